@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Error reporting for library code: functions return 0 or -errno and, when
+ * given a struct vmm_err, fill it with a message that says what failed and,
+ * where possible, what the user can do about it. Only main() prints and exits.
+ */
+#ifndef VMM_COMMON_ERR_H
+#define VMM_COMMON_ERR_H
+
+#include <stddef.h>
+
+struct vmm_err {
+	int code;		/* positive errno value, 0 when no error */
+	char msg[512];
+};
+
+/*
+ * Record an error and return -code. err may be NULL. code must be a
+ * positive errno value (EINVAL, ENOENT, ...).
+ */
+int vmm_errf(struct vmm_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Record a failed ioctl: "<name> failed: <strerror(code)>" followed by the
+ * optional hint. Returns -code.
+ */
+int vmm_err_ioctl(struct vmm_err *err, const char *name, int code, const char *hint);
+
+/* Prefix an existing message with context ("loading foo.elf: ..."). */
+void vmm_err_prefix(struct vmm_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Image loaders: recognise an image by its content and describe what to put
+ * where in guest memory. Pure code over a byte buffer: no file descriptors,
+ * no guest memory. boot.h turns a parsed image into guest memory and vCPU
+ * register state.
+ */
+#ifndef VMM_VMM_LOADER_H
+#define VMM_VMM_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+#define IMAGE_MAX_SEGMENTS 16
+
+enum image_kind {
+	IMAGE_ELF64,		/* ELF64 executable, entered in 64-bit long mode */
+	IMAGE_MULTIBOOT,	/* Multiboot v1 (ELF32 or a.out kludge), 32-bit protected mode */
+	IMAGE_RAW,		/* flat binary at a load address, entered like ELF64 */
+};
+
+struct image_segment {
+	uint64_t gpa;		/* guest-physical load address */
+	const uint8_t *data;	/* points into the image buffer */
+	uint64_t filesz;	/* bytes copied from data */
+	uint64_t memsz;		/* >= filesz; the rest is zeroed */
+};
+
+struct image {
+	enum image_kind kind;
+	uint64_t entry;		/* guest-physical entry point */
+	unsigned int nr_segments;
+	struct image_segment seg[IMAGE_MAX_SEGMENTS];
+	uint64_t lowest;	/* lowest and one past the highest loaded byte */
+	uint64_t highest;
+	uint32_t mb_flags;	/* multiboot header flags (IMAGE_MULTIBOOT only) */
+};
+
+const char *image_kind_name(enum image_kind kind);
+
+/*
+ * Parse an image. raw_load_addr is where a raw binary goes (ELF and multiboot
+ * images say where they go). mem_size is the guest RAM size: every segment
+ * must lie in [VMM_BOOT_AREA_END, mem_size). Errors (-EINVAL, -ERANGE, ...)
+ * say what is wrong with the image.
+ */
+int image_parse(const uint8_t *buf, size_t len, uint64_t raw_load_addr, uint64_t mem_size,
+		struct image *img, struct vmm_err *err);
+
+#endif
