@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "vmm/cli.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/bootinfo.h"
+#include "vmm/status.h"
+#include "vmm/vm.h"
+
+enum cli_type {
+	CLI_FLAG,	/* bool, no argument */
+	CLI_COUNT,	/* int, incremented per use */
+	CLI_UINT,	/* uint64_t in [min, max], decimal or 0x hex */
+	CLI_SIZE,	/* uint64_t bytes: N[K|M|G], plain N means MiB */
+	CLI_SECONDS,	/* uint64_t milliseconds from decimal seconds ("2", "0.5") */
+	CLI_STRING,	/* const char * */
+};
+
+struct cli_option {
+	const char *name;
+	char short_name;
+	enum cli_type type;
+	size_t offset;
+	const char *metavar;
+	const char *help;
+	uint64_t min, max;
+};
+
+#define OPT(field) offsetof(struct vmm_config, field)
+
+static const struct cli_option run_options[] = {
+	{ "mem", 'm', CLI_SIZE, OPT(mem_size), "SIZE",
+	  "guest RAM: N[K|M|G], plain N is MiB (default 128M)", VM_MIN_MEM, VM_MAX_MEM },
+	{ "cpus", 'c', CLI_UINT, OPT(cpus), "N", "number of vCPUs, each in its own thread (default 1)",
+	  1, VM_MAX_VCPUS },
+	{ "timeout", 't', CLI_SECONDS, OPT(timeout_ms), "SECONDS",
+	  "end a guest still running after SECONDS (exit status 124)", 1, 86400ULL * 1000 },
+	{ "serial", 0, CLI_STRING, OPT(serial_path), "FILE",
+	  "write the guest's serial output to FILE instead of stdout", 0, 0 },
+	{ "initrd", 0, CLI_STRING, OPT(initrd_path), "FILE",
+	  "multiboot module for the guest (multiboot images only)", 0, 0 },
+	{ "load-addr", 0, CLI_UINT, OPT(load_addr), "ADDR",
+	  "guest-physical load address of a raw image (default 0x100000)", VMM_BOOT_AREA_END,
+	  VM_MAX_MEM - 1 },
+	{ "verbose", 'v', CLI_COUNT, OPT(verbose), NULL,
+	  "log VMM diagnostics to stderr (unhandled I/O, CPUID changes)", 0, 0 },
+	{ "help", 'h', CLI_FLAG, OPT(help), NULL, "show this help", 0, 0 },
+};
+
+#define NR_RUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
+
+static void cli_defaults(struct vmm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_size = 128ULL << 20;
+	cfg->cpus = 1;
+	cfg->load_addr = 0x100000;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_size(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned int shift = 20;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' || *end == 'B')		/* accept MiB, MB, M */
+		end += (end[0] == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || *v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*v <<= shift;
+	return 0;
+}
+
+/* Decimal seconds with up to three fractional digits, to milliseconds. */
+static int parse_seconds(const char *s, uint64_t *ms)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned int digits = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (whole > UINT64_MAX / 10000)
+			return -EINVAL;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 3)
+				frac = frac * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p)
+		return -EINVAL;
+	for (; digits < 3; digits++)
+		frac *= 10;
+	*ms = whole * 1000 + frac;
+	return 0;
+}
+
+static const char *type_expects(enum cli_type t)
+{
+	switch (t) {
+	case CLI_UINT: return "a number (decimal or 0x hex)";
+	case CLI_SIZE: return "a size such as 64M, 1G or 131072K";
+	case CLI_SECONDS: return "seconds, such as 10 or 0.5";
+	default: return "a value";
+	}
+}
+
+static int cli_store(const struct cli_option *o, const char *val, struct vmm_config *cfg,
+		     struct vmm_err *err)
+{
+	char *field = (char *)cfg + o->offset;
+	uint64_t v = 0;
+	int r = 0;
+
+	switch (o->type) {
+	case CLI_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case CLI_COUNT:
+		(*(int *)field)++;
+		return 0;
+	case CLI_STRING:
+		if (!*val)
+			return vmm_errf(err, EINVAL, "--%s needs a non-empty %s", o->name, o->metavar);
+		*(const char **)field = val;
+		return 0;
+	case CLI_UINT: r = parse_u64(val, &v); break;
+	case CLI_SIZE: r = parse_size(val, &v); break;
+	case CLI_SECONDS: r = parse_seconds(val, &v); break;
+	}
+	if (r < 0)
+		return vmm_errf(err, EINVAL, "--%s: '%s' is not %s", o->name, val, type_expects(o->type));
+	if (v < o->min || v > o->max) {
+		if (o->type == CLI_SIZE)
+			return vmm_errf(err, ERANGE, "--%s: %s is out of range (%llu MiB to %llu MiB)",
+					o->name, val, (unsigned long long)(o->min >> 20),
+					(unsigned long long)(o->max >> 20));
+		if (o->type == CLI_SECONDS)
+			return vmm_errf(err, ERANGE, "--%s: %s is out of range (0.001 to %llu seconds)",
+					o->name, val, (unsigned long long)(o->max / 1000));
+		return vmm_errf(err, ERANGE, "--%s: %s is out of range (%llu to %llu)", o->name, val,
+				(unsigned long long)o->min, (unsigned long long)o->max);
+	}
+	*(uint64_t *)field = v;
+	return 0;
+}
+
+static const struct cli_option *find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NR_RUN_OPTIONS; i++)
+		if (strlen(run_options[i].name) == len && !strncmp(run_options[i].name, name, len))
+			return &run_options[i];
+	return NULL;
+}
+
+static const struct cli_option *find_short(char c)
+{
+	for (size_t i = 0; i < NR_RUN_OPTIONS; i++)
+		if (run_options[i].short_name == c)
+			return &run_options[i];
+	return NULL;
+}
+
+static bool takes_arg(const struct cli_option *o)
+{
+	return o->type != CLI_FLAG && o->type != CLI_COUNT;
+}
+
+/* One option at argv[*i]; advances *i past its argument. */
+static int cli_option(int argc, char *const argv[], int *i, struct vmm_config *cfg,
+		      struct vmm_err *err)
+{
+	const char *arg = argv[*i], *val = NULL, *eq;
+	const struct cli_option *o;
+
+	if (arg[1] == '-') {
+		eq = strchr(arg + 2, '=');
+		o = find_long(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
+		if (!o)
+			return vmm_errf(err, EINVAL, "unknown option '%.*s' (see vmm run --help)",
+					eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+		if (eq && !takes_arg(o))
+			return vmm_errf(err, EINVAL, "--%s takes no value", o->name);
+		val = eq ? eq + 1 : NULL;
+	} else {
+		o = find_short(arg[1]);
+		if (!o || arg[2])
+			return vmm_errf(err, EINVAL, "unknown option '%s' (see vmm run --help)", arg);
+	}
+	if (takes_arg(o) && !val) {
+		if (*i + 1 >= argc)
+			return vmm_errf(err, EINVAL, "--%s needs %s %s", o->name,
+					o->type == CLI_STRING ? "a" : "", o->metavar);
+		val = argv[++*i];
+	}
+	return cli_store(o, val, cfg, err);
+}
+
+static int cli_join_args(int argc, char *const argv[], int first, struct vmm_config *cfg,
+			 struct vmm_err *err)
+{
+	size_t off = 0;
+
+	for (int i = first; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (off + n + (off ? 1 : 0) >= sizeof(cfg->cmdline))
+			return vmm_errf(err, E2BIG, "guest command line is longer than %zu bytes",
+					sizeof(cfg->cmdline) - 1);
+		if (off)
+			cfg->cmdline[off++] = ' ';
+		memcpy(cfg->cmdline + off, argv[i], n + 1);
+		off += n;
+	}
+	return 0;
+}
+
+static int cli_parse_run(int argc, char *const argv[], int first, struct vmm_config *cfg,
+			 struct vmm_err *err)
+{
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+
+		if (!strcmp(a, "--"))
+			return cli_join_args(argc, argv, i + 1, cfg, err);
+		if (a[0] == '-' && a[1]) {
+			r = cli_option(argc, argv, &i, cfg, err);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (cfg->image)
+			return vmm_errf(err, EINVAL, "more than one image given ('%s' and '%s'); guest "
+					"arguments go after '--'", cfg->image, a);
+		cfg->image = a;
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char *const argv[], struct vmm_config *cfg, struct vmm_err *err)
+{
+	const char *cmd;
+
+	cli_defaults(cfg);
+	if (argc < 2)
+		return vmm_errf(err, EINVAL, "no command given (try vmm --help)");
+	cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		cfg->cmd = CMD_HELP;
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		cfg->cmd = CMD_VERSION;
+		return 0;
+	}
+	if (!strcmp(cmd, "run")) {
+		cfg->cmd = CMD_RUN;
+		return cli_parse_run(argc, argv, 2, cfg, err);
+	}
+	return vmm_errf(err, EINVAL, "unknown command '%s' (commands: run; try vmm --help)", cmd);
+}
+
+int cli_validate(const struct vmm_config *cfg, struct vmm_err *err)
+{
+	if (cfg->cmd != CMD_RUN || cfg->help)
+		return 0;
+	if (!cfg->image)
+		return vmm_errf(err, EINVAL, "vmm run needs an IMAGE (see vmm run --help)");
+	if (cfg->mem_size % 4096)
+		return vmm_errf(err, EINVAL, "--mem must be a multiple of 4 KiB");
+	if (cfg->load_addr >= cfg->mem_size)
+		return vmm_errf(err, ERANGE, "--load-addr 0x%llx is beyond guest RAM (%llu MiB)",
+				(unsigned long long)cfg->load_addr,
+				(unsigned long long)(cfg->mem_size >> 20));
+	return 0;
+}
+
+static void usage_options(FILE *f, const struct cli_option *opts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cli_option *o = &opts[i];
+		char shortname[8] = "    ", left[64];
+
+		if (o->short_name)
+			snprintf(shortname, sizeof(shortname), "-%c, ", o->short_name);
+		snprintf(left, sizeof(left), "%s--%s%s%s", shortname, o->name, o->metavar ? "=" : "",
+			 o->metavar ? o->metavar : "");
+		fprintf(f, "  %-26s %s\n", left, o->help);
+	}
+}
+
+void cli_usage(FILE *f, enum vmm_command cmd)
+{
+	if (cmd != CMD_RUN)
+		fputs("vmm: a minimal VMM on /dev/kvm for PMU virtualization\n\n"
+		      "Usage:\n"
+		      "  vmm run [options] IMAGE [-- GUEST ARGS]   boot IMAGE and report how it ended\n"
+		      "  vmm --help | --version\n\n"
+		      "Run options:\n", f);
+	else
+		fputs("Usage: vmm run [options] IMAGE [-- GUEST ARGS]\n\n"
+		      "Boot IMAGE (ELF64, multiboot v1 or raw binary, recognised by content) on KVM.\n"
+		      "The guest's serial port goes to stdout; the VMM's own messages go to stderr.\n\n"
+		      "Options:\n", f);
+	usage_options(f, run_options, NR_RUN_OPTIONS);
+	fprintf(f, "\nExit status:\n"
+		"  (V << 1) | 1  the guest wrote V to the exit port 0x%x (odd: 1 = V 0, 77 = V 38)\n"
+		"  %-3d          success (commands other than run); guest powered off\n"
+		"  %-3d          bad command line\n"
+		"  %-3d          image or input file unreadable or malformed\n"
+		"  %-3d          KVM missing or lacking a feature, or an ioctl failed\n"
+		"  %-3d          guest triple fault (registers dumped on stderr)\n"
+		"  %-3d          KVM could not run the guest (internal error, failed entry)\n"
+		"  %-3d          --timeout expired\n"
+		"  %-3d          stopped by SIGINT or SIGTERM\n",
+		VMM_PORT_EXIT, VMM_STATUS_OK, VMM_STATUS_USAGE, VMM_STATUS_IMAGE, VMM_STATUS_HOST,
+		VMM_STATUS_TRIPLE_FAULT, VMM_STATUS_VCPU_ERROR, VMM_STATUS_TIMEOUT, VMM_STATUS_SIGNAL);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Command line: one declarative option table fills struct vmm_config;
+ * validation is a separate step. Pure code: no I/O but the help text, which
+ * is written to a FILE the caller gives.
+ */
+#ifndef VMM_VMM_CLI_H
+#define VMM_VMM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/err.h"
+
+enum vmm_command {
+	CMD_NONE,
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_RUN,
+};
+
+#define CLI_CMDLINE_MAX 3840	/* VMM_BOOT_CMDLINE_MAX */
+
+struct vmm_config {
+	enum vmm_command cmd;
+	const char *image;
+	uint64_t mem_size;		/* bytes */
+	uint64_t cpus;
+	uint64_t timeout_ms;		/* 0: no timeout */
+	const char *serial_path;	/* NULL: stdout */
+	const char *initrd_path;
+	uint64_t load_addr;
+	int verbose;
+	bool help;
+	char cmdline[CLI_CMDLINE_MAX];	/* guest arguments after "--", joined by spaces */
+};
+
+/* Fill cfg with defaults, then parse argv. Errors name the option and what it accepts. */
+int cli_parse(int argc, char *const argv[], struct vmm_config *cfg, struct vmm_err *err);
+
+/* Check the combination of options (after cli_parse). */
+int cli_validate(const struct vmm_config *cfg, struct vmm_err *err);
+
+void cli_usage(FILE *f, enum vmm_command cmd);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* A vCPU: its fd, its kvm_run area, its thread and its run loop. */
+#ifndef VMM_VMM_VCPU_H
+#define VMM_VMM_VCPU_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/kvm.h>
+
+#include "common/err.h"
+#include "cpuid/table.h"
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool thread_started;
+};
+
+int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int id, struct vmm_err *err);
+void vcpu_destroy(struct vcpu *vcpu);
+
+/*
+ * Give the vCPU the VM's CPUID table with its own APIC IDs, then read it back
+ * with KVM_GET_CPUID2. Fields KVM changed are described in *changed (empty
+ * when none).
+ */
+int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpuid_table *tmpl, char *changed,
+		   size_t changed_len, struct vmm_err *err);
+
+/* Register dump ("rip=... rsp=... cr0=..."), for triple faults and errors. */
+void vcpu_dump_regs(struct vcpu *vcpu, char *buf, size_t len);
+
+/* The vCPU thread body: runs until the VM stops. */
+void *vcpu_thread(void *arg);
+
+#endif

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "vmm/vm.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/hw/debug_exit.h"
+#include "vmm/bootinfo.h"
+
+static int vm_setup_memory(struct vm *vm, struct vmm_err *err)
+{
+	struct kvm_userspace_memory_region region;
+	int r;
+
+	/* NORESERVE: a large --mem costs nothing until the guest touches it. */
+	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED) {
+		vm->mem = NULL;
+		return vmm_errf(err, errno, "cannot map %llu MiB of guest RAM: %s",
+				(unsigned long long)(vm->mem_size >> 20), strerror(errno));
+	}
+	region = (struct kvm_userspace_memory_region){
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = vm->mem_size,
+		.userspace_addr = (uintptr_t)vm->mem,
+	};
+	r = kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_USER_MEMORY_REGION", -r, NULL);
+	return 0;
+}
+
+/*
+ * Order matters: the TSS and identity-map pages must be set before the first
+ * vCPU runs (Intel needs them for real-mode emulation), and the irqchip must
+ * exist before any vCPU is created so each vCPU gets an in-kernel LAPIC
+ * (api.rst 4.24). KVM's mediated vPMU also requires the in-kernel irqchip.
+ */
+static int vm_setup_platform(struct vm *vm, struct vmm_err *err)
+{
+	uint64_t ident = VM_IDENTITY_MAP_ADDR;
+	int r;
+
+	r = kvm_ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &ident);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_IDENTITY_MAP_ADDR", -r, NULL);
+	r = kvm_ioctl(vm->fd, KVM_SET_TSS_ADDR, (void *)(uintptr_t)VM_TSS_ADDR);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_TSS_ADDR", -r, NULL);
+	r = kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, NULL);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_CREATE_IRQCHIP", -r, NULL);
+	return 0;
+}
+
+static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
+{
+	int r;
+
+	io_bus_init(&vm->bus, vm->opt.log);
+	serial_init(&vm->serial, vm->opt.serial_fd);
+	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
+	r = serial_register(&vm->serial, &vm->bus, VMM_PORT_SERIAL, err);
+	if (!r)
+		r = debug_exit_register(&vm->bus, VMM_PORT_EXIT, err);
+	if (!r)
+		r = fw_cfg_register(&vm->fw_cfg, &vm->bus, VMM_PORT_FWCFG_SEL, err);
+	return r;
+}
+
+/* KVM_GET_SUPPORTED_CPUID fails with E2BIG when the array is too small: grow and retry. */
+static int vm_supported_cpuid(struct vm *vm, struct vmm_err *err)
+{
+	for (unsigned int n = 64; n <= CPUID_TABLE_MAX; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+		int r;
+
+		if (!c)
+			return vmm_errf(err, ENOMEM, "out of memory reading KVM's CPUID");
+		c->nent = n;
+		r = kvm_ioctl(vm->kvm->fd, KVM_GET_SUPPORTED_CPUID, c);
+		if (r == 0) {
+			vm->cpuid.nent = c->nent;
+			memcpy(vm->cpuid.ent, c->entries, c->nent * sizeof(c->entries[0]));
+		}
+		free(c);
+		if (r == 0)
+			return 0;
+		if (r != -E2BIG)
+			return vmm_err_ioctl(err, "KVM_GET_SUPPORTED_CPUID", -r, NULL);
+	}
+	return vmm_errf(err, E2BIG, "KVM_GET_SUPPORTED_CPUID reports more than %d entries",
+			CPUID_TABLE_MAX);
+}
+
+static int vm_create_vcpus(struct vm *vm, struct vmm_err *err)
+{
+	char changed[512];
+	int r;
+
+	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return vmm_errf(err, ENOMEM, "out of memory for %u vCPUs", vm->nr_vcpus);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i].fd = -1;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		r = vcpu_create(&vm->vcpus[i], vm, i, err);
+		if (!r)
+			r = vcpu_set_cpuid(&vm->vcpus[i], &vm->cpuid, changed, sizeof(changed), err);
+		if (r < 0)
+			return r;
+		if (changed[0] && vm->opt.log)
+			fprintf(vm->opt.log, "vmm: vCPU %u: KVM changed CPUID: %s\n", i, changed);
+	}
+	return 0;
+}
+
+int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, struct vmm_err *err)
+{
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	vm->end_efd = -1;
+	vm->kvm = kvm;
+	vm->opt = *opt;
+	vm->mem_size = opt->mem_size;
+	vm->nr_vcpus = opt->nr_vcpus;
+	pthread_mutex_init(&vm->end_lock, NULL);
+	atomic_init(&vm->stopping, false);
+	io_bus_init(&vm->bus, opt->log);
+
+	if (vm->mem_size < VM_MIN_MEM || vm->mem_size > VM_MAX_MEM || vm->mem_size % 4096)
+		return vmm_errf(err, EINVAL, "guest RAM must be a multiple of 4 KiB between %llu MiB and %llu MiB",
+				VM_MIN_MEM >> 20, VM_MAX_MEM >> 20);
+	if (vm->nr_vcpus < 1 || vm->nr_vcpus > VM_MAX_VCPUS || (int)vm->nr_vcpus > kvm->max_vcpus)
+		return vmm_errf(err, EINVAL, "%u vCPUs requested; this KVM allows 1 to %d",
+				vm->nr_vcpus, kvm->max_vcpus < VM_MAX_VCPUS ? kvm->max_vcpus : VM_MAX_VCPUS);
+	vm->end_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->end_efd < 0)
+		return vmm_errf(err, errno, "eventfd: %s", strerror(errno));
+	r = kvm_ioctl(kvm->fd, KVM_CREATE_VM, 0);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_CREATE_VM", -r,
+				     r == -EINVAL ? "is another hypervisor holding VT-x/SVM?" : NULL);
+	vm->fd = r;
+	r = vm_setup_memory(vm, err);
+	if (!r)
+		r = vm_setup_platform(vm, err);
+	if (!r)
+		r = vm_setup_devices(vm, err);
+	if (!r)
+		r = vm_supported_cpuid(vm, err);
+	/* The guest PMU plan shapes vm->cpuid and the VM's PMU capability here, before any vCPU. */
+	if (!r)
+		r = vm_create_vcpus(vm, err);
+	return r;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->vcpus) {
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			vcpu_destroy(&vm->vcpus[i]);
+		free(vm->vcpus);
+		vm->vcpus = NULL;
+	}
+	serial_flush(&vm->serial);
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	vm->mem = NULL;
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+	if (vm->end_efd >= 0)
+		close(vm->end_efd);
+	vm->end_efd = -1;
+	io_bus_destroy(&vm->bus);
+	pthread_mutex_destroy(&vm->end_lock);
+}
+
+int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err)
+{
+	struct vcpu *bsp = &vm->vcpus[0];
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int r;
+
+	r = kvm_ioctl(bsp->fd, KVM_GET_SREGS, &sregs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_GET_SREGS", -r, NULL);
+	r = boot_prepare(vm->mem, vm->mem_size, img, p, &regs, &sregs, err);
+	if (r < 0)
+		return r;
+	r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);
+	r = kvm_ioctl(bsp->fd, KVM_SET_REGS, &regs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_REGS", -r, NULL);
+	return 0;
+}
+
+void vm_end(struct vm *vm, enum vm_end end, int status, int vcpu, const char *msg, const char *regs)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&vm->end_lock);
+	if (!vm->ended) {
+		vm->ended = true;
+		vm->result.end = end;
+		vm->result.status = status;
+		vm->result.vcpu = vcpu;
+		snprintf(vm->result.msg, sizeof(vm->result.msg), "%s", msg ? msg : "");
+		snprintf(vm->result.regs, sizeof(vm->result.regs), "%s", regs ? regs : "");
+	}
+	pthread_mutex_unlock(&vm->end_lock);
+	if (write(vm->end_efd, &one, sizeof(one)) < 0) {
+		/* The counter cannot overflow with one write per vCPU; nothing to do. */
+	}
+}
+
+static void vm_kick_handler(int sig)
+{
+	(void)sig;	/* only interrupts KVM_RUN */
+}
+
+/* Stop every vCPU thread: immediate_exit covers a kick that lands before KVM_RUN. */
+static void vm_stop_vcpus(struct vm *vm)
+{
+	atomic_store(&vm->stopping, true);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->thread_started)
+			continue;
+		v->run->immediate_exit = 1;
+		pthread_kill(v->thread, vm->opt.kick_signal);
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->thread_started)
+			pthread_join(v->thread, NULL);
+		v->thread_started = false;
+		v->run->immediate_exit = 0;
+	}
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for a vCPU to end the run, the stop fd, or the deadline. */
+static enum vm_end vm_wait(struct vm *vm, int timeout_ms, int stop_fd)
+{
+	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	struct pollfd pfd[2] = {
+		{ .fd = vm->end_efd, .events = POLLIN },
+		{ .fd = stop_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		int wait = -1;
+
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0)
+				return VM_END_TIMEOUT;
+			wait = left > 1000000 ? 1000000 : (int)left;
+		}
+		if (poll(pfd, stop_fd >= 0 ? 2 : 1, wait) < 0 && errno != EINTR)
+			return VM_END_ERROR;
+		if (pfd[0].revents & POLLIN)
+			return VM_END_GUEST;	/* the vCPU recorded the real reason */
+		if (stop_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP)))
+			return VM_END_STOPPED;
+	}
+}
+
+int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, struct vmm_err *err)
+{
+	struct sigaction sa = { .sa_handler = vm_kick_handler };
+	sigset_t kick, old;
+	enum vm_end why;
+	int r = 0;
+
+	if (!vm->opt.kick_signal)
+		vm->opt.kick_signal = SIGUSR1;
+	/* No SA_RESTART: the kick must make KVM_RUN return EINTR. */
+	if (sigaction(vm->opt.kick_signal, &sa, NULL) < 0)
+		return vmm_errf(err, errno, "sigaction: %s", strerror(errno));
+	/* vCPU threads inherit this mask with the kick signal unblocked. */
+	sigemptyset(&kick);
+	sigaddset(&kick, vm->opt.kick_signal);
+	pthread_sigmask(SIG_UNBLOCK, &kick, &old);
+
+	vm->ended = false;
+	atomic_store(&vm->stopping, false);
+	for (unsigned int i = 0; i < vm->nr_vcpus && !r; i++) {
+		r = -pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+		if (r < 0)
+			vmm_errf(err, -r, "cannot start vCPU %u thread: %s", i, strerror(-r));
+		else
+			vm->vcpus[i].thread_started = true;
+	}
+	why = r < 0 ? VM_END_ERROR : vm_wait(vm, timeout_ms, stop_fd);
+	vm_stop_vcpus(vm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		return r;
+
+	pthread_mutex_lock(&vm->end_lock);
+	if (!vm->ended) {
+		/* Nobody inside ended it: the deadline or the caller did. */
+		memset(&vm->result, 0, sizeof(vm->result));
+		vm->result.end = why;
+		vm->result.vcpu = -1;
+		if (why == VM_END_TIMEOUT)
+			snprintf(vm->result.msg, sizeof(vm->result.msg),
+				 "guest still running after %d.%03d s", timeout_ms / 1000, timeout_ms % 1000);
+		vm->ended = true;
+	}
+	*res = vm->result;
+	pthread_mutex_unlock(&vm->end_lock);
+	serial_flush(&vm->serial);
+	return 0;
+}

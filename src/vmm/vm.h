@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A VM: guest RAM, in-kernel irqchip, devices and vCPUs, and how it ends.
+ * The embedding API: vm_create(), vm_load(), vm_run(), vm_destroy().
+ */
+#ifndef VMM_VMM_VM_H
+#define VMM_VMM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "cpuid/table.h"
+#include "vmm/hw/fw_cfg.h"
+#include "vmm/hw/serial.h"
+#include "vmm/io.h"
+#include "vmm/kvm.h"
+#include "vmm/boot.h"
+#include "vmm/loader.h"
+#include "vmm/vcpu.h"
+
+#define VM_MAX_VCPUS 64
+#define VM_MIN_MEM (2ULL << 20)
+#define VM_MAX_MEM (3ULL << 30)	/* below the TSS and identity map near 4 GiB */
+
+/* Guest-physical addresses KVM needs for its real-mode helpers on Intel (below 4 GiB, above RAM). */
+#define VM_IDENTITY_MAP_ADDR	0xfffbc000ULL
+#define VM_TSS_ADDR		0xfffbd000ULL
+
+struct vm_options {
+	uint64_t mem_size;
+	unsigned int nr_vcpus;
+	int serial_fd;		/* guest serial output; -1 drops it */
+	FILE *log;		/* VMM diagnostics (unhandled I/O...), NULL = quiet */
+	int kick_signal;	/* signal used to kick vCPU threads out of KVM_RUN; 0 = SIGUSR1 */
+};
+
+/* How a run ended. */
+enum vm_end {
+	VM_END_GUEST,		/* guest wrote the exit device: status */
+	VM_END_SHUTDOWN,	/* triple fault */
+	VM_END_ERROR,		/* KVM or the VMM failed */
+	VM_END_TIMEOUT,
+	VM_END_STOPPED,		/* the caller's stop fd became readable */
+};
+
+struct vm_result {
+	enum vm_end end;
+	int status;		/* VM_END_GUEST: the process exit status */
+	int vcpu;		/* vCPU that ended the run, -1 when none */
+	char msg[512];
+	char regs[1024];	/* register dump for SHUTDOWN and ERROR */
+};
+
+struct vm {
+	struct kvm *kvm;
+	int fd;
+	uint8_t *mem;
+	uint64_t mem_size;
+	struct vm_options opt;
+	struct io_bus bus;
+	struct serial serial;
+	struct fw_cfg fw_cfg;
+	struct cpuid_table cpuid;	/* what every vCPU is given (APIC IDs aside) */
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus;
+
+	/* End of the run: the first vCPU to end it records the result. */
+	pthread_mutex_t end_lock;
+	bool ended;
+	atomic_bool stopping;
+	int end_efd;		/* eventfd written when a vCPU ends the run */
+	struct vm_result result;
+};
+
+int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, struct vmm_err *err);
+void vm_destroy(struct vm *vm);
+
+/* Put the image into guest memory and set up the BSP to enter it. */
+int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err);
+
+/*
+ * Run until the guest ends the VM, a vCPU fails, timeout_ms passes (< 0: no
+ * timeout), or stop_fd (-1: none) becomes readable. Returns 0 with *res
+ * filled, or -errno when the run could not start.
+ */
+int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, struct vmm_err *err);
+
+/* Called by a vCPU thread: end the run (first caller wins). */
+void vm_end(struct vm *vm, enum vm_end end, int status, int vcpu, const char *msg, const char *regs);
+
+#endif
