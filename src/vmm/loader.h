@@ -43,8 +43,20 @@ const char *image_kind_name(enum image_kind kind);
 /*
  * Parse an image. raw_load_addr is where a raw binary goes (ELF and multiboot
  * images say where they go). mem_size is the guest RAM size: every segment
- * must lie in [VMM_BOOT_AREA_END, mem_size). Errors (-EINVAL, -ERANGE, ...)
- * say what is wrong with the image.
+ * must lie in [VMM_BOOT_AREA_END, mem_size) (and below 4 GiB for multiboot).
+ * img->seg[].data points into buf, which must outlive img.
+ *
+ * Recognition: "\x7fELF" is ELF (ELFCLASS64 -> IMAGE_ELF64; ELFCLASS32 only
+ * with a multiboot header); otherwise a multiboot header in the first 8192
+ * bytes makes IMAGE_MULTIBOOT; anything else is IMAGE_RAW.
+ *
+ * Errors, each with a message naming the field and its value:
+ *   -EINVAL   malformed image (truncated, bad header field, overlapping
+ *             segments, entry point outside the loaded executable code, ...)
+ *   -ERANGE   a segment outside guest RAM, inside the boot area, beyond
+ *             4 GiB (multiboot) or wrapping around the address space
+ *   -ENOTSUP  a well-formed request vmm does not provide (multiboot video
+ *             mode or other required flag bits, PT_INTERP, PN_XNUM)
  */
 int image_parse(const uint8_t *buf, size_t len, uint64_t raw_load_addr, uint64_t mem_size,
 		struct image *img, struct vmm_err *err);
