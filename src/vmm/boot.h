@@ -13,7 +13,28 @@
 #include <linux/kvm.h>
 
 #include "common/err.h"
+#include "vmm/bootinfo.h"
 #include "vmm/loader.h"
+
+/*
+ * The GDT at VMM_BOOT_GDT (flat segments, base 0, limit 4 GiB) and the
+ * selectors the BSP starts with. See docs/boot.md.
+ */
+#define BOOT_SEL_CODE64		0x08	/* 64-bit code, DPL 0 (ELF64, raw) */
+#define BOOT_SEL_DATA64		0x10	/* data for the 64-bit entry */
+#define BOOT_SEL_CODE32		0x18	/* 32-bit code (multiboot) */
+#define BOOT_SEL_DATA32		0x20	/* data for the 32-bit entry */
+#define BOOT_SEL_TSS		0x28	/* 16-byte TSS descriptor */
+#define BOOT_GDT_LIMIT		0x37
+#define BOOT_TSS		(VMM_BOOT_GDT + 0x800)	/* 104-byte TSS, all zero */
+#define BOOT_TSS_LIMIT		0x67
+
+/* Inside the multiboot area at VMM_BOOT_MBINFO. */
+#define BOOT_MB_MODS		(VMM_BOOT_MBINFO + 0x100)	/* the module list */
+#define BOOT_MB_LOADER_NAME	(VMM_BOOT_MBINFO + 0x180)	/* "vmm" */
+#define BOOT_MB_MODSTR		(VMM_BOOT_MBINFO + 0x200)	/* the module's string */
+#define BOOT_MB_MODSTR_MAX	0xe00ULL			/* with its NUL */
+#define BOOT_MB_CMDLINE		(VMM_BOOT_MBINFO + 0x1000)	/* VMM_BOOT_CMDLINE_MAX bytes */
 
 struct boot_params {
 	uint32_t nr_cpus;
@@ -31,6 +52,14 @@ struct boot_params {
  * and control-register fields of sregs are set for the image's entry mode and
  * the other fields (apic_base, interrupt_bitmap) are left as the caller read
  * them with KVM_GET_SREGS.
+ *
+ * Everything is checked before anything is written, so on error mem, regs
+ * and sregs are untouched: -EINVAL (RAM smaller than the boot area and
+ * stack, an initrd for a non-multiboot image), -ERANGE (a segment outside
+ * RAM, a module that does not fit), -E2BIG (command line or module string
+ * too long). Callable again on the same memory to reset the guest: the boot
+ * area [0, VMM_BOOT_AREA_END), the segments and the module are rewritten;
+ * other RAM is left as it is.
  */
 int boot_prepare(uint8_t *mem, uint64_t mem_size, const struct image *img,
 		 const struct boot_params *p, struct kvm_regs *regs, struct kvm_sregs *sregs,
