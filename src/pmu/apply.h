@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Applying a PMU plan to KVM: thin ioctl wrappers. Order (see
+ * docs/pmu-modes.md): KVM_CREATE_IRQCHIP if plan->irqchip_required, then
+ * pmu_apply_vm() before the first KVM_CREATE_VCPU, then per vCPU
+ * KVM_SET_CPUID2 (cpuid_apply_pmu) and pmu_apply_vcpu().
+ */
+#ifndef VMM_PMU_APPLY_H
+#define VMM_PMU_APPLY_H
+
+#include "common/err.h"
+#include "pmu/plan.h"
+
+#define MSR_IA32_PERF_CAPABILITIES 0x345
+
+/* KVM_ENABLE_CAP(KVM_CAP_PMU_CAPABILITY, KVM_PMU_CAP_DISABLE) and KVM_SET_PMU_EVENT_FILTER. */
+int pmu_apply_vm(int vm_fd, const struct pmu_plan *plan, struct vmm_err *err);
+
+/* IA32_PERF_CAPABILITIES via KVM_SET_MSRS, after KVM_SET_CPUID2 (KVM checks it against CPUID). */
+int pmu_apply_vcpu(int vcpu_fd, const struct pmu_plan *plan, struct vmm_err *err);
+
+#endif
