@@ -16,3 +16,6 @@ _start:
 	cli
 	hlt
 	jmp 1b
+
+/* No executable stack (the section is dropped at link time anyway). */
+	.section .note.GNU-stack, "", @progbits

@@ -73,3 +73,6 @@ guest_bootinfo:
 stack:
 	.skip STACK_SIZE
 stack_top:
+
+/* No executable stack (the section is dropped at link time anyway). */
+	.section .note.GNU-stack, "", @progbits

@@ -66,3 +66,6 @@ gdt32_desc:
 stack:
 	.skip STACK_SIZE
 stack_top:
+
+/* No executable stack (the section is dropped at link time anyway). */
+	.section .note.GNU-stack, "", @progbits

@@ -73,3 +73,6 @@ isr_common:
 	pop %r15
 	add $16, %rsp		/* vector and error code */
 	iretq
+
+/* No executable stack (the section is dropped at link time anyway). */
+	.section .note.GNU-stack, "", @progbits
