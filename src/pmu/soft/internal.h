@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Shared between the parts of the software PMU model; not for the engine. */
+#ifndef VMM_PMU_SOFT_INTERNAL_H
+#define VMM_PMU_SOFT_INTERNAL_H
+
+#include "pmu/soft/softpmu.h"
+
+#define BIT64(n)	(1ull << (n))
+#define MASK64(n)	((n) >= 64 ? ~0ull : BIT64(n) - 1)
+
+/* Intel MSRs (SDM vol. 4, table 2-2) */
+#define MSR_IA32_PMC0			0x0c1
+#define MSR_IA32_PERFEVTSEL0		0x186
+#define MSR_LBR_SELECT			0x1c8
+#define MSR_LBR_TOS			0x1c9
+#define MSR_IA32_DEBUGCTL		0x1d9
+#define MSR_IA32_FIXED_CTR0		0x309
+#define MSR_PERF_METRICS		0x329
+#define MSR_IA32_PERF_CAPABILITIES	0x345
+#define MSR_IA32_FIXED_CTR_CTRL		0x38d
+#define MSR_IA32_PERF_GLOBAL_STATUS	0x38e
+#define MSR_IA32_PERF_GLOBAL_CTRL	0x38f
+#define MSR_IA32_PERF_GLOBAL_OVF_CTRL	0x390	/* GLOBAL_STATUS_RESET from v4 */
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET	0x391
+#define MSR_IA32_PERF_GLOBAL_INUSE	0x392
+#define MSR_IA32_A_PMC0			0x4c1
+#define MSR_LBR_FROM0			0x680
+#define MSR_LBR_TO0			0x6c0
+#define MSR_LBR_INFO0			0xdc0
+
+/* IA32_PERFEVTSELx (SDM 20.2.1.1, figure 20-1; 20.2.3 for ANY) */
+#define EVTSEL_EVENT		0xffull
+#define EVTSEL_UMASK		0xff00ull
+#define EVTSEL_USR		BIT64(16)
+#define EVTSEL_OS		BIT64(17)
+#define EVTSEL_EDGE		BIT64(18)
+#define EVTSEL_PC		BIT64(19)
+#define EVTSEL_INT		BIT64(20)
+#define EVTSEL_ANY		BIT64(21)
+#define EVTSEL_EN		BIT64(22)
+#define EVTSEL_INV		BIT64(23)
+#define EVTSEL_CMASK		0xff000000ull
+
+/* IA32_FIXED_CTR_CTRL, 4 bits per counter (SDM 20.2.2, figure 20-2) */
+#define FIXED_CTRL_OS		0x1
+#define FIXED_CTRL_USR		0x2
+#define FIXED_CTRL_ANY		0x4
+#define FIXED_CTRL_PMI		0x8
+
+/* IA32_PERF_GLOBAL_STATUS (SDM 20.2.4.1) */
+#define GLOBAL_STATUS_LBR_FRZ	BIT64(58)
+#define GLOBAL_STATUS_CTR_FRZ	BIT64(59)
+#define GLOBAL_STATUS_OVF_BUF	BIT64(62)
+#define GLOBAL_STATUS_COND_CHGD	BIT64(63)
+#define GLOBAL_INUSE_PMI	BIT64(63)
+
+#define PERF_CAP_FW_WRITES	BIT64(13)
+#define PERF_CAP_PERF_METRICS	BIT64(15)
+
+/* IA32_DEBUGCTL (SDM 18.4.1) */
+#define DEBUGCTL_LBR			BIT64(0)
+#define DEBUGCTL_BTF			BIT64(1)
+#define DEBUGCTL_FREEZE_LBRS_ON_PMI	BIT64(11)
+#define DEBUGCTL_FREEZE_PERFMON_ON_PMI	BIT64(12)
+
+/* MSR_LBR_SELECT (SDM 18.9.2, table 18-11): a set bit suppresses capture */
+#define LBR_SELECT_CPL_EQ_0	BIT64(0)
+#define LBR_SELECT_CPL_NEQ_0	BIT64(1)
+#define LBR_SELECT_JCC		BIT64(2)
+#define LBR_SELECT_NEAR_REL_CALL BIT64(3)
+#define LBR_SELECT_NEAR_IND_CALL BIT64(4)
+#define LBR_SELECT_NEAR_RET	BIT64(5)
+#define LBR_SELECT_NEAR_IND_JMP	BIT64(6)
+#define LBR_SELECT_NEAR_REL_JMP	BIT64(7)
+#define LBR_SELECT_FAR_BRANCH	BIT64(8)
+#define LBR_SELECT_VALID	0x1ffull
+
+/* AMD MSRs (APM vol. 2, 13.2) */
+#define MSR_K7_EVNTSEL0			0xc0010000
+#define MSR_K7_PERFCTR0			0xc0010004
+#define MSR_F15H_PERF_CTL0		0xc0010200	/* CTL i = +2i, CTR i = +2i+1 */
+#define MSR_AMD_GLOBAL_STATUS		0xc0000300
+#define MSR_AMD_GLOBAL_CTL		0xc0000301
+#define MSR_AMD_GLOBAL_STATUS_CLR	0xc0000302
+#define MSR_AMD_GLOBAL_STATUS_SET	0xc0000303
+
+/* AMD PERF_CTL: same low layout as Intel; EventSelect[11:8] at [35:32] */
+#define AMD_EVTSEL_EVENT_HI	0xf00000000ull
+/* Bits KVM drops on write (19, 21, 36-63, including Host/GuestOnly 40/41) */
+#define AMD_EVTSEL_RESERVED	0xfffffff000280000ull
+
+static inline bool softpmu_is_intel(const struct softpmu *p)
+{
+	return p->shape.vendor == PMU_VENDOR_INTEL;
+}
+
+uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *in);
+
+/* Add delta to a counter of the given width; true on overflow (wrap). */
+bool softpmu_counter_add(uint64_t *ctr, uint64_t mask, uint64_t delta);
+
+/* USR counts at CPL > 0, OS at CPL 0 (SDM 20.2.1.1; APM 13.2.1). */
+static inline bool softpmu_cpl_match(bool usr, bool os, unsigned int cpl)
+{
+	return cpl == 0 ? os : usr;
+}
+
+bool softpmu_filter_allows_gp(const struct softpmu *p, uint64_t evtsel);
+bool softpmu_filter_allows_fixed(const struct softpmu *p, unsigned int idx);
+
+/* Intel (intel.c) */
+int intel_validate(const struct pmu_shape *s, struct vmm_err *err);
+void intel_derive(struct softpmu *p);
+void intel_reset(struct softpmu *p);
+int intel_rdmsr(struct softpmu *p, uint32_t msr, uint64_t *val);
+int intel_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
+int intel_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
+bool intel_counting(const struct softpmu *p);
+void intel_retire(struct softpmu *p, const struct softpmu_insn *in);
+
+/* Intel LBR stack (lbr.c) */
+bool lbr_msr(struct softpmu *p, uint32_t msr, uint64_t **reg);
+int lbr_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
+int debugctl_wrmsr(struct softpmu *p, uint64_t val);
+bool lbr_active(const struct softpmu *p);
+void lbr_record(struct softpmu *p, const struct softpmu_insn *in);
+
+/* AMD (amd.c) */
+int amd_validate(const struct pmu_shape *s, struct vmm_err *err);
+void amd_derive(struct softpmu *p);
+void amd_reset(struct softpmu *p);
+int amd_rdmsr(struct softpmu *p, uint32_t msr, uint64_t *val);
+int amd_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
+int amd_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
+bool amd_counting(const struct softpmu *p);
+void amd_retire(struct softpmu *p, const struct softpmu_insn *in);
+
+/* MSR index ranges the model owns, per vendor (softpmu.c) */
+struct softpmu_msr_range {
+	uint32_t first;
+	uint32_t count;
+};
+
+#endif

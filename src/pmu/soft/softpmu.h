@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The software PMU model: one struct softpmu per vCPU implements the guest
+ * PMU described by a struct pmu_shape (Intel architectural perfmon v1..v5
+ * with fixed counters, global controls, freeze-on-PMI and the legacy LBR
+ * stack; AMD K7/F15H core counters and PerfMonV2). Pure code: the engine
+ * that runs the guest forwards PMU MSR accesses and RDPMC here and reports
+ * each retired guest instruction; the model says when to inject a PMI.
+ *
+ * Counted events: instructions retired, branch instructions retired (both
+ * exact, from what the engine reports), unhalted core cycles and unhalted
+ * reference cycles (the deterministic cycle model below). Any other event
+ * is accepted in the selector but does not count.
+ */
+#ifndef VMM_PMU_SOFT_SOFTPMU_H
+#define VMM_PMU_SOFT_SOFTPMU_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "pmu/shape.h"
+#include "pmu/soft/decode.h"
+
+/*
+ * Cycle model: every retired instruction takes SOFTPMU_CYCLES_PER_INSN core
+ * cycles, and the reference clock runs at the core clock (reference cycles
+ * == core cycles). The engine passes this in softpmu_insn.cycles.
+ */
+#define SOFTPMU_CYCLES_PER_INSN 1u
+
+/* Return value of the MSR/RDPMC accessors that means "inject #GP(0)". */
+#define SOFTPMU_GP (-EFAULT)
+
+/* Event filter, same meaning as KVM_SET_PMU_EVENT_FILTER (non-masked). */
+#define SOFTPMU_FILTER_MAX_EVENTS 300
+
+enum softpmu_filter_action {
+	SOFTPMU_FILTER_ALLOW = 0,	/* only the listed events count */
+	SOFTPMU_FILTER_DENY = 1,	/* the listed events do not count */
+};
+
+struct softpmu_filter {
+	enum softpmu_filter_action action;
+	/* fixed counter i: ALLOW counts only if bit i is set, DENY blocks it if set */
+	uint32_t fixed_counter_bitmap;
+	uint32_t nevents;
+	uint64_t events[SOFTPMU_FILTER_MAX_EVENTS];	/* softpmu_filter_event() */
+};
+
+/* KVM's plain filter entry: event[7:0] | umask << 8 | event[11:8] << 32. */
+static inline uint64_t softpmu_filter_event(uint32_t event, uint8_t umask)
+{
+	return (event & 0xffull) | ((uint64_t)umask << 8) | (((uint64_t)event & 0xf00) << 24);
+}
+
+/* One retired guest instruction, as the engine saw it. */
+struct softpmu_insn {
+	unsigned int cpl;		/* CPL the instruction executed at */
+	bool is_branch;			/* counts as a branch instruction retired */
+	bool taken;			/* control went to 'to' (LBR records it) */
+	enum x86_branch_kind kind;	/* for LBR_SELECT filtering; NONE: unknown */
+	uint64_t from, to;		/* branch source and destination (LBR) */
+	unsigned int cycles;		/* core cycles: SOFTPMU_CYCLES_PER_INSN */
+};
+
+#define SOFTPMU_MAX_GP 8	/* max(PMU_MAX_GP, PMU_MAX_AMD_CORE) */
+#define SOFTPMU_MAX_MSRS 160
+
+struct softpmu {
+	struct pmu_shape shape;
+	bool has_filter;
+	struct softpmu_filter filter;
+
+	/* derived from the shape at init */
+	unsigned int nr_gp;		/* Intel nr_gp or AMD amd_nr_counters */
+	uint64_t gp_value_mask;		/* counter width */
+	uint64_t fixed_value_mask;
+	uint32_t fixed_present;		/* bit i: FIXED_CTRi exists */
+	uint64_t global_valid;		/* counter bits of GLOBAL_CTRL/STATUS */
+	size_t nr_msrs;
+	uint32_t msrs[SOFTPMU_MAX_MSRS];
+
+	/* architectural state */
+	uint64_t evtsel[SOFTPMU_MAX_GP];
+	uint64_t ctr[SOFTPMU_MAX_GP];
+	uint64_t fixed_ctrl;
+	uint64_t fixed[PMU_MAX_FIXED];
+	uint64_t global_ctrl;
+	uint64_t global_status;
+	uint64_t perf_metrics;
+	uint64_t debugctl;
+	uint64_t lbr_select;
+	uint64_t lbr_tos;
+	uint64_t lbr_from[PMU_MAX_LBR];
+	uint64_t lbr_to[PMU_MAX_LBR];
+	uint64_t lbr_info[PMU_MAX_LBR];
+	bool pmi_pending;
+};
+
+/*
+ * Check the shape (and the optional filter, NULL = everything allowed),
+ * derive the MSR list and reset. -EINVAL with a message for shapes the model
+ * cannot implement (more counters than it has, fixed counters on version 1,
+ * a non-contiguous fixed set before version 5, ...).
+ */
+int softpmu_init(struct softpmu *p, const struct pmu_shape *s,
+		 const struct softpmu_filter *f, struct vmm_err *err);
+
+/* Every register to its architectural RESET value; no PMI pending. */
+void softpmu_reset(struct softpmu *p);
+
+/*
+ * The MSRs the model answers for this shape: all PMU MSRs of the vendor up
+ * to the model's limits, including those beyond the enumeration (they #GP),
+ * DEBUGCTL and the LBR MSRs on Intel. The engine routes exactly these to
+ * softpmu_rdmsr/softpmu_wrmsr (KVM MSR filter).
+ */
+const uint32_t *softpmu_msr_list(const struct softpmu *p, size_t *n);
+bool softpmu_handles(const struct softpmu *p, uint32_t msr);
+
+/*
+ * Guest RDMSR/WRMSR. 0 on success, SOFTPMU_GP when the guest must get #GP,
+ * -ENOENT for an MSR softpmu_handles() rejects. For an instruction that
+ * writes a PMU MSR, call softpmu_retire() for it *before* softpmu_wrmsr():
+ * on hardware the WRMSR that enables a counter is not counted by it and the
+ * one that disables it is.
+ */
+int softpmu_rdmsr(struct softpmu *p, uint32_t msr, uint64_t *val);
+int softpmu_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
+
+/*
+ * Guest RDPMC with this ECX. 0 or SOFTPMU_GP. The CR4.PCE / CPL check is the
+ * engine's (it knows the vCPU's registers): SDM vol. 2 RDPMC.
+ */
+int softpmu_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
+
+/* Could retiring an instruction change a counter or the LBR stack? */
+bool softpmu_counting(const struct softpmu *p);
+
+/* Account one retired guest instruction. */
+void softpmu_retire(struct softpmu *p, const struct softpmu_insn *insn);
+
+/*
+ * Fill a softpmu_insn from the classifier's view of the instruction at rip
+ * and where execution went next. A conditional branch is taken when next_rip
+ * is not the fall-through address (so a Jcc to the next instruction looks
+ * not taken); every other branch is taken.
+ */
+void softpmu_insn_from_class(struct softpmu_insn *in, const struct x86_insn_class *c,
+			     unsigned int cpl, uint64_t rip, uint64_t next_rip);
+
+/*
+ * PMI: pending once a counter with INT (Intel PERFEVTSEL.INT, fixed PMI bit,
+ * AMD INT) overflows, at that very instruction. The engine delivers it
+ * through the local APIC's LVTPC (and sets the LVTPC mask bit), then acks.
+ */
+bool softpmu_pmi_pending(const struct softpmu *p);
+void softpmu_pmi_ack(struct softpmu *p);
+
+#endif
