@@ -220,7 +220,7 @@ static void test_classify_table(void **state)
 		const struct dec_case *t = &dec_cases[i];
 		struct x86_insn_class c;
 
-		print_message("case %zu: mode %d, first byte %02x\n", i, t->mode, t->bytes[0]);
+		print_message("# case %zu: mode %d, first byte %02x\n", i, t->mode, t->bytes[0]);
 		assert_int_equal(x86_classify(t->bytes, t->n, t->mode, &c), 0);
 		assert_int_equal(c.len, t->n);
 		assert_int_equal(c.branch, t->kind);
@@ -294,7 +294,7 @@ static void test_invalid(void **state)
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		struct x86_insn_class c;
 
-		print_message("bad case %zu\n", i);
+		print_message("# bad case %zu\n", i);
 		assert_int_equal(x86_classify(bad_cases[i].bytes, bad_cases[i].n,
 					      bad_cases[i].mode, &c), bad_cases[i].err);
 	}
@@ -356,7 +356,7 @@ static void test_targets(void **state)
 		const struct target_case *t = &target_cases[i];
 		struct x86_insn_class c;
 
-		print_message("target case %zu\n", i);
+		print_message("# target case %zu\n", i);
 		assert_int_equal(x86_classify(t->bytes, t->n, t->mode, &c), 0);
 		assert_true(c.direct);
 		assert_int_equal(x86_branch_target(&c, t->rip), t->target);

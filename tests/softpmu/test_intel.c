@@ -177,7 +177,7 @@ static void test_msr_access(void **state)
 		struct softpmu p;
 		uint64_t v = 0;
 
-		print_message("msr case %zu: shape %d msr %#x\n", i, t->shape, t->msr);
+		print_message("# msr case %zu: shape %d msr %#x\n", i, t->shape, t->msr);
 		init_shape(&p, t->shape);
 		if (t->op == RD) {
 			assert_int_equal(softpmu_rdmsr(&p, t->msr, &v), t->ret);
@@ -258,7 +258,7 @@ static void test_reset_values(void **state)
 	for (int id = 0; id < NR_SHAPES; id++) {
 		struct softpmu p;
 
-		print_message("shape %d\n", id);
+		print_message("# shape %d\n", id);
 		init_shape(&p, id);
 		check_reset_state(&p);
 		dirty(&p);
@@ -306,7 +306,7 @@ static void test_rdpmc(void **state)
 		struct softpmu p;
 		uint64_t v = 0, m;
 
-		print_message("rdpmc case %zu\n", i);
+		print_message("# rdpmc case %zu\n", i);
 		init_shape(&p, t->shape);
 		for (uint32_t k = 0; k < 8; k++) {
 			(void)softpmu_wrmsr(&p, T_PMC0 + k, 0x100 + k);
@@ -393,7 +393,7 @@ static void test_init_rejects(void **state)
 		struct softpmu p;
 		struct vmm_err err = { 0 };
 
-		print_message("bad shape %zu\n", i);
+		print_message("# bad shape %zu\n", i);
 		assert_int_equal(softpmu_init(&p, &bad[i].s, bad[i].filter ? &bad[i].f : NULL,
 					      &err), -EINVAL);
 		assert_int_equal(err.code, EINVAL);
