@@ -27,7 +27,8 @@ int vmm_err_ioctl(struct vmm_err *err, const char *name, int code, const char *h
 
 void vmm_err_prefix(struct vmm_err *err, const char *fmt, ...)
 {
-	char prefix[256], old[sizeof(err->msg)];
+	char prefix[256];
+	size_t plen, room = sizeof(err->msg);
 	va_list ap;
 
 	if (!err)
@@ -35,6 +36,13 @@ void vmm_err_prefix(struct vmm_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	plen = strlen(prefix);
+	if (plen + 3 > room)
+		plen = room - 3;
+	/* Shift the old message right by "prefix: ", keeping it NUL-terminated. */
+	memmove(err->msg + plen + 2, err->msg, room - plen - 2);
+	err->msg[room - 1] = '\0';
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen] = ':';
+	err->msg[plen + 1] = ' ';
 }

@@ -7,10 +7,12 @@
 #ifndef VMM_COMMON_ERR_H
 #define VMM_COMMON_ERR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vmm_err {
 	int code;		/* positive errno value, 0 when no error */
+	bool input;		/* the user's input (image, option) is at fault, not the host */
 	char msg[512];
 };
 

@@ -113,3 +113,28 @@ unsigned int cpuid_diff(const struct cpuid_table *want, const struct cpuid_table
 	}
 	return n;
 }
+
+unsigned int cpuid_diff_fields(const struct cpuid_table *want, const struct cpuid_table *got,
+			       const struct cpuid_field *fields, unsigned int n, char *buf, size_t len)
+{
+	unsigned int diffs = 0;
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (unsigned int i = 0; i < n; i++) {
+		const struct cpuid_field *f = &fields[i];
+		const struct kvm_cpuid_entry2 *w = cpuid_find_const(want, f->function, f->index);
+		const struct kvm_cpuid_entry2 *g = cpuid_find_const(got, f->function, f->index);
+		uint32_t wv = w ? cpuid_reg_get(w, f->reg) & f->mask : 0;
+		uint32_t gv = g ? cpuid_reg_get(g, f->reg) & f->mask : 0;
+
+		if (wv == gv)
+			continue;
+		diffs++;
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s: set 0x%x, KVM has 0x%x",
+						off ? "; " : "", f->name, wv, gv);
+	}
+	return diffs;
+}

@@ -67,4 +67,16 @@ static inline void cpuid_set_bit(uint32_t *reg, unsigned int bit, bool on)
 unsigned int cpuid_diff(const struct cpuid_table *want, const struct cpuid_table *got,
 			char *buf, size_t len);
 
+/* One CPUID field: the bits of mask in register reg of leaf (function, index). */
+struct cpuid_field {
+	uint32_t function, index;
+	enum cpuid_reg reg;
+	uint32_t mask;
+	const char *name;
+};
+
+/* Like cpuid_diff(), over the listed fields only. */
+unsigned int cpuid_diff_fields(const struct cpuid_table *want, const struct cpuid_table *got,
+			       const struct cpuid_field *fields, unsigned int n, char *buf, size_t len);
+
 #endif

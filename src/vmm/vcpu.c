@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "vmm/exit.h"
+#include "vmm/soft_engine.h"
 #include "vmm/vm.h"
 
 int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int id, struct vmm_err *err)
@@ -37,6 +38,8 @@ int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int id, struct vmm_er
 
 void vcpu_destroy(struct vcpu *vcpu)
 {
+	free(vcpu->soft);
+	vcpu->soft = NULL;
 	if (vcpu->run)
 		munmap(vcpu->run, vcpu->run_size);
 	vcpu->run = NULL;
@@ -46,10 +49,10 @@ void vcpu_destroy(struct vcpu *vcpu)
 }
 
 /* SDM vol. 2A CPUID: 01H:EBX[31:24] initial APIC ID; 0BH/1FH:EDX x2APIC ID. */
-static void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned int id)
+static void cpuid_set_apic_id(struct cpuid_table *t, unsigned int id)
 {
-	for (unsigned int i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
+	for (unsigned int i = 0; i < t->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &t->ent[i];
 
 		if (e->function == 1)
 			e->ebx = (e->ebx & 0x00ffffffu) | (id << 24);
@@ -67,38 +70,33 @@ static struct kvm_cpuid2 *cpuid2_alloc(unsigned int nent)
 	return c;
 }
 
-int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpuid_table *tmpl, char *changed,
-		   size_t changed_len, struct vmm_err *err)
+int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpuid_table *tmpl, struct cpuid_table *set,
+		   struct cpuid_table *got, struct vmm_err *err)
 {
-	struct kvm_cpuid2 *set = cpuid2_alloc(tmpl->nent), *got = cpuid2_alloc(CPUID_TABLE_MAX);
-	struct cpuid_table want, have;
-	int r = -ENOMEM;
+	struct kvm_cpuid2 *c = cpuid2_alloc(CPUID_TABLE_MAX);
+	int r;
 
-	if (!set || !got) {
-		vmm_errf(err, ENOMEM, "out of memory for CPUID");
-		goto out;
-	}
-	memcpy(set->entries, tmpl->ent, tmpl->nent * sizeof(set->entries[0]));
+	if (!c)
+		return vmm_errf(err, ENOMEM, "out of memory for CPUID");
+	*set = *tmpl;
 	cpuid_set_apic_id(set, vcpu->id);
-	r = kvm_ioctl(vcpu->fd, KVM_SET_CPUID2, set);
+	c->nent = set->nent;
+	memcpy(c->entries, set->ent, set->nent * sizeof(c->entries[0]));
+	r = kvm_ioctl(vcpu->fd, KVM_SET_CPUID2, c);
 	if (r < 0) {
 		vmm_err_ioctl(err, "KVM_SET_CPUID2", -r, NULL);
 		goto out;
 	}
-	r = kvm_ioctl(vcpu->fd, KVM_GET_CPUID2, got);
+	c->nent = CPUID_TABLE_MAX;
+	r = kvm_ioctl(vcpu->fd, KVM_GET_CPUID2, c);
 	if (r < 0) {
 		vmm_err_ioctl(err, "KVM_GET_CPUID2", -r, NULL);
 		goto out;
 	}
-	want.nent = set->nent;
-	memcpy(want.ent, set->entries, set->nent * sizeof(set->entries[0]));
-	have.nent = got->nent;
-	memcpy(have.ent, got->entries, got->nent * sizeof(got->entries[0]));
-	cpuid_diff(&want, &have, changed, changed_len);
-	r = 0;
+	got->nent = c->nent;
+	memcpy(got->ent, c->entries, c->nent * sizeof(c->entries[0]));
 out:
-	free(set);
-	free(got);
+	free(c);
 	return r;
 }
 
@@ -149,11 +147,13 @@ void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
-	const struct exit_ctx ctx = { .bus = &vm->bus };
+	const struct exit_ctx ctx = { .bus = &vm->bus, .msr = vcpu->soft ? &vcpu->soft->msr_ops : NULL };
 	struct exit_outcome out;
 	char msg[256];
 
 	while (!atomic_load(&vm->stopping)) {
+		if (vcpu->soft)
+			soft_vcpu_before_run(vcpu->soft, vcpu->run);
 		/* Not kvm_ioctl(): EINTR here means "stop", it must not be retried. */
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -163,8 +163,15 @@ void *vcpu_thread(void *arg)
 			break;
 		}
 		exit_dispatch(&ctx, vcpu->run, &out);
-		if (out.kind == EXIT_CONTINUE || out.kind == EXIT_INTERRUPTED)
+		if (vcpu->soft && soft_vcpu_after_exit(vcpu->soft, vcpu->run) < 0) {
+			vm_end(vm, VM_END_ERROR, 0, (int)vcpu->id, vcpu->soft->errmsg, NULL);
+			break;
+		}
+		if (out.kind == EXIT_CONTINUE || out.kind == EXIT_INTERRUPTED ||
+		    (out.kind == EXIT_DEBUG && vcpu->soft))
 			continue;
+		if (out.kind == EXIT_DEBUG)
+			snprintf(out.msg, sizeof(out.msg), "unexpected debug exit (no single-stepping was asked for)");
 		vcpu_end_from_outcome(vcpu, &out);
 		break;
 	}

@@ -13,6 +13,7 @@
 #include "cpuid/table.h"
 
 struct vm;
+struct soft_vcpu;
 
 struct vcpu {
 	struct vm *vm;
@@ -22,18 +23,19 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool thread_started;
+	struct soft_vcpu *soft;	/* the software PMU engine, NULL unless --pmu=soft */
 };
 
 int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int id, struct vmm_err *err);
 void vcpu_destroy(struct vcpu *vcpu);
 
 /*
- * Give the vCPU the VM's CPUID table with its own APIC IDs, then read it back
- * with KVM_GET_CPUID2. Fields KVM changed are described in *changed (empty
- * when none).
+ * Give the vCPU the VM's CPUID table with its own APIC IDs (*set receives
+ * exactly what was set), then read back what KVM kept with KVM_GET_CPUID2
+ * into *got.
  */
-int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpuid_table *tmpl, char *changed,
-		   size_t changed_len, struct vmm_err *err);
+int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpuid_table *tmpl, struct cpuid_table *set,
+		   struct cpuid_table *got, struct vmm_err *err);
 
 /* Register dump ("rip=... rsp=... cr0=..."), for triple faults and errors. */
 void vcpu_dump_regs(struct vcpu *vcpu, char *buf, size_t len);

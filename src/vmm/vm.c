@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpuid/pmu_leaves.h"
+#include "pmu/apply.h"
 #include "vmm/hw/debug_exit.h"
+#include "vmm/soft_engine.h"
 #include "vmm/bootinfo.h"
 
 static int vm_setup_memory(struct vm *vm, struct vmm_err *err)
@@ -103,26 +107,113 @@ static int vm_supported_cpuid(struct vm *vm, struct vmm_err *err)
 			CPUID_TABLE_MAX);
 }
 
+/* The CPUID fields that carry the guest's PMU: KVM must keep them exactly as planned. */
+static const struct cpuid_field pmu_cpuid_fields[] = {
+	{ 0xa, 0, CPUID_EAX, ~0u, "CPUID.0AH:EAX" },
+	{ 0xa, 0, CPUID_EBX, ~0u, "CPUID.0AH:EBX" },
+	{ 0xa, 0, CPUID_ECX, ~0u, "CPUID.0AH:ECX" },
+	{ 0xa, 0, CPUID_EDX, ~0u, "CPUID.0AH:EDX" },
+	{ 1, 0, CPUID_ECX, 1u << CPUID_1_ECX_PDCM, "CPUID.01H:ECX[15] PDCM" },
+	{ 0x80000001, 0, CPUID_ECX, 1u << CPUID_80000001_ECX_PERFCTR_CORE,
+	  "CPUID.80000001H:ECX[23] PERFCTR_CORE" },
+	{ 0x80000022, 0, CPUID_EAX, ~0u, "CPUID.80000022H:EAX" },
+	{ 0x80000022, 0, CPUID_EBX, ~0u, "CPUID.80000022H:EBX" },
+};
+
+static int vm_check_cpuid(struct vm *vm, unsigned int id, const struct cpuid_table *set,
+			  const struct cpuid_table *got, struct vmm_err *err)
+{
+	char diff[1024];
+
+	if (vm->opt.pmu && cpuid_diff_fields(set, got, pmu_cpuid_fields,
+					     sizeof(pmu_cpuid_fields) / sizeof(pmu_cpuid_fields[0]),
+					     diff, sizeof(diff)))
+		return vmm_errf(err, EPROTO, "vCPU %u: KVM did not keep the guest's PMU CPUID (%s); the "
+				"guest would not see the planned PMU", id, diff);
+	if (vm->opt.log && cpuid_diff(set, got, diff, sizeof(diff)))
+		fprintf(vm->opt.log, "vmm: vCPU %u: KVM changed CPUID: %s\n", id, diff);
+	return 0;
+}
+
+static int vm_create_soft_vcpu(struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
+{
+	vcpu->soft = malloc(sizeof(*vcpu->soft));
+	if (!vcpu->soft)
+		return vmm_errf(err, ENOMEM, "out of memory for the software PMU");
+	return soft_vcpu_init(vcpu->soft, vcpu, vm->fd, vm->opt.pmu, err);
+}
+
 static int vm_create_vcpus(struct vm *vm, struct vmm_err *err)
 {
-	char changed[512];
-	int r;
+	struct cpuid_table *set = malloc(sizeof(*set)), *got = malloc(sizeof(*got));
+	int r = 0;
 
 	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
-	if (!vm->vcpus)
-		return vmm_errf(err, ENOMEM, "out of memory for %u vCPUs", vm->nr_vcpus);
+	if (!vm->vcpus || !set || !got) {
+		r = vmm_errf(err, ENOMEM, "out of memory for %u vCPUs", vm->nr_vcpus);
+		goto out;
+	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i].fd = -1;
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < vm->nr_vcpus && !r; i++) {
 		r = vcpu_create(&vm->vcpus[i], vm, i, err);
 		if (!r)
-			r = vcpu_set_cpuid(&vm->vcpus[i], &vm->cpuid, changed, sizeof(changed), err);
-		if (r < 0)
-			return r;
-		if (changed[0] && vm->opt.log)
-			fprintf(vm->opt.log, "vmm: vCPU %u: KVM changed CPUID: %s\n", i, changed);
+			r = vcpu_set_cpuid(&vm->vcpus[i], &vm->cpuid, set, got, err);
+		if (!r && vm->opt.pmu && vm->opt.pmu->soft_msr_filter)
+			r = vm_create_soft_vcpu(vm, &vm->vcpus[i], err);
+		if (!r)
+			r = vm_check_cpuid(vm, i, set, got, err);
+		/* PERF_CAPABILITIES after CPUID: KVM checks it against the vCPU's PDCM. */
+		if (!r && vm->opt.pmu)
+			r = pmu_apply_vcpu(vm->vcpus[i].fd, vm->opt.pmu, err);
 	}
+out:
+	free(set);
+	free(got);
+	return r;
+}
+
+/* Keep the vCPU threads on the CPUs of one host PMU (hybrid hosts): set before any vCPU exists. */
+static int vm_pin(const struct pmu_plan *plan, struct vmm_err *err)
+{
+	struct pmu_cpuset set;
+	cpu_set_t cpus;
+	int r;
+
+	r = pmu_cpulist_parse(plan->pin_cpus, &set, err);
+	if (r < 0)
+		return r;
+	CPU_ZERO(&cpus);
+	for (unsigned int c = 0; c < PMU_CPUSET_WORDS * 64 && c < CPU_SETSIZE; c++)
+		if (set.w[c / 64] >> (c % 64) & 1)
+			CPU_SET(c, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
+		return vmm_errf(err, errno, "cannot pin vCPU threads to CPUs %s: %s", plan->pin_cpus,
+				strerror(errno));
 	return 0;
+}
+
+/*
+ * The guest PMU, in the order KVM requires: KVM_PMU_CAP_DISABLE and the event
+ * filter on the VM before the first vCPU (KVM refuses the cap afterwards and
+ * a mediated PMU is created at KVM_CREATE_VCPU), then the CPUID leaves that
+ * every vCPU will be given.
+ */
+static int vm_setup_pmu(struct vm *vm, struct vmm_err *err)
+{
+	const struct pmu_plan *plan = vm->opt.pmu;
+	int r;
+
+	if (!plan)
+		return 0;
+	r = pmu_apply_vm(vm->fd, plan, err);
+	if (!r && plan->soft_msr_filter)
+		r = soft_engine_setup_vm(vm->fd, vm->kvm->fd, plan, err);
+	if (!r)
+		r = cpuid_apply_pmu(&vm->cpuid, &plan->shape, err);
+	if (!r && plan->pin)
+		r = vm_pin(plan, err);
+	return r;
 }
 
 int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, struct vmm_err *err)
@@ -161,7 +252,8 @@ int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, stru
 		r = vm_setup_devices(vm, err);
 	if (!r)
 		r = vm_supported_cpuid(vm, err);
-	/* The guest PMU plan shapes vm->cpuid and the VM's PMU capability here, before any vCPU. */
+	if (!r)
+		r = vm_setup_pmu(vm, err);
 	if (!r)
 		r = vm_create_vcpus(vm, err);
 	return r;
@@ -200,8 +292,11 @@ int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p,
 	if (r < 0)
 		return vmm_err_ioctl(err, "KVM_GET_SREGS", -r, NULL);
 	r = boot_prepare(vm->mem, vm->mem_size, img, p, &regs, &sregs, err);
-	if (r < 0)
+	if (r < 0) {
+		if (err)
+			err->input = true;
 		return r;
+	}
 	r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
 	if (r < 0)
 		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "pmu/plan.h"
 #include "cpuid/table.h"
 #include "vmm/hw/fw_cfg.h"
 #include "vmm/hw/serial.h"
@@ -35,6 +36,7 @@ struct vm_options {
 	int serial_fd;		/* guest serial output; -1 drops it */
 	FILE *log;		/* VMM diagnostics (unhandled I/O...), NULL = quiet */
 	int kick_signal;	/* signal used to kick vCPU threads out of KVM_RUN; 0 = SIGUSR1 */
+	const struct pmu_plan *pmu;	/* the guest PMU (src/pmu/plan.h); NULL leaves KVM's default */
 };
 
 /* How a run ended. */
