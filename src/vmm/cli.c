@@ -17,6 +17,7 @@ enum cli_type {
 	CLI_SIZE,	/* uint64_t bytes: N[K|M|G], plain N means MiB */
 	CLI_SECONDS,	/* uint64_t milliseconds from decimal seconds ("2", "0.5") */
 	CLI_STRING,	/* const char * */
+	CLI_PMU,	/* forwarded to pmu_request_set() under the option's name */
 };
 
 struct cli_option {
@@ -30,6 +31,24 @@ struct cli_option {
 };
 
 #define OPT(field) offsetof(struct vmm_config, field)
+
+#define OPT_HELP { "help", 'h', CLI_FLAG, OPT(help), NULL, "show this help", 0, 0 }
+#define OPT_VERBOSE { "verbose", 'v', CLI_COUNT, OPT(verbose), NULL, \
+	"log VMM diagnostics to stderr (unhandled I/O, CPUID changes, the PMU plan)", 0, 0 }
+
+/* The PMU request options shared by run and plan (syntax: docs/pmu-modes.md). */
+#define PMU_OPTIONS \
+	{ "pmu", 0, CLI_PMU, 0, "MODE", "off, emulated, mediated, soft or auto (default auto)", 0, 0 }, \
+	{ "pmu-version", 0, CLI_PMU, 0, "N", "architectural perfmon version (CPUID.0AH.EAX[7:0])", 0, 0 }, \
+	{ "pmu-gp", 0, CLI_PMU, 0, "N", "general-purpose counters (AMD: core counters)", 0, 0 }, \
+	{ "pmu-fixed", 0, CLI_PMU, 0, "N", "fixed counters 0..N-1", 0, 0 }, \
+	{ "pmu-fixed-mask", 0, CLI_PMU, 0, "MASK", "fixed counters as a bitmask (version 5 enumeration)", 0, 0 }, \
+	{ "pmu-width", 0, CLI_PMU, 0, "BITS", "counter width", 0, 0 }, \
+	{ "pmu-events", 0, CLI_PMU, 0, "LIST", "available architectural events", 0, 0 }, \
+	{ "pmu-lbr", 0, CLI_PMU, 0, "on|off|DEPTH", "last branch records", 0, 0 }, \
+	{ "pmu-filter", 0, CLI_PMU, 0, "allow|deny:EV,...[;fixed=MASK]", "KVM event filter", 0, 0 }, \
+	{ "pmu-cpus", 0, CLI_PMU, 0, "core|atom|common|LIST", "host CPUs for vCPUs on hosts with several PMUs", 0, 0 }, \
+	{ "cpu-vendor", 0, CLI_PMU, 0, "intel|amd", "PMU vendor the soft PMU models", 0, 0 }
 
 static const struct cli_option run_options[] = {
 	{ "mem", 'm', CLI_SIZE, OPT(mem_size), "SIZE",
@@ -45,12 +64,62 @@ static const struct cli_option run_options[] = {
 	{ "load-addr", 0, CLI_UINT, OPT(load_addr), "ADDR",
 	  "guest-physical load address of a raw image (default 0x100000)", VMM_BOOT_AREA_END,
 	  VM_MAX_MEM - 1 },
-	{ "verbose", 'v', CLI_COUNT, OPT(verbose), NULL,
-	  "log VMM diagnostics to stderr (unhandled I/O, CPUID changes)", 0, 0 },
-	{ "help", 'h', CLI_FLAG, OPT(help), NULL, "show this help", 0, 0 },
+	PMU_OPTIONS,
+	OPT_VERBOSE,
+	OPT_HELP,
 };
 
-#define NR_RUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
+static const struct cli_option selftest_options[] = {
+	{ "pmu", 0, CLI_STRING, OPT(modes), "MODES",
+	  "modes to run: off,emulated,mediated,soft-intel,soft-amd (soft = both, all; default all)", 0, 0 },
+	{ "guest", 'g', CLI_STRING, OPT(guests), "NAMES", "comma-separated guests to run (default all)", 0, 0 },
+	{ "jobs", 'j', CLI_UINT, OPT(jobs), "N", "pairs to run at once (default: online CPUs)", 1, 256 },
+	{ "timeout", 't', CLI_SECONDS, OPT(timeout_ms), "SECONDS", "per guest and mode (default 60)", 1,
+	  3600ULL * 1000 },
+	{ "json", 0, CLI_STRING, OPT(json_path), "FILE", "also write the results as JSON to FILE", 0, 0 },
+	{ "tap", 0, CLI_FLAG, OPT(tap), NULL, "print TAP, one test point per guest and mode", 0, 0 },
+	{ "list", 'l', CLI_FLAG, OPT(list), NULL, "list the bundled guests and what each proves", 0, 0 },
+	{ "guest-dir", 0, CLI_STRING, OPT(guest_dir), "DIR", "where the guest images are (default: found "
+	  "beside vmm)", 0, 0 },
+	OPT_HELP,
+};
+
+static const struct cli_option caps_options[] = {
+	{ "json", 0, CLI_FLAG, OPT(json), NULL, "print JSON", 0, 0 },
+	{ "save", 0, CLI_STRING, OPT(save_path), "FILE", "write the host description to FILE (for vmm plan)",
+	  0, 0 },
+	OPT_HELP,
+};
+
+static const struct cli_option plan_options[] = {
+	{ "host", 0, CLI_STRING, OPT(host_path), "FILE", "a recorded host description (vmm caps --save)", 0, 0 },
+	{ "json", 0, CLI_FLAG, OPT(json), NULL, "print JSON", 0, 0 },
+	PMU_OPTIONS,
+	OPT_HELP,
+};
+
+#define TABLE(t) t, sizeof(t) / sizeof(t[0])
+
+static const struct cli_command {
+	const char *name;
+	enum vmm_command cmd;
+	const struct cli_option *opts;
+	size_t nr_opts;
+	const char *usage;
+	const char *summary;
+} commands[] = {
+	{ "run", CMD_RUN, TABLE(run_options), "vmm run [options] IMAGE [-- GUEST ARGS]",
+	  "boot IMAGE (ELF64, multiboot v1 or raw binary, recognised by content) on KVM;\n"
+	  "the guest's serial port goes to stdout, the VMM's own messages to stderr" },
+	{ "selftest", CMD_SELFTEST, TABLE(selftest_options), "vmm selftest [options]",
+	  "boot every bundled guest under every PMU mode this host can give, report a matrix" },
+	{ "caps", CMD_CAPS, TABLE(caps_options), "vmm caps [--json] [--save FILE]",
+	  "what this host offers and what each PMU mode would give a guest, with reasons" },
+	{ "plan", CMD_PLAN, TABLE(plan_options), "vmm plan --host FILE [--pmu=MODE ...] [--json]",
+	  "the guest PMU a recorded host would give (CPUID, KVM caps, pass-through), without KVM" },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void cli_defaults(struct vmm_config *cfg)
 {
@@ -58,6 +127,7 @@ static void cli_defaults(struct vmm_config *cfg)
 	cfg->mem_size = 128ULL << 20;
 	cfg->cpus = 1;
 	cfg->load_addr = 0x100000;
+	pmu_request_init(&cfg->pmu);
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -150,6 +220,8 @@ static int cli_store(const struct cli_option *o, const char *val, struct vmm_con
 	case CLI_COUNT:
 		(*(int *)field)++;
 		return 0;
+	case CLI_PMU:
+		return pmu_request_set(&cfg->pmu, o->name, val, err);
 	case CLI_STRING:
 		if (!*val)
 			return vmm_errf(err, EINVAL, "--%s needs a non-empty %s", o->name, o->metavar);
@@ -176,19 +248,19 @@ static int cli_store(const struct cli_option *o, const char *val, struct vmm_con
 	return 0;
 }
 
-static const struct cli_option *find_long(const char *name, size_t len)
+static const struct cli_option *find_long(const struct cli_command *c, const char *name, size_t len)
 {
-	for (size_t i = 0; i < NR_RUN_OPTIONS; i++)
-		if (strlen(run_options[i].name) == len && !strncmp(run_options[i].name, name, len))
-			return &run_options[i];
+	for (size_t i = 0; i < c->nr_opts; i++)
+		if (strlen(c->opts[i].name) == len && !strncmp(c->opts[i].name, name, len))
+			return &c->opts[i];
 	return NULL;
 }
 
-static const struct cli_option *find_short(char c)
+static const struct cli_option *find_short(const struct cli_command *c, char ch)
 {
-	for (size_t i = 0; i < NR_RUN_OPTIONS; i++)
-		if (run_options[i].short_name == c)
-			return &run_options[i];
+	for (size_t i = 0; i < c->nr_opts; i++)
+		if (c->opts[i].short_name == ch)
+			return &c->opts[i];
 	return NULL;
 }
 
@@ -198,30 +270,35 @@ static bool takes_arg(const struct cli_option *o)
 }
 
 /* One option at argv[*i]; advances *i past its argument. */
-static int cli_option(int argc, char *const argv[], int *i, struct vmm_config *cfg,
-		      struct vmm_err *err)
+static int cli_option(const struct cli_command *c, int argc, char *const argv[], int *i,
+		      struct vmm_config *cfg, struct vmm_err *err)
 {
 	const char *arg = argv[*i], *val = NULL, *eq;
 	const struct cli_option *o;
 
 	if (arg[1] == '-') {
 		eq = strchr(arg + 2, '=');
-		o = find_long(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
+		o = find_long(c, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2));
 		if (!o)
-			return vmm_errf(err, EINVAL, "unknown option '%.*s' (see vmm run --help)",
-					eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+			return vmm_errf(err, EINVAL, "unknown option '%.*s' (see vmm %s --help)",
+					eq ? (int)(eq - arg) : (int)strlen(arg), arg, c->name);
 		if (eq && !takes_arg(o))
 			return vmm_errf(err, EINVAL, "--%s takes no value", o->name);
 		val = eq ? eq + 1 : NULL;
 	} else {
-		o = find_short(arg[1]);
-		if (!o || arg[2])
-			return vmm_errf(err, EINVAL, "unknown option '%s' (see vmm run --help)", arg);
+		o = find_short(c, arg[1]);
+		if (!o && arg[2])
+			return vmm_errf(err, EINVAL, "unknown option '%s' (see vmm %s --help)", arg, c->name);
+		if (!o)
+			return vmm_errf(err, EINVAL, "unknown option '%s' (see vmm %s --help)", arg, c->name);
+		if (arg[2] && takes_arg(o))	/* -j4 */
+			val = arg + 2;
+		else if (arg[2])
+			return vmm_errf(err, EINVAL, "unknown option '%s' (see vmm %s --help)", arg, c->name);
 	}
 	if (takes_arg(o) && !val) {
 		if (*i + 1 >= argc)
-			return vmm_errf(err, EINVAL, "--%s needs %s %s", o->name,
-					o->type == CLI_STRING ? "a" : "", o->metavar);
+			return vmm_errf(err, EINVAL, "--%s needs a value (%s)", o->name, o->metavar);
 		val = argv[++*i];
 	}
 	return cli_store(o, val, cfg, err);
@@ -246,21 +323,25 @@ static int cli_join_args(int argc, char *const argv[], int first, struct vmm_con
 	return 0;
 }
 
-static int cli_parse_run(int argc, char *const argv[], int first, struct vmm_config *cfg,
-			 struct vmm_err *err)
+/* Options and operands of one command; only run takes an IMAGE and "--" guest arguments. */
+static int cli_parse_command(const struct cli_command *c, int argc, char *const argv[],
+			     struct vmm_config *cfg, struct vmm_err *err)
 {
-	for (int i = first; i < argc; i++) {
+	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 		int r;
 
-		if (!strcmp(a, "--"))
+		if (!strcmp(a, "--") && c->cmd == CMD_RUN)
 			return cli_join_args(argc, argv, i + 1, cfg, err);
-		if (a[0] == '-' && a[1]) {
-			r = cli_option(argc, argv, &i, cfg, err);
+		if (a[0] == '-' && a[1] && strcmp(a, "--")) {
+			r = cli_option(c, argc, argv, &i, cfg, err);
 			if (r < 0)
 				return r;
 			continue;
 		}
+		if (c->cmd != CMD_RUN)
+			return vmm_errf(err, EINVAL, "vmm %s takes no argument '%s' (see vmm %s --help)",
+					c->name, a, c->name);
 		if (cfg->image)
 			return vmm_errf(err, EINVAL, "more than one image given ('%s' and '%s'); guest "
 					"arguments go after '--'", cfg->image, a);
@@ -285,16 +366,23 @@ int cli_parse(int argc, char *const argv[], struct vmm_config *cfg, struct vmm_e
 		cfg->cmd = CMD_VERSION;
 		return 0;
 	}
-	if (!strcmp(cmd, "run")) {
-		cfg->cmd = CMD_RUN;
-		return cli_parse_run(argc, argv, 2, cfg, err);
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		if (!strcmp(cmd, commands[i].name)) {
+			cfg->cmd = commands[i].cmd;
+			return cli_parse_command(&commands[i], argc, argv, cfg, err);
+		}
 	}
-	return vmm_errf(err, EINVAL, "unknown command '%s' (commands: run; try vmm --help)", cmd);
+	return vmm_errf(err, EINVAL, "unknown command '%s' (commands: run, selftest, caps, plan; "
+			"try vmm --help)", cmd);
 }
 
 int cli_validate(const struct vmm_config *cfg, struct vmm_err *err)
 {
-	if (cfg->cmd != CMD_RUN || cfg->help)
+	if (cfg->help)
+		return 0;
+	if (cfg->cmd == CMD_PLAN && !cfg->host_path)
+		return vmm_errf(err, EINVAL, "vmm plan needs --host FILE (record one with vmm caps --save FILE)");
+	if (cfg->cmd != CMD_RUN)
 		return 0;
 	if (!cfg->image)
 		return vmm_errf(err, EINVAL, "vmm run needs an IMAGE (see vmm run --help)");
@@ -321,21 +409,17 @@ static void usage_options(FILE *f, const struct cli_option *opts, size_t n)
 	}
 }
 
-void cli_usage(FILE *f, enum vmm_command cmd)
+static const struct cli_command *find_command(enum vmm_command cmd)
 {
-	if (cmd != CMD_RUN)
-		fputs("vmm: a minimal VMM on /dev/kvm for PMU virtualization\n\n"
-		      "Usage:\n"
-		      "  vmm run [options] IMAGE [-- GUEST ARGS]   boot IMAGE and report how it ended\n"
-		      "  vmm --help | --version\n\n"
-		      "Run options:\n", f);
-	else
-		fputs("Usage: vmm run [options] IMAGE [-- GUEST ARGS]\n\n"
-		      "Boot IMAGE (ELF64, multiboot v1 or raw binary, recognised by content) on KVM.\n"
-		      "The guest's serial port goes to stdout; the VMM's own messages go to stderr.\n\n"
-		      "Options:\n", f);
-	usage_options(f, run_options, NR_RUN_OPTIONS);
-	fprintf(f, "\nExit status:\n"
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (commands[i].cmd == cmd)
+			return &commands[i];
+	return NULL;
+}
+
+static void usage_statuses(FILE *f)
+{
+	fprintf(f, "\nExit status of vmm run:\n"
 		"  (V << 1) | 1  the guest wrote V to the exit port 0x%x (odd: 1 = V 0, 77 = V 38)\n"
 		"  %-3d          success (commands other than run); guest powered off\n"
 		"  %-3d          bad command line\n"
@@ -344,7 +428,26 @@ void cli_usage(FILE *f, enum vmm_command cmd)
 		"  %-3d          guest triple fault (registers dumped on stderr)\n"
 		"  %-3d          KVM could not run the guest (internal error, failed entry)\n"
 		"  %-3d          --timeout expired\n"
-		"  %-3d          stopped by SIGINT or SIGTERM\n",
+		"  %-3d          stopped by SIGINT or SIGTERM\n"
+		"vmm selftest: 0 nothing failed, 1 something failed, 77 nothing could run.\n",
 		VMM_PORT_EXIT, VMM_STATUS_OK, VMM_STATUS_USAGE, VMM_STATUS_IMAGE, VMM_STATUS_HOST,
 		VMM_STATUS_TRIPLE_FAULT, VMM_STATUS_VCPU_ERROR, VMM_STATUS_TIMEOUT, VMM_STATUS_SIGNAL);
+}
+
+void cli_usage(FILE *f, enum vmm_command cmd)
+{
+	const struct cli_command *c = find_command(cmd);
+
+	if (c) {
+		fprintf(f, "Usage: %s\n\n%s.\n\nOptions:\n", c->usage, c->summary);
+		usage_options(f, c->opts, c->nr_opts);
+		if (cmd == CMD_RUN || cmd == CMD_SELFTEST)
+			usage_statuses(f);
+		return;
+	}
+	fputs("vmm: a minimal VMM on /dev/kvm for PMU virtualization\n\nUsage:\n", f);
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %s\n      %s\n", commands[i].usage, commands[i].summary);
+	fputs("  vmm --help | --version\n\n'vmm COMMAND --help' lists the options of COMMAND.\n", f);
+	usage_statuses(f);
 }

@@ -12,12 +12,16 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "pmu/plan.h"
 
 enum vmm_command {
 	CMD_NONE,
 	CMD_HELP,
 	CMD_VERSION,
 	CMD_RUN,
+	CMD_SELFTEST,
+	CMD_CAPS,
+	CMD_PLAN,
 };
 
 #define CLI_CMDLINE_MAX 3840	/* VMM_BOOT_CMDLINE_MAX */
@@ -34,6 +38,20 @@ struct vmm_config {
 	int verbose;
 	bool help;
 	char cmdline[CLI_CMDLINE_MAX];	/* guest arguments after "--", joined by spaces */
+	struct pmu_request pmu;		/* run, plan: --pmu=MODE and the shape options */
+
+	/* selftest */
+	const char *modes;		/* --pmu=MODES, NULL = every mode */
+	const char *guests;		/* --guest=NAMES, NULL = every guest */
+	uint64_t jobs;			/* -j N, 0 = number of online CPUs */
+	const char *json_path;		/* --json=FILE */
+	bool tap, list;
+	const char *guest_dir;
+
+	/* caps, plan */
+	bool json;
+	const char *save_path;		/* caps --save=FILE */
+	const char *host_path;		/* plan --host=FILE */
 };
 
 /* Fill cfg with defaults, then parse argv. Errors name the option and what it accepts. */
@@ -42,6 +60,7 @@ int cli_parse(int argc, char *const argv[], struct vmm_config *cfg, struct vmm_e
 /* Check the combination of options (after cli_parse). */
 int cli_validate(const struct vmm_config *cfg, struct vmm_err *err);
 
+/* Help for one command (CMD_NONE: the overview with every command). */
 void cli_usage(FILE *f, enum vmm_command cmd);
 
 #endif

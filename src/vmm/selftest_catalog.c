@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The bundled guests the self-test runs, and the PMU modes it runs them in. */
+#include <errno.h>
+#include <string.h>
+
+#include "vmm/selftest.h"
+
+#define ALL_MODES 0u
+
+const struct selftest_guest selftest_guests[] = {
+	{ "hello", "hello.elf", "boot info, fw_cfg and CPUID leaves as the guest sees them", { NULL }, ALL_MODES },
+	{ "libcheck", "libcheck.elf", "the guest library: #GP recovery, printf, IDT overrides", { NULL }, ALL_MODES },
+	{ "badio", "badio.elf", "unhandled ports and MMIO read all-ones and the VM survives", { NULL }, ALL_MODES },
+	{ "smp", "hello.elf", "two vCPUs: the boot vCPU runs, fw_cfg and boot info agree", { "--cpus=2", NULL },
+	  ALL_MODES },
+};
+
+const unsigned int selftest_nr_guests = sizeof(selftest_guests) / sizeof(selftest_guests[0]);
+
+static const char *const mode_names[ST_NR_MODES] = {
+	[ST_MODE_OFF] = "off",
+	[ST_MODE_EMULATED] = "emulated",
+	[ST_MODE_MEDIATED] = "mediated",
+	[ST_MODE_SOFT_INTEL] = "soft-intel",
+	[ST_MODE_SOFT_AMD] = "soft-amd",
+};
+
+const char *selftest_mode_name(enum selftest_mode m)
+{
+	return m < ST_NR_MODES ? mode_names[m] : "?";
+}
+
+static int mode_word(const char *w, size_t n, unsigned int *mask)
+{
+	if (n == 3 && !strncmp(w, "all", 3)) {
+		*mask |= (1u << ST_NR_MODES) - 1;
+		return 0;
+	}
+	if (n == 4 && !strncmp(w, "soft", 4)) {
+		*mask |= 1u << ST_MODE_SOFT_INTEL | 1u << ST_MODE_SOFT_AMD;
+		return 0;
+	}
+	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
+		if (strlen(mode_names[m]) == n && !strncmp(w, mode_names[m], n)) {
+			*mask |= 1u << m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int selftest_modes_parse(const char *s, unsigned int *mask, struct vmm_err *err)
+{
+	*mask = 0;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		if (!n || mode_word(s, n, mask) < 0)
+			return vmm_errf(err, EINVAL, "--pmu: unknown mode '%.*s' (modes: off, emulated, "
+					"mediated, soft-intel, soft-amd, soft, all)", (int)n, s);
+		s += n + (s[n] == ',');
+	}
+	if (!*mask)
+		return vmm_errf(err, EINVAL, "--pmu needs at least one mode");
+	return 0;
+}
+
+static const struct selftest_guest *find_guest(const char *name, size_t n)
+{
+	for (unsigned int i = 0; i < selftest_nr_guests; i++)
+		if (strlen(selftest_guests[i].name) == n && !strncmp(selftest_guests[i].name, name, n))
+			return &selftest_guests[i];
+	return NULL;
+}
+
+int selftest_guests_check(const char *names, struct vmm_err *err)
+{
+	const char *s = names;
+
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		if (!find_guest(s, n))
+			return vmm_errf(err, EINVAL, "--guest: no bundled guest '%.*s' (vmm selftest --list "
+					"shows them)", (int)n, s);
+		s += n + (s[n] == ',');
+	}
+	return 0;
+}
