@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest's PMU as CPUID describes it, normalised once (pmu_init) so that
+ * tests never hard-code host facts, and accessors that hide the vendors'
+ * MSR layouts (Intel: SDM vol. 3 ch. 20; AMD: APM vol. 2 13.2, where core
+ * counters interleave CTL/CTR with stride 2).
+ */
+#ifndef GUEST_PMU_H
+#define GUEST_PMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Intel MSRs (SDM vol. 4 table 2-2). */
+#define MSR_IA32_PMC0			0x0c1
+#define MSR_IA32_PERFEVTSEL0		0x186
+#define MSR_IA32_A_PMC0			0x4c1
+#define MSR_IA32_FIXED_CTR0		0x309
+#define MSR_IA32_PERF_CAPABILITIES	0x345
+#define MSR_IA32_FIXED_CTR_CTRL		0x38d
+#define MSR_IA32_PERF_GLOBAL_STATUS	0x38e
+#define MSR_IA32_PERF_GLOBAL_CTRL	0x38f
+#define MSR_IA32_PERF_GLOBAL_OVF_CTRL	0x390	/* GLOBAL_STATUS_RESET from v4 */
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET	0x391
+#define MSR_IA32_PERF_GLOBAL_INUSE	0x392
+#define MSR_IA32_DEBUGCTL		0x1d9
+#define MSR_LBR_SELECT			0x1c8
+#define MSR_LBR_TOS			0x1c9
+#define MSR_LBR_FROM0			0x680
+#define MSR_LBR_TO0			0x6c0
+
+/* AMD MSRs (APM vol. 2 13.2.1, 13.2.2). */
+#define MSR_K7_EVNTSEL0			0xc0010000
+#define MSR_K7_PERFCTR0			0xc0010004
+#define MSR_F15H_PERF_CTL0		0xc0010200
+#define MSR_F15H_PERF_CTR0		0xc0010201
+#define MSR_AMD_PERF_GLOBAL_STATUS	0xc0000300
+#define MSR_AMD_PERF_GLOBAL_CTL		0xc0000301
+#define MSR_AMD_PERF_GLOBAL_STATUS_CLR	0xc0000302
+#define MSR_AMD_PERF_GLOBAL_STATUS_SET	0xc0000303
+
+/* Event selector bits (Intel PERFEVTSELx; AMD PERF_CTLx uses the same low bits). */
+#define EVTSEL_USR		(1ULL << 16)
+#define EVTSEL_OS		(1ULL << 17)
+#define EVTSEL_EDGE		(1ULL << 18)
+#define EVTSEL_INT		(1ULL << 20)
+#define EVTSEL_ANY		(1ULL << 21)
+#define EVTSEL_EN		(1ULL << 22)
+#define EVTSEL_INV		(1ULL << 23)
+
+/* FIXED_CTR_CTRL: 4 bits per counter. */
+#define FIXED_CTRL_OS		0x1ULL
+#define FIXED_CTRL_USR		0x2ULL
+#define FIXED_CTRL_PMI		0x8ULL
+#define FIXED_CTRL(i, bits)	((uint64_t)(bits) << (4 * (i)))
+
+/* GLOBAL_STATUS bits beyond the counters' (SDM 20.2.4). */
+#define GLOBAL_STATUS_FIXED(i)	(1ULL << (32 + (i)))
+#define GLOBAL_STATUS_LBR_FRZ	(1ULL << 58)
+#define GLOBAL_STATUS_CTR_FRZ	(1ULL << 59)
+
+/* DEBUGCTL bits (SDM 18.4.1). */
+#define DEBUGCTL_LBR			(1ULL << 0)
+#define DEBUGCTL_FREEZE_LBRS_ON_PMI	(1ULL << 11)
+#define DEBUGCTL_FREEZE_PERFMON_ON_PMI	(1ULL << 12)
+
+#define PERF_CAP_LBR_FMT	0x3fULL
+#define PERF_CAP_FW_WRITES	(1ULL << 13)
+
+/* Events the tests count; each vendor's encoding is pmu_event_select()'s business. */
+enum pmu_event {
+	PMU_EVENT_CYCLES,		/* Intel 3CH/00H, AMD 76H */
+	PMU_EVENT_INSTRUCTIONS,		/* Intel C0H/00H, AMD C0H */
+	PMU_EVENT_REF_CYCLES,		/* Intel 3CH/01H, no AMD equivalent */
+	PMU_EVENT_BRANCHES,		/* Intel C4H/00H, AMD C2H */
+	PMU_NR_EVENTS,
+};
+
+struct pmu_caps {
+	bool intel, amd;		/* CPUID vendor string */
+
+	/* Intel, CPUID.0AH */
+	unsigned int version;
+	unsigned int nr_gp, gp_width;
+	uint32_t events_unavailable;	/* EBX, only the first events_len bits are meaningful */
+	unsigned int events_len;
+	unsigned int nr_fixed;		/* EDX[4:0] */
+	uint32_t fixed_mask;		/* fixed counters present: ECX bitmap (v5) or EDX[4:0] */
+	unsigned int fixed_width;
+	bool anythread_deprecated;	/* EDX[15] */
+	bool pdcm;			/* CPUID.01H:ECX[15] */
+	uint64_t perf_capabilities;	/* rdmsr(0x345) when pdcm, else 0 */
+
+	/* AMD */
+	bool perfctr_core;		/* CPUID.80000001H:ECX[23] */
+	bool perfmon_v2;		/* CPUID.80000022H:EAX[0] */
+	unsigned int amd_nr_counters;	/* 80000022H:EBX[3:0] with PerfMonV2, else 6 or 4 */
+
+	/* Normalised: what every test uses. */
+	unsigned int nr_counters;	/* GP (Intel) or core (AMD) counters */
+	unsigned int counter_width;
+	bool has_global;		/* GLOBAL_CTRL/STATUS: Intel v2+, AMD PerfMonV2 */
+};
+
+/* Read CPUID (and PERF_CAPABILITIES) once. */
+void pmu_init(struct pmu_caps *c);
+
+/* A PMU at all: Intel version >= 1 or any AMD counters. */
+bool pmu_present(const struct pmu_caps *c);
+
+/* MSR of GP/core counter i and of its event selector. */
+uint32_t pmu_counter_msr(const struct pmu_caps *c, unsigned int i);
+uint32_t pmu_evtsel_msr(const struct pmu_caps *c, unsigned int i);
+
+/* Global MSRs of the vendor (0 when the PMU has none). */
+uint32_t pmu_global_ctrl_msr(const struct pmu_caps *c);
+uint32_t pmu_global_status_msr(const struct pmu_caps *c);
+uint32_t pmu_global_clear_msr(const struct pmu_caps *c);	/* OVF_CTRL / STATUS_CLR */
+uint32_t pmu_global_set_msr(const struct pmu_caps *c);	/* STATUS_SET (Intel v4+, AMD PerfMonV2) */
+
+/* Whether the event can be counted on a GP counter with this PMU (CPUID.0AH.EBX on Intel). */
+bool pmu_event_available(const struct pmu_caps *c, enum pmu_event e);
+
+/* Selector value for event e: EN plus the given USR/OS/INT bits. */
+uint64_t pmu_event_select(const struct pmu_caps *c, enum pmu_event e, uint64_t flags);
+
+/* Intel fixed counter that counts e, or -1 (0: instructions, 1: cycles, 2: ref cycles). */
+int pmu_fixed_for_event(enum pmu_event e);
+bool pmu_fixed_present(const struct pmu_caps *c, unsigned int i);
+
+/* All counters off and cleared, overflow status cleared: a clean start for each test. */
+void pmu_reset_all(const struct pmu_caps *c);
+
+/* Mask of a counter's value bits. */
+static inline uint64_t pmu_counter_mask(const struct pmu_caps *c)
+{
+	return c->counter_width >= 64 ? ~0ULL : (1ULL << c->counter_width) - 1;
+}
+
+#endif
