@@ -49,24 +49,70 @@ int pmu_apply_vm(int vm_fd, const struct pmu_plan *plan, struct vmm_err *err)
 	return 0;
 }
 
+int pmu_set_msrs(int vcpu_fd, const struct pmu_msr_value *v, unsigned int n, const char *what,
+		 struct vmm_err *err)
+{
+	struct kvm_msrs *m = calloc(1, sizeof(*m) + n * sizeof(m->entries[0]));
+	int r;
+
+	if (!m)
+		return vmm_errf(err, ENOMEM, "out of memory for %u MSRs", n);
+	m->nmsrs = n;
+	for (unsigned int i = 0; i < n; i++)
+		m->entries[i] = (struct kvm_msr_entry){ .index = v[i].index, .data = v[i].value };
+	r = ioctl(vcpu_fd, KVM_SET_MSRS, m);
+	if (r < 0) {
+		r = vmm_err_ioctl(err, "KVM_SET_MSRS", errno, what);
+	} else if ((unsigned int)r != n) {
+		/* KVM_SET_MSRS returns how many entries it wrote; it stops at the first refusal. */
+		r = vmm_errf(err, EINVAL, "KVM_SET_MSRS (%s) wrote %d of %u entries: KVM refused MSR 0x%x = "
+			     "0x%llx", what, r, n, v[r].index, (unsigned long long)v[r].value);
+	} else {
+		r = 0;
+	}
+	free(m);
+	return r;
+}
+
+int pmu_get_msrs(int vcpu_fd, struct pmu_msr_value *v, unsigned int n, struct vmm_err *err)
+{
+	struct kvm_msrs *m = calloc(1, sizeof(*m) + n * sizeof(m->entries[0]));
+	int r;
+
+	if (!m)
+		return vmm_errf(err, ENOMEM, "out of memory for %u MSRs", n);
+	m->nmsrs = n;
+	for (unsigned int i = 0; i < n; i++)
+		m->entries[i].index = v[i].index;
+	r = ioctl(vcpu_fd, KVM_GET_MSRS, m);
+	if (r < 0) {
+		r = vmm_err_ioctl(err, "KVM_GET_MSRS", errno, NULL);
+	} else if ((unsigned int)r != n) {
+		r = vmm_errf(err, EINVAL, "KVM_GET_MSRS read %d of %u entries: KVM does not know MSR 0x%x",
+			     r, n, v[r].index);
+	} else {
+		for (unsigned int i = 0; i < n; i++)
+			v[i].value = m->entries[i].data;
+		r = 0;
+	}
+	free(m);
+	return r;
+}
+
 int pmu_apply_vcpu(int vcpu_fd, const struct pmu_plan *plan, struct vmm_err *err)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m = { .hdr.nmsrs = 1, .e.index = MSR_IA32_PERF_CAPABILITIES,
-		.e.data = plan->shape.perf_capabilities };
-	int n;
+	const struct pmu_msr_value caps = { MSR_IA32_PERF_CAPABILITIES, plan->shape.perf_capabilities };
 
 	if (!plan->set_perf_caps)
 		return 0;
-	n = ioctl(vcpu_fd, KVM_SET_MSRS, &m);
-	if (n < 0)
-		return vmm_err_ioctl(err, "KVM_SET_MSRS(IA32_PERF_CAPABILITIES)", errno, NULL);
-	/* KVM_SET_MSRS returns how many entries it wrote; a short count is a refusal. */
-	if (n != 1)
-		return vmm_errf(err, EINVAL, "KVM_SET_MSRS(IA32_PERF_CAPABILITIES = 0x%llx) wrote %d of 1 "
-				"entries: KVM refuses this value for the vCPU's CPUID",
-				(unsigned long long)plan->shape.perf_capabilities, n);
-	return 0;
+	return pmu_set_msrs(vcpu_fd, &caps, 1, "IA32_PERF_CAPABILITIES; KVM refuses values its CPUID "
+			    "does not allow", err);
+}
+
+int pmu_apply_reset(int vcpu_fd, const struct pmu_shape *s, struct vmm_err *err)
+{
+	struct pmu_msr_value v[PMU_RESET_MAX_MSRS];
+	unsigned int n = pmu_reset_msrs(s, v);
+
+	return n ? pmu_set_msrs(vcpu_fd, v, n, "PMU reset", err) : 0;
 }

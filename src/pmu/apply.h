@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "pmu/plan.h"
+#include "pmu/reset.h"
 
 #define MSR_IA32_PERF_CAPABILITIES 0x345
 
@@ -18,5 +19,18 @@ int pmu_apply_vm(int vm_fd, const struct pmu_plan *plan, struct vmm_err *err);
 
 /* IA32_PERF_CAPABILITIES via KVM_SET_MSRS, after KVM_SET_CPUID2 (KVM checks it against CPUID). */
 int pmu_apply_vcpu(int vcpu_fd, const struct pmu_plan *plan, struct vmm_err *err);
+
+/*
+ * KVM_SET_MSRS of v[0..n) on a vCPU; a short count is an error naming the
+ * refused MSR. what says what the write is for, in messages.
+ */
+int pmu_set_msrs(int vcpu_fd, const struct pmu_msr_value *v, unsigned int n, const char *what,
+		 struct vmm_err *err);
+
+/* KVM_GET_MSRS of v[i].index into v[i].value. */
+int pmu_get_msrs(int vcpu_fd, struct pmu_msr_value *v, unsigned int n, struct vmm_err *err);
+
+/* Write the shape's PMU MSRs with their RESET values, in order (pmu_reset_msrs()). */
+int pmu_apply_reset(int vcpu_fd, const struct pmu_shape *s, struct vmm_err *err);
 
 #endif
