@@ -64,6 +64,12 @@ static const struct cli_option run_options[] = {
 	{ "load-addr", 0, CLI_UINT, OPT(load_addr), "ADDR",
 	  "guest-physical load address of a raw image (default 0x100000)", VMM_BOOT_AREA_END,
 	  VM_MAX_MEM - 1 },
+	{ "no-reboot", 0, CLI_FLAG, OPT(no_reboot), NULL,
+	  "end the VM on a triple fault (status 8) instead of resetting it", 0, 0 },
+	{ "max-resets", 0, CLI_UINT, OPT(max_resets), "N",
+	  "end the VM when it resets more than N times (status 12; default 100)", 0, 1000000 },
+	{ "verify-reset", 0, CLI_FLAG, OPT(verify_reset), NULL,
+	  "after every reset, check each PMU MSR against a fresh vCPU (status 14 if not)", 0, 0 },
 	PMU_OPTIONS,
 	OPT_VERBOSE,
 	OPT_HELP,
@@ -127,6 +133,7 @@ static void cli_defaults(struct vmm_config *cfg)
 	cfg->mem_size = 128ULL << 20;
 	cfg->cpus = 1;
 	cfg->load_addr = 0x100000;
+	cfg->max_resets = 100;
 	pmu_request_init(&cfg->pmu);
 }
 
@@ -425,13 +432,17 @@ static void usage_statuses(FILE *f)
 		"  %-3d          bad command line\n"
 		"  %-3d          image or input file unreadable or malformed\n"
 		"  %-3d          KVM missing or lacking a feature, or an ioctl failed\n"
-		"  %-3d          guest triple fault (registers dumped on stderr)\n"
+		"  %-3d          guest triple fault with --no-reboot (registers dumped on stderr)\n"
 		"  %-3d          KVM could not run the guest (internal error, failed entry)\n"
+		"  %-3d          the guest reset more often than --max-resets\n"
+		"  %-3d          --verify-reset found PMU state a reset left behind\n"
 		"  %-3d          --timeout expired\n"
 		"  %-3d          stopped by SIGINT or SIGTERM\n"
 		"vmm selftest: 0 nothing failed, 1 something failed, 77 nothing could run.\n",
 		VMM_PORT_EXIT, VMM_STATUS_OK, VMM_STATUS_USAGE, VMM_STATUS_IMAGE, VMM_STATUS_HOST,
-		VMM_STATUS_TRIPLE_FAULT, VMM_STATUS_VCPU_ERROR, VMM_STATUS_TIMEOUT, VMM_STATUS_SIGNAL);
+		VMM_STATUS_TRIPLE_FAULT, VMM_STATUS_VCPU_ERROR, VMM_STATUS_RESET_LIMIT, VMM_STATUS_RESET_VERIFY,
+		VMM_STATUS_TIMEOUT, VMM_STATUS_SIGNAL);
+	fputs("SIGHUP resets the guest (vmm run); SIGINT and SIGTERM stop it.\n", f);
 }
 
 void cli_usage(FILE *f, enum vmm_command cmd)

@@ -36,6 +36,9 @@ struct vmm_config {
 	const char *initrd_path;
 	uint64_t load_addr;
 	int verbose;
+	bool no_reboot;			/* a triple fault ends the VM instead of resetting it */
+	uint64_t max_resets;
+	bool verify_reset;
 	bool help;
 	char cmdline[CLI_CMDLINE_MAX];	/* guest arguments after "--", joined by spaces */
 	struct pmu_request pmu;		/* run, plan: --pmu=MODE and the shape options */

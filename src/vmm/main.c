@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pmu/host.h"
@@ -41,6 +42,7 @@ static int stop_signals_fd(struct vmm_err *err)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return vmm_errf(err, errno, "sigprocmask: %s", strerror(errno));
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -127,6 +129,83 @@ static uint32_t bootinfo_pmu_mode(enum pmu_mode m)
 	}
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Which signal made the stop fd readable (0 if none is queued). */
+static int stop_signal(int stop_fd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(stop_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return 0;
+	return (int)si.ssi_signo;
+}
+
+/* Why this run should be followed by a reset, or NULL when it ends the VM. */
+static const char *reset_reason(const struct vmm_config *cfg, const struct vm_result *res, int stop_fd)
+{
+	if (res->end == VM_END_RESET)
+		return res->msg;
+	if (res->end == VM_END_SHUTDOWN && !cfg->no_reboot)
+		return "guest triple fault (--no-reboot ends the VM instead)";
+	if (res->end == VM_END_STOPPED && stop_signal(stop_fd) == SIGHUP)
+		return "SIGHUP";
+	return NULL;
+}
+
+/*
+ * Boot, and boot again after every reset: guest RAM stays, the image is
+ * reloaded and the boot counter goes up (docs/reset.md). --timeout covers
+ * the whole run.
+ */
+static int run_loop(const struct vmm_config *cfg, struct vm *vm, const struct image *img,
+		    struct boot_params *bp, int stop_fd, struct vm_result *res, struct vmm_err *err)
+{
+	int64_t deadline = cfg->timeout_ms ? mono_ms() + (int64_t)cfg->timeout_ms : -1;
+	const char *why;
+	int r;
+
+	for (;;) {
+		int64_t left = deadline < 0 ? -1 : deadline - mono_ms();
+
+		r = vm_load(vm, img, bp, err);
+		if (!r)
+			r = vm_run(vm, deadline < 0 ? -1 : (int)(left > 0 ? left : 0), stop_fd, res, err);
+		if (r < 0)
+			return r;
+		why = reset_reason(cfg, res, stop_fd);
+		if (!why)
+			return 0;
+		if (bp->boot_count >= cfg->max_resets) {
+			res->end = VM_END_ERROR;
+			snprintf(res->msg, sizeof(res->msg), "the guest reset %u times (--max-resets=%llu); "
+				 "last: %.200s", bp->boot_count + 1, (unsigned long long)cfg->max_resets, why);
+			res->regs[0] = '\0';
+			res->status = VMM_STATUS_RESET_LIMIT;
+			return 0;
+		}
+		if (cfg->verbose)
+			fprintf(stderr, "vmm: reset %u: %s\n", bp->boot_count + 1, why);
+		r = vm_reset(vm, err);
+		if (!r && cfg->verify_reset && (r = vm_verify_reset(vm, err)) < 0) {
+			res->end = VM_END_ERROR;
+			snprintf(res->msg, sizeof(res->msg), "--verify-reset: %.480s", err->msg);
+			res->regs[0] = '\0';
+			res->status = VMM_STATUS_RESET_VERIFY;
+			return 0;
+		}
+		if (r < 0)
+			return r;
+		bp->boot_count++;
+	}
+}
+
 static int report_result(const struct vm_result *res)
 {
 	switch (res->end) {
@@ -142,6 +221,10 @@ static int report_result(const struct vm_result *res)
 		fprintf(stderr, "vmm: stopped by signal\n");
 		return VMM_STATUS_SIGNAL;
 	default:
+		if (res->status) {	/* the run loop's own verdicts carry their status */
+			fprintf(stderr, "vmm: %s\n", res->msg);
+			return res->status;
+		}
 		fprintf(stderr, "vmm: vCPU %d: %s\n%s%s", res->vcpu, res->msg, res->regs,
 			res->regs[0] ? "\n" : "");
 		return VMM_STATUS_VCPU_ERROR;
@@ -194,9 +277,7 @@ static int cmd_run(const struct vmm_config *cfg)
 	};
 	r = vm_create(&vm, &kvm, &opt, &err);
 	if (!r)
-		r = vm_load(&vm, &img, &bp, &err);
-	if (!r)
-		r = vm_run(&vm, cfg->timeout_ms ? (int)cfg->timeout_ms : -1, f.stop_fd, &res, &err);
+		r = run_loop(cfg, &vm, &img, &bp, f.stop_fd, &res, &err);
 	status = r < 0 ? fail(err.input ? VMM_STATUS_IMAGE : VMM_STATUS_HOST, &err) : report_result(&res);
 	if (!r && vm.serial.write_errno)
 		fprintf(stderr, "vmm: writing guest serial output: %s\n", strerror(vm.serial.write_errno));

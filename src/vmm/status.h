@@ -13,6 +13,8 @@
 #define VMM_STATUS_HOST		6	/* KVM missing, lacks a feature, or an ioctl failed */
 #define VMM_STATUS_TRIPLE_FAULT	8	/* guest triple-faulted (KVM_EXIT_SHUTDOWN) */
 #define VMM_STATUS_VCPU_ERROR	10	/* KVM could not run the guest: internal error, failed entry */
+#define VMM_STATUS_RESET_LIMIT	12	/* the guest reset more often than --max-resets */
+#define VMM_STATUS_RESET_VERIFY	14	/* --verify-reset found PMU state a reset left behind */
 #define VMM_STATUS_TIMEOUT	124	/* --timeout expired */
 #define VMM_STATUS_SIGNAL	130	/* stopped by SIGINT or SIGTERM */
 

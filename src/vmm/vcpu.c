@@ -11,6 +11,7 @@
 
 #include "vmm/exit.h"
 #include "vmm/soft_engine.h"
+#include "vmm/vcpu_state.h"
 #include "vmm/vm.h"
 
 int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int id, struct vmm_err *err)
@@ -40,6 +41,10 @@ void vcpu_destroy(struct vcpu *vcpu)
 {
 	free(vcpu->soft);
 	vcpu->soft = NULL;
+	if (vcpu->fresh)
+		vcpu_state_free(vcpu->fresh);
+	free(vcpu->fresh);
+	vcpu->fresh = NULL;
 	if (vcpu->run)
 		munmap(vcpu->run, vcpu->run_size);
 	vcpu->run = NULL;
@@ -133,8 +138,7 @@ static void vcpu_end_from_outcome(struct vcpu *vcpu, const struct exit_outcome *
 		vm_end(vcpu->vm, VM_END_SHUTDOWN, 0, (int)vcpu->id, out->msg, regs);
 		break;
 	case EXIT_RESET:
-		vm_end(vcpu->vm, VM_END_ERROR, 0, (int)vcpu->id,
-		       "guest requested a reset, which this VMM does not support yet", NULL);
+		vm_end(vcpu->vm, VM_END_RESET, 0, (int)vcpu->id, out->msg, NULL);
 		break;
 	default:
 		vcpu_dump_regs(vcpu, regs, sizeof(regs));

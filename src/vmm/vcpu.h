@@ -11,9 +11,11 @@
 
 #include "common/err.h"
 #include "cpuid/table.h"
+#include "pmu/reset.h"
 
 struct vm;
 struct soft_vcpu;
+struct vcpu_state;
 
 struct vcpu {
 	struct vm *vm;
@@ -24,6 +26,9 @@ struct vcpu {
 	pthread_t thread;
 	bool thread_started;
 	struct soft_vcpu *soft;	/* the software PMU engine, NULL unless --pmu=soft */
+	struct vcpu_state *fresh;	/* RESET state, captured once configured */
+	struct pmu_msr_value fresh_pmu[PMU_RESET_MAX_MSRS];	/* KVM-backed PMU MSRs when fresh */
+	unsigned int nr_fresh_pmu;
 };
 
 int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int id, struct vmm_err *err);

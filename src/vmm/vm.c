@@ -17,6 +17,7 @@
 #include "pmu/apply.h"
 #include "vmm/hw/debug_exit.h"
 #include "vmm/soft_engine.h"
+#include "vmm/vcpu_state.h"
 #include "vmm/bootinfo.h"
 
 static int vm_setup_memory(struct vm *vm, struct vmm_err *err)
@@ -79,6 +80,8 @@ static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 		r = debug_exit_register(&vm->bus, VMM_PORT_EXIT, err);
 	if (!r)
 		r = fw_cfg_register(&vm->fw_cfg, &vm->bus, VMM_PORT_FWCFG_SEL, err);
+	if (!r)
+		r = reset_register(&vm->reset_dev, &vm->bus, err);
 	return r;
 }
 
@@ -143,6 +146,30 @@ static int vm_create_soft_vcpu(struct vm *vm, struct vcpu *vcpu, struct vmm_err 
 	return soft_vcpu_init(vcpu->soft, vcpu, vm->fd, vm->opt.pmu, err);
 }
 
+static bool pmu_in_kvm(const struct vm *vm)
+{
+	return vm->opt.pmu && (vm->opt.pmu->shape.mode == PMU_MODE_EMULATED ||
+			       vm->opt.pmu->shape.mode == PMU_MODE_MEDIATED);
+}
+
+/* The configured vCPU's state before it ever ran: what every reset returns it to. */
+static int vm_save_fresh(struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
+{
+	vcpu->fresh = malloc(sizeof(*vcpu->fresh));
+	if (!vcpu->fresh)
+		return vmm_errf(err, ENOMEM, "out of memory for vCPU %u's reset state", vcpu->id);
+	memset(vcpu->fresh, 0, sizeof(*vcpu->fresh));
+	if (pmu_in_kvm(vm)) {
+		int r;
+
+		vcpu->nr_fresh_pmu = pmu_reset_msrs(&vm->opt.pmu->shape, vcpu->fresh_pmu);
+		r = pmu_get_msrs(vcpu->fd, vcpu->fresh_pmu, vcpu->nr_fresh_pmu, err);
+		if (r < 0)
+			return r;
+	}
+	return vcpu_state_save(vm->kvm->fd, vcpu->fd, vcpu->fresh, err);
+}
+
 static int vm_create_vcpus(struct vm *vm, struct vmm_err *err)
 {
 	struct cpuid_table *set = malloc(sizeof(*set)), *got = malloc(sizeof(*got));
@@ -166,6 +193,8 @@ static int vm_create_vcpus(struct vm *vm, struct vmm_err *err)
 		/* PERF_CAPABILITIES after CPUID: KVM checks it against the vCPU's PDCM. */
 		if (!r && vm->opt.pmu)
 			r = pmu_apply_vcpu(vm->vcpus[i].fd, vm->opt.pmu, err);
+		if (!r)
+			r = vm_save_fresh(vm, &vm->vcpus[i], err);
 	}
 out:
 	free(set);
@@ -306,6 +335,94 @@ int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p,
 	return 0;
 }
 
+static int vm_reset_vcpu(struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
+{
+	int r = 0;
+
+	if (vcpu->soft && soft_vcpu_reset(vcpu->soft) < 0)
+		return vmm_errf(err, -vcpu->soft->error, "vCPU %u: %s", vcpu->id, vcpu->soft->errmsg);
+	r = vcpu_state_restore(vcpu->fd, vcpu->fresh, err);
+	/* After the MSR restore, so the ordered PMU writes are the last word (docs/reset.md). */
+	if (!r && pmu_in_kvm(vm))
+		r = pmu_apply_reset(vcpu->fd, &vm->opt.pmu->shape, err);
+	if (r < 0)
+		vmm_err_prefix(err, "resetting vCPU %u", vcpu->id);
+	return r;
+}
+
+int vm_reset(struct vm *vm, struct vmm_err *err)
+{
+	int r;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		r = vm_reset_vcpu(vm, &vm->vcpus[i], err);
+		if (r < 0)
+			return r;
+	}
+	serial_flush(&vm->serial);
+	serial_init(&vm->serial, vm->opt.serial_fd);
+	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
+	vm->reset_dev.rcr = 0;
+	return 0;
+}
+
+static int vm_verify_kvm_pmu(struct vcpu *vcpu, struct vmm_err *err)
+{
+	struct pmu_msr_value now[PMU_RESET_MAX_MSRS];
+	int r;
+
+	memcpy(now, vcpu->fresh_pmu, sizeof(now));
+	r = pmu_get_msrs(vcpu->fd, now, vcpu->nr_fresh_pmu, err);
+	for (unsigned int i = 0; !r && i < vcpu->nr_fresh_pmu; i++)
+		if (now[i].value != vcpu->fresh_pmu[i].value)
+			r = vmm_errf(err, EPROTO, "vCPU %u: after reset MSR 0x%x is 0x%llx, a fresh vCPU has 0x%llx",
+				     vcpu->id, now[i].index, (unsigned long long)now[i].value,
+				     (unsigned long long)vcpu->fresh_pmu[i].value);
+	return r;
+}
+
+static int vm_verify_soft_pmu(const struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
+{
+	struct softpmu *fresh = malloc(sizeof(*fresh));
+	const uint32_t *msrs;
+	size_t n;
+	int r;
+
+	if (!fresh)
+		return vmm_errf(err, ENOMEM, "out of memory");
+	r = softpmu_init(fresh, &vm->opt.pmu->shape, NULL, err);
+	msrs = softpmu_msr_list(fresh, &n);
+	for (size_t i = 0; !r && i < n; i++) {
+		uint64_t want = 0, got = 0;
+		int rw = softpmu_rdmsr(fresh, msrs[i], &want), rg = softpmu_rdmsr(&vcpu->soft->model, msrs[i], &got);
+
+		if (rw != rg || want != got)
+			r = vmm_errf(err, EPROTO, "vCPU %u: after reset soft PMU MSR 0x%x reads 0x%llx (%s), a fresh "
+				     "model 0x%llx (%s)", vcpu->id, msrs[i], (unsigned long long)got, rg ? "#GP" : "ok",
+				     (unsigned long long)want, rw ? "#GP" : "ok");
+	}
+	if (!r && (vcpu->soft->stepping || softpmu_pmi_pending(&vcpu->soft->model)))
+		r = vmm_errf(err, EPROTO, "vCPU %u: after reset the soft PMU is still %s", vcpu->id,
+			     vcpu->soft->stepping ? "single-stepping" : "holding a PMI");
+	free(fresh);
+	return r;
+}
+
+int vm_verify_reset(struct vm *vm, struct vmm_err *err)
+{
+	int r = 0;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus && !r; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (pmu_in_kvm(vm))
+			r = vm_verify_kvm_pmu(v, err);
+		else if (v->soft)
+			r = vm_verify_soft_pmu(vm, v, err);
+	}
+	return r;
+}
+
 void vm_end(struct vm *vm, enum vm_end end, int status, int vcpu, const char *msg, const char *regs)
 {
 	uint64_t one = 1;
@@ -407,6 +524,9 @@ int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, st
 
 	vm->ended = false;
 	atomic_store(&vm->stopping, false);
+	/* A previous run's end notification must not end this one. */
+	while (read(vm->end_efd, &(uint64_t){ 0 }, sizeof(uint64_t)) > 0)
+		;
 	for (unsigned int i = 0; i < vm->nr_vcpus && !r; i++) {
 		r = -pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
 		if (r < 0)

@@ -15,6 +15,7 @@
 #include "pmu/plan.h"
 #include "cpuid/table.h"
 #include "vmm/hw/fw_cfg.h"
+#include "vmm/hw/reset.h"
 #include "vmm/hw/serial.h"
 #include "vmm/io.h"
 #include "vmm/kvm.h"
@@ -46,6 +47,7 @@ enum vm_end {
 	VM_END_ERROR,		/* KVM or the VMM failed */
 	VM_END_TIMEOUT,
 	VM_END_STOPPED,		/* the caller's stop fd became readable */
+	VM_END_RESET,		/* the guest asked for a reset (0xcf9, 0x64) */
 };
 
 struct vm_result {
@@ -65,6 +67,7 @@ struct vm {
 	struct io_bus bus;
 	struct serial serial;
 	struct fw_cfg fw_cfg;
+	struct reset_dev reset_dev;
 	struct cpuid_table cpuid;	/* what every vCPU is given (APIC IDs aside) */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
@@ -89,6 +92,21 @@ int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p,
  * filled, or -errno when the run could not start.
  */
 int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, struct vmm_err *err);
+
+/*
+ * Reset the machine between runs: every vCPU back to the state it had when
+ * created (registers, FPU, debug registers, events, LAPIC, MP state, MSRs),
+ * the guest PMU to its RESET values, the devices to theirs. Guest RAM is kept;
+ * reload the image with vm_load(). See docs/reset.md.
+ */
+int vm_reset(struct vm *vm, struct vmm_err *err);
+
+/*
+ * The differential check of a reset: every PMU MSR of the guest's shape must
+ * read what it read when the vCPU was fresh (KVM modes: KVM_GET_MSRS; soft
+ * mode: the model against a freshly initialised one).
+ */
+int vm_verify_reset(struct vm *vm, struct vmm_err *err);
 
 /* Called by a vCPU thread: end the run (first caller wins). */
 void vm_end(struct vm *vm, enum vm_end end, int status, int vcpu, const char *msg, const char *regs);
