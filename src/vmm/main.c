@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <malloc.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -206,6 +209,24 @@ static int run_loop(const struct vmm_config *cfg, struct vm *vm, const struct im
 	}
 }
 
+/* With -v: what the run cost, so reset storms can be checked for leaks. */
+static void report_usage(unsigned int resets)
+{
+	struct rusage ru;
+	unsigned int fds = 0;
+	DIR *d = opendir("/proc/self/fd");
+
+	if (d) {
+		while (readdir(d))
+			fds++;
+		closedir(d);
+		fds -= 3;	/* ".", ".." and the directory's own fd */
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "vmm: %u resets, peak RSS %ld KiB, %zu bytes allocated, %u fds open\n", resets,
+		ru.ru_maxrss, mallinfo2().uordblks, fds);
+}
+
 static int report_result(const struct vm_result *res)
 {
 	switch (res->end) {
@@ -279,6 +300,8 @@ static int cmd_run(const struct vmm_config *cfg)
 	if (!r)
 		r = run_loop(cfg, &vm, &img, &bp, f.stop_fd, &res, &err);
 	status = r < 0 ? fail(err.input ? VMM_STATUS_IMAGE : VMM_STATUS_HOST, &err) : report_result(&res);
+	if (!r && cfg->verbose)
+		report_usage(bp.boot_count);
 	if (!r && vm.serial.write_errno)
 		fprintf(stderr, "vmm: writing guest serial output: %s\n", strerror(vm.serial.write_errno));
 	vm_destroy(&vm);
