@@ -44,7 +44,8 @@ int pmu_apply_vm(int vm_fd, const struct pmu_plan *plan, struct vmm_err *err)
 
 	if (plan->cap_disable && (r = apply_cap_disable(vm_fd, err)))
 		return r;
-	if (plan->filter.set && (r = apply_filter(vm_fd, &plan->filter, err)))
+	/* In soft mode the software PMU applies the filter, not KVM. */
+	if (plan->filter.set && plan->shape.mode != PMU_MODE_SOFT && (r = apply_filter(vm_fd, &plan->filter, err)))
 		return r;
 	return 0;
 }

@@ -245,9 +245,16 @@ static int plan_filter(const struct pmu_host *h, const struct pmu_request *r, st
 {
 	if (!r->filter.set)
 		return 0;
-	if (p->shape.mode != PMU_MODE_EMULATED && p->shape.mode != PMU_MODE_MEDIATED)
-		return vmm_errf(err, EINVAL, "--pmu-filter is applied by KVM's vPMU; it has no meaning "
-				"with --pmu=%s", pmu_mode_name(p->shape.mode));
+	if (p->shape.mode == PMU_MODE_OFF)
+		return vmm_errf(err, EINVAL, "--pmu-filter has no meaning with --pmu=off: nothing counts");
+	if (p->shape.mode == PMU_MODE_SOFT) {
+		/* The software PMU applies it with KVM_SET_PMU_EVENT_FILTER's semantics. */
+		p->filter = r->filter;
+		plan_note(p, "soft: event filter applied by the software PMU: %s %u event(s), fixed counter "
+			  "bitmap 0x%x", r->filter.action == PMU_FILTER_ALLOW ? "allow" : "deny",
+			  r->filter.nevents, r->filter.fixed_bitmap);
+		return 0;
+	}
 	if (!h->cap_pmu_event_filter)
 		return vmm_errf(err, EOPNOTSUPP, "--pmu-filter needs KVM_CAP_PMU_EVENT_FILTER (Linux 5.7+), "
 				"which this kernel does not offer");
@@ -611,7 +618,8 @@ static int plan_soft(const struct pmu_host *h, const struct pmu_request *r, stru
 	p->soft_msr_filter = true;
 	plan_note(p, "soft: the VMM's software PMU answers the PMU MSRs through the MSR filter; KVM's "
 		  "vPMU is %s so it cannot answer them too", p->cap_disable ? "disabled" : "off (kvm.enable_pmu=N)");
-	plan_note(p, "soft: RDPMC is handled by KVM, whose vPMU is off, so it raises #GP in the guest");
+	plan_note(p, "soft: RDPMC returns the model's counters while a counter is enabled (the VMM executes it "
+		  "while single-stepping); with nothing enabled KVM, whose vPMU is off, raises #GP");
 	if (v != h->vendor)
 		plan_note(p, "soft: the guest sees a %s CPU vendor on this %s host",
 			  v == PMU_VENDOR_AMD ? "AuthenticAMD" : "GenuineIntel",

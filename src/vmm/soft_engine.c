@@ -292,14 +292,34 @@ static int soft_wrmsr(void *opaque, uint32_t index, uint64_t val)
 
 /* ---- per-vCPU lifecycle ---- */
 
+/* The plan's event filter in the model's terms (same encoding as KVM's). */
+static void soft_filter_of(const struct pmu_filter *pf, struct softpmu_filter *f)
+{
+	f->action = pf->action == PMU_FILTER_ALLOW ? SOFTPMU_FILTER_ALLOW : SOFTPMU_FILTER_DENY;
+	f->fixed_counter_bitmap = pf->fixed_bitmap;
+	f->nevents = pf->nevents;
+	memcpy(f->events, pf->events, pf->nevents * sizeof(f->events[0]));
+}
+
 int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const struct pmu_plan *plan,
 		   struct vmm_err *err)
 {
+	struct softpmu_filter *f = NULL;
+	int r;
+
 	memset(s, 0, sizeof(*s));
 	s->vcpu = vcpu;
 	s->vm_fd = vm_fd;
 	s->msr_ops = (struct exit_msr_ops){ soft_rdmsr, soft_wrmsr, s };
-	return softpmu_init(&s->model, &plan->shape, NULL, err);
+	if (plan->filter.set) {
+		f = malloc(sizeof(*f));
+		if (!f)
+			return vmm_errf(err, ENOMEM, "out of memory for the event filter");
+		soft_filter_of(&plan->filter, f);
+	}
+	r = softpmu_init(&s->model, &plan->shape, f, err);
+	free(f);
+	return r;
 }
 
 void soft_vcpu_before_run(struct soft_vcpu *s, struct kvm_run *run)

@@ -110,7 +110,10 @@ static const struct plan_case plan_cases[] = {
 	  "offers architectural events 0x27 only" },
 	{ "dev-amd-no-pmu", { "pmu=soft", "cpu-vendor=intel", "pmu-lbr=12" }, -EINVAL, "8, 16 or 32" },
 	{ "dev-amd-no-pmu", { "pmu=emulated", "cpu-vendor=amd" }, -EINVAL, "--cpu-vendor needs --pmu=soft" },
-	{ "dev-amd-no-pmu", { "pmu=soft", "pmu-filter=allow:0xc0" }, -EINVAL, "no meaning with --pmu=soft" },
+	{ "dev-amd-no-pmu", { "pmu=soft", "pmu-filter=allow:0xc0" }, 0,
+	  "event filter applied by the software PMU: allow 1 event(s)", PMU_MODE_SOFT, ANY, ANY, ANY, ANY, ANY, -1,
+	  false, NULL },
+	{ "dev-amd-no-pmu", { "pmu=off", "pmu-filter=allow:0xc0" }, -EINVAL, "no meaning with --pmu=off" },
 	{ "dev-amd-no-pmu", { "pmu=off", "pmu-gp=2" }, -EINVAL, "--pmu=off takes no PMU shape options" },
 	{ "dev-amd-no-pmu", { "pmu=off" }, 0, "kvm.enable_pmu=N: KVM has no vPMU", PMU_MODE_OFF, 0, 0, 0, 0, 0, 0, false, NULL },
 };
