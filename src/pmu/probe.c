@@ -105,34 +105,51 @@ static bool wanted_leaf(uint32_t fn, uint32_t idx)
 	return false;
 }
 
-/* KVM_GET_SUPPORTED_CPUID, growing the array while KVM says E2BIG. */
-static int probe_kvm_cpuid(int kvm_fd, struct pmu_host *h, struct vmm_err *err)
+/*
+ * KVM_GET_SUPPORTED_CPUID into a table. A table of CPUID_TABLE_MAX entries is
+ * enough for every KVM so far (its own limit is 256); KVM says E2BIG if not.
+ */
+int kvm_supported_cpuid(int kvm_fd, struct cpuid_table *t, struct vmm_err *err)
 {
-	for (unsigned int n = 64; n <= 4096; n *= 2) {
-		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
-		int r = 0;
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + CPUID_TABLE_MAX * sizeof(c->entries[0]));
+	int r = 0;
 
-		if (!c)
-			return vmm_errf(err, ENOMEM, "out of memory for %u CPUID entries", n);
-		c->nent = n;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
-			r = errno;
-			free(c);
-			if (r == E2BIG)
-				continue;
-			return vmm_err_ioctl(err, "KVM_GET_SUPPORTED_CPUID", r, NULL);
-		}
-		for (unsigned int i = 0; i < c->nent && !r; i++) {
-			const struct kvm_cpuid_entry2 *e = &c->entries[i];
-			struct pmu_host_leaf l = { e->function, e->index, e->eax, e->ebx, e->ecx, e->edx };
-
-			if (wanted_leaf(e->function, e->index))
-				r = pmu_host_set_leaf(&h->kvm, &l, err);
-		}
-		free(c);
-		return r;
+	if (!c)
+		return vmm_errf(err, ENOMEM, "out of memory for %d CPUID entries", CPUID_TABLE_MAX);
+	c->nent = CPUID_TABLE_MAX;
+	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+		r = vmm_err_ioctl(err, "KVM_GET_SUPPORTED_CPUID", errno,
+				  errno == E2BIG ? "KVM reports more CPUID entries than this VMM's table holds" : NULL);
+	} else {
+		t->nent = c->nent;
+		memcpy(t->ent, c->entries, c->nent * sizeof(c->entries[0]));
 	}
-	return vmm_err_ioctl(err, "KVM_GET_SUPPORTED_CPUID", E2BIG, "more than 4096 entries");
+	free(c);
+	return r;
+}
+
+static int probe_kvm_cpuid(int kvm_fd, const struct cpuid_table *supported, struct pmu_host *h,
+			   struct vmm_err *err)
+{
+	struct cpuid_table *own = NULL;
+	int r = 0;
+
+	if (!supported) {
+		own = malloc(sizeof(*own));
+		if (!own)
+			return vmm_errf(err, ENOMEM, "out of memory for the CPUID table");
+		r = kvm_supported_cpuid(kvm_fd, own, err);
+		supported = own;
+	}
+	for (unsigned int i = 0; i < supported->nent && !r; i++) {
+		const struct kvm_cpuid_entry2 *e = &supported->ent[i];
+		struct pmu_host_leaf l = { e->function, e->index, e->eax, e->ebx, e->ecx, e->edx };
+
+		if (wanted_leaf(e->function, e->index))
+			r = pmu_host_set_leaf(&h->kvm, &l, err);
+	}
+	free(own);
+	return r;
 }
 
 static bool feature_msr_listed(int kvm_fd, uint32_t msr, struct vmm_err *err, int *ret)
@@ -229,7 +246,8 @@ static void probe_files(struct pmu_host *h)
 	}
 }
 
-int pmu_host_probe(int kvm_fd, struct pmu_host *h, struct vmm_err *err)
+int pmu_host_probe(int kvm_fd, const struct cpuid_table *supported, struct pmu_host *h,
+		   struct vmm_err *err)
 {
 	struct utsname u;
 	int r;
@@ -240,7 +258,7 @@ int pmu_host_probe(int kvm_fd, struct pmu_host *h, struct vmm_err *err)
 		snprintf(h->kernel, sizeof(h->kernel), "%.63s", u.release);
 	probe_brand(h);
 	if ((r = probe_host_cpuid(h, err)) || (r = probe_caps(kvm_fd, h, err)) ||
-	    (r = probe_kvm_cpuid(kvm_fd, h, err)) || (r = probe_perf_caps(kvm_fd, h, err)))
+	    (r = probe_kvm_cpuid(kvm_fd, supported, h, err)) || (r = probe_perf_caps(kvm_fd, h, err)))
 		return r;
 	probe_files(h);
 	return 0;

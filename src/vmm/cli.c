@@ -64,6 +64,8 @@ static const struct cli_option run_options[] = {
 	{ "load-addr", 0, CLI_UINT, OPT(load_addr), "ADDR",
 	  "guest-physical load address of a raw image (default 0x100000)", VMM_BOOT_AREA_END,
 	  VM_MAX_MEM - 1 },
+	{ "irqchip", 0, CLI_STRING, OPT(irqchip), "split|full",
+	  "interrupt controllers in KVM: LAPICs only (default), or LAPICs, IOAPIC and PIC", 0, 0 },
 	{ "no-reboot", 0, CLI_FLAG, OPT(no_reboot), NULL,
 	  "end the VM on a triple fault (status 8) instead of resetting it", 0, 0 },
 	{ "max-resets", 0, CLI_UINT, OPT(max_resets), "N",
@@ -383,7 +385,7 @@ int cli_parse(int argc, char *const argv[], struct vmm_config *cfg, struct vmm_e
 			"try vmm --help)", cmd);
 }
 
-int cli_validate(const struct vmm_config *cfg, struct vmm_err *err)
+int cli_validate(struct vmm_config *cfg, struct vmm_err *err)
 {
 	if (cfg->help)
 		return 0;
@@ -391,6 +393,9 @@ int cli_validate(const struct vmm_config *cfg, struct vmm_err *err)
 		return vmm_errf(err, EINVAL, "vmm plan needs --host FILE (record one with vmm caps --save FILE)");
 	if (cfg->cmd != CMD_RUN)
 		return 0;
+	if (cfg->irqchip && strcmp(cfg->irqchip, "split") && strcmp(cfg->irqchip, "full"))
+		return vmm_errf(err, EINVAL, "--irqchip: '%s' is not split or full", cfg->irqchip);
+	cfg->irqchip_full = cfg->irqchip && !strcmp(cfg->irqchip, "full");
 	if (!cfg->image)
 		return vmm_errf(err, EINVAL, "vmm run needs an IMAGE (see vmm run --help)");
 	if (cfg->mem_size % 4096)

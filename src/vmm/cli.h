@@ -39,6 +39,8 @@ struct vmm_config {
 	bool no_reboot;			/* a triple fault ends the VM instead of resetting it */
 	uint64_t max_resets;
 	bool verify_reset;
+	const char *irqchip;		/* --irqchip=split|full */
+	bool irqchip_full;		/* validated from irqchip */
 	bool help;
 	char cmdline[CLI_CMDLINE_MAX];	/* guest arguments after "--", joined by spaces */
 	struct pmu_request pmu;		/* run, plan: --pmu=MODE and the shape options */
@@ -61,7 +63,7 @@ struct vmm_config {
 int cli_parse(int argc, char *const argv[], struct vmm_config *cfg, struct vmm_err *err);
 
 /* Check the combination of options (after cli_parse). */
-int cli_validate(const struct vmm_config *cfg, struct vmm_err *err);
+int cli_validate(struct vmm_config *cfg, struct vmm_err *err);
 
 /* Help for one command (CMD_NONE: the overview with every command). */
 void cli_usage(FILE *f, enum vmm_command cmd);

@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "common/kvm-compat.h"
+#include "cpuid/table.h"
+#include "pmu/host.h"
 
 /* Capabilities the VMM cannot run without, with what each is for. */
 static const struct {
@@ -84,6 +87,7 @@ int kvm_open(struct kvm *kvm, const char *path, struct vmm_err *err)
 	int fd, r;
 
 	kvm->fd = -1;
+	kvm->supported = NULL;
 	fd = kvm_open_fd(path ? path : KVM_DEVICE_PATH, err);
 	if (fd < 0)
 		return fd;
@@ -117,8 +121,29 @@ fail:
 	return r;
 }
 
+int kvm_get_supported_cpuid(struct kvm *kvm, const struct cpuid_table **t, struct vmm_err *err)
+{
+	int r;
+
+	if (!kvm->supported) {
+		kvm->supported = malloc(sizeof(*kvm->supported));
+		if (!kvm->supported)
+			return vmm_errf(err, ENOMEM, "out of memory for the CPUID table");
+		r = kvm_supported_cpuid(kvm->fd, kvm->supported, err);
+		if (r < 0) {
+			free(kvm->supported);
+			kvm->supported = NULL;
+			return r;
+		}
+	}
+	*t = kvm->supported;
+	return 0;
+}
+
 void kvm_close(struct kvm *kvm)
 {
+	free(kvm->supported);
+	kvm->supported = NULL;
 	if (kvm->fd >= 0)
 		close(kvm->fd);
 	kvm->fd = -1;

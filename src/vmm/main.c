@@ -92,12 +92,15 @@ static int load_inputs(const struct vmm_config *cfg, struct run_files *f, struct
 }
 
 /* Probe this host and plan the guest PMU; say on stderr what was chosen and why. */
-static int plan_pmu(const struct kvm *kvm, const struct vmm_config *cfg, struct pmu_plan *plan,
+static int plan_pmu(struct kvm *kvm, const struct vmm_config *cfg, struct pmu_plan *plan,
 		    struct vmm_err *err)
 {
+	const struct cpuid_table *supported;
 	struct pmu_host host;
-	int r = pmu_host_probe(kvm->fd, &host, err);
+	int r = kvm_get_supported_cpuid(kvm, &supported, err);
 
+	if (!r)
+		r = pmu_host_probe(kvm->fd, supported, &host, err);
 	if (r < 0)
 		return r;
 	r = pmu_plan(&host, &cfg->pmu, plan, err);
@@ -283,6 +286,7 @@ static int cmd_run(const struct vmm_config *cfg)
 	}
 	struct vm_options opt = {
 		.mem_size = cfg->mem_size,
+		.irqchip = cfg->irqchip_full ? VM_IRQCHIP_FULL : VM_IRQCHIP_SPLIT,
 		.nr_vcpus = (unsigned int)cfg->cpus,
 		.serial_fd = f.serial_fd,
 		.log = cfg->verbose ? stderr : NULL,
@@ -323,7 +327,7 @@ static int probe_host(struct pmu_host *host, struct vmm_err *err)
 	int r = kvm_open(&kvm, NULL, err);
 
 	if (!r)
-		r = pmu_host_probe(kvm.fd, host, err);
+		r = pmu_host_probe(kvm.fd, NULL, host, err);
 	kvm_close(&kvm);
 	return r;
 }

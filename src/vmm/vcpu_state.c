@@ -10,35 +10,43 @@
 #define MSR_IA32_TSC		0x10	/* time goes on across a reset here, as in QEMU */
 #define MSR_IA32_TSC_ADJUST	0x3b
 
-/* KVM_GET_MSR_INDEX_LIST: E2BIG tells the size. */
+static void drop_entry(struct kvm_msrs *m, unsigned int i)
+{
+	memmove(&m->entries[i], &m->entries[i + 1], (m->nmsrs - i - 1) * sizeof(m->entries[0]));
+}
+
+/* KVM_GET_MSR_INDEX_LIST, sized for one call; E2BIG tells the size when it is not. */
 static struct kvm_msr_list *msr_index_list(int kvm_fd, struct vmm_err *err)
 {
-	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
-	int r = kvm_ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, &probe);
+	unsigned int n = 512;
 
-	if (r < 0 && r != -E2BIG) {
-		vmm_err_ioctl(err, "KVM_GET_MSR_INDEX_LIST", -r, NULL);
-		return NULL;
-	}
-	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(list->indices[0]));
-	if (!list) {
-		vmm_errf(err, ENOMEM, "out of memory for the MSR list");
-		return NULL;
-	}
-	list->nmsrs = probe.nmsrs;
-	r = kvm_ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, list);
-	if (r < 0) {
-		vmm_err_ioctl(err, "KVM_GET_MSR_INDEX_LIST", -r, NULL);
+	for (int tries = 0; tries < 2; tries++) {
+		struct kvm_msr_list *list = calloc(1, sizeof(*list) + n * sizeof(list->indices[0]));
+		int r;
+
+		if (!list) {
+			vmm_errf(err, ENOMEM, "out of memory for the MSR list");
+			return NULL;
+		}
+		list->nmsrs = n;
+		r = kvm_ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, list);
+		if (!r)
+			return list;
+		n = list->nmsrs;	/* KVM wrote the size it needs */
 		free(list);
-		return NULL;
+		if (r != -E2BIG) {
+			vmm_err_ioctl(err, "KVM_GET_MSR_INDEX_LIST", -r, NULL);
+			return NULL;
+		}
 	}
-	return list;
+	vmm_errf(err, E2BIG, "KVM_GET_MSR_INDEX_LIST keeps growing");
+	return NULL;
 }
 
 /*
  * The MSRs of the index list, read now. KVM_GET_MSRS stops at the first MSR
- * it cannot read and KVM_SET_MSRS at the first it refuses: both are dropped,
- * so that what is kept can be written back in one call.
+ * it cannot read: that one is dropped and the rest read again. (Writing them
+ * back at a reset drops the ones KVM refuses the same way.)
  */
 static int save_msrs(int kvm_fd, int vcpu_fd, struct vcpu_state *st, struct vmm_err *err)
 {
@@ -58,19 +66,17 @@ static int save_msrs(int kvm_fd, int vcpu_fd, struct vcpu_state *st, struct vmm_
 		if (list->indices[i] != MSR_IA32_TSC && list->indices[i] != MSR_IA32_TSC_ADJUST)
 			m->entries[n++].index = list->indices[i];
 	free(list);
-	for (unsigned int pass = 0; pass < 2; pass++) {
-		for (;;) {
-			m->nmsrs = n;
-			r = kvm_ioctl(vcpu_fd, pass ? KVM_SET_MSRS : KVM_GET_MSRS, m);
-			if (r < 0) {
-				free(m);
-				return vmm_err_ioctl(err, pass ? "KVM_SET_MSRS" : "KVM_GET_MSRS", -r, NULL);
-			}
-			if ((unsigned int)r == n)
-				break;
-			memmove(&m->entries[r], &m->entries[r + 1], (n - (unsigned int)r - 1) * sizeof(m->entries[0]));
-			n--;
+	for (;;) {
+		m->nmsrs = n;
+		r = kvm_ioctl(vcpu_fd, KVM_GET_MSRS, m);
+		if (r < 0) {
+			free(m);
+			return vmm_err_ioctl(err, "KVM_GET_MSRS", -r, NULL);
 		}
+		if ((unsigned int)r == n)
+			break;
+		drop_entry(m, (unsigned int)r);
+		n--;
 	}
 	st->msrs = m;
 	return 0;
@@ -105,6 +111,25 @@ int vcpu_state_save(int kvm_fd, int vcpu_fd, struct vcpu_state *st, struct vmm_e
 	return save_msrs(kvm_fd, vcpu_fd, st, err);
 }
 
+/*
+ * KVM_SET_MSRS stops at the first MSR it refuses: such an MSR cannot be
+ * reset from userspace and is dropped from the list for good (the others
+ * are written again). Any other failure is an error.
+ */
+static int restore_msrs(int vcpu_fd, struct kvm_msrs *m, struct vmm_err *err)
+{
+	for (;;) {
+		int r = kvm_ioctl(vcpu_fd, KVM_SET_MSRS, m);
+
+		if (r < 0)
+			return vmm_err_ioctl(err, "KVM_SET_MSRS", -r, "restoring the vCPU's RESET MSRs");
+		if ((unsigned int)r == m->nmsrs)
+			return 0;
+		drop_entry(m, (unsigned int)r);
+		m->nmsrs--;
+	}
+}
+
 int vcpu_state_restore(int vcpu_fd, const struct vcpu_state *st, struct vmm_err *err)
 {
 	/* MP state and LAPIC last: the LAPIC reset undoes anything pending (SDM vol. 3 11.4.7.1). */
@@ -128,13 +153,7 @@ int vcpu_state_restore(int vcpu_fd, const struct vcpu_state *st, struct vmm_err 
 		if (r < 0)
 			return vmm_err_ioctl(err, sets[i].name, -r, NULL);
 	}
-	r = kvm_ioctl(vcpu_fd, KVM_SET_MSRS, st->msrs);
-	if (r < 0)
-		return vmm_err_ioctl(err, "KVM_SET_MSRS", -r, "restoring the vCPU's RESET MSRs");
-	if ((unsigned int)r != st->msrs->nmsrs)
-		return vmm_errf(err, EINVAL, "KVM_SET_MSRS restored %d of %u RESET MSRs: KVM refused MSR 0x%x",
-				r, st->msrs->nmsrs, st->msrs->entries[r].index);
-	return 0;
+	return restore_msrs(vcpu_fd, st->msrs, err);
 }
 
 void vcpu_state_free(struct vcpu_state *st)

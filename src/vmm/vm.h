@@ -31,8 +31,15 @@
 #define VM_IDENTITY_MAP_ADDR	0xfffbc000ULL
 #define VM_TSS_ADDR		0xfffbd000ULL
 
+/* Where the interrupt controllers live (docs/cli.md, --irqchip). */
+enum vm_irqchip {
+	VM_IRQCHIP_SPLIT,	/* LAPIC in KVM, no IOAPIC/PIC (KVM_CAP_SPLIT_IRQCHIP) */
+	VM_IRQCHIP_FULL,	/* LAPIC, IOAPIC and PIC in KVM (KVM_CREATE_IRQCHIP) */
+};
+
 struct vm_options {
 	uint64_t mem_size;
+	enum vm_irqchip irqchip;
 	unsigned int nr_vcpus;
 	int serial_fd;		/* guest serial output; -1 drops it */
 	FILE *log;		/* VMM diagnostics (unhandled I/O...), NULL = quiet */

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pmu-host-dump: /dev/kvm: %s\n", strerror(errno));
 		return 77;
 	}
-	r = pmu_host_probe(fd, &h, &err);
+	r = pmu_host_probe(fd, NULL, &h, &err);
 	close(fd);
 	if (r) {
 		fprintf(stderr, "pmu-host-dump: %s\n", err.msg);

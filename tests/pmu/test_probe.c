@@ -27,7 +27,7 @@ static void test_probe_round_trip(void **state)
 	(void)state;
 	if (kvm_fd < 0)
 		skip();
-	if (pmu_host_probe(kvm_fd, &h, &err))
+	if (pmu_host_probe(kvm_fd, NULL, &h, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(h.api_version, 12);
 	assert_non_null(pmu_host_leaf(&h.kvm, 0, 0));
@@ -52,7 +52,7 @@ static void test_probe_plan(void **state)
 	(void)state;
 	if (kvm_fd < 0)
 		skip();
-	assert_int_equal(pmu_host_probe(kvm_fd, &h, &err), 0);
+	assert_int_equal(pmu_host_probe(kvm_fd, NULL, &h, &err), 0);
 	pmu_request_init(&req);
 	req.mode = PMU_MODE_OFF;
 	assert_int_equal(pmu_plan(&h, &req, &plan, &err), 0);
@@ -67,7 +67,7 @@ static void test_probe_bad_fd(void **state)
 	struct vmm_err err = { 0 };
 
 	(void)state;
-	assert_int_equal(pmu_host_probe(-1, &h, &err), -EBADF);
+	assert_int_equal(pmu_host_probe(-1, NULL, &h, &err), -EBADF);
 	assert_non_null(strstr(err.msg, "KVM_GET_API_VERSION failed: Bad file descriptor"));
 }
 
