@@ -299,7 +299,7 @@ static void ovf_test_pmi(const struct pmu_caps *c, const struct ovf_ctr *t, uint
 	if (exact) {
 		report(val >= OVF_INSNS - OVF_PRE, "%s counts on after the PMI (%llu >= %u)", t->name,
 		       (unsigned long long)val, OVF_INSNS - OVF_PRE);
-		report_info("%s: %llu instructions of the PMI handler were counted (%s)", t->name,
+		report_info("%s: %llu instructions counted beyond the block: the PMI handler's (%s)", t->name,
 			    (unsigned long long)(val - (OVF_INSNS - OVF_PRE)), how);
 	}
 }
@@ -323,12 +323,71 @@ static void ovf_test_no_pmi(const struct pmu_caps *c, const struct ovf_ctr *t, b
 		report_eq(after, lvtpc, "masked LVTPC unchanged by the overflow");
 }
 
+/*
+ * An NMI handler that is nothing but IRETQ, put straight into the IDT gate
+ * (the library's stubs run an unknown number of instructions): a PMI in the
+ * middle of the block then adds exactly one retired instruction, the IRETQ
+ * (SDM 20.2.1: instructions retired counts every instruction; the NMI
+ * delivery is not one). The instruction that IRETQ returns to must still be
+ * counted.
+ */
+asm(".pushsection .text\n\t"
+    ".globl ovf_iret_only\n"
+    "ovf_iret_only:\n\t"
+    "iretq\n\t"
+    ".popsection");
+extern const char ovf_iret_only[];
+
+struct ovf_idt_gate {
+	uint16_t offset_lo, selector;
+	uint8_t ist, type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_hi, reserved;
+} __attribute__((packed));
+
+struct ovf_idt_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct ovf_idt_gate *ovf_nmi_gate(void)
+{
+	struct ovf_idt_ptr p;
+
+	asm volatile("sidt %0" : "=m"(p));
+	return (struct ovf_idt_gate *)(uintptr_t)p.base + NMI_VECTOR;
+}
+
+static void ovf_test_iret_handler(const struct pmu_caps *c, const struct ovf_ctr *t, bool exact)
+{
+	struct ovf_idt_gate *gate = ovf_nmi_gate(), saved = *gate;
+	uint64_t addr = (uint64_t)(uintptr_t)ovf_iret_only, val, status;
+
+	if (!exact) {
+		/* With skid the PMI may come after the disabling WRMSR: the IRETQ is then not counted. */
+		report_skip("IRETQ-only PMI handler", "the PMI position is not exact outside soft mode");
+		return;
+	}
+
+	gate->offset_lo = (uint16_t)addr;
+	gate->offset_mid = (uint16_t)(addr >> 16);
+	gate->offset_hi = (uint32_t)(addr >> 32);
+	apic_set_lvtpc(APIC_DM_NMI);
+	ovf_count(c, t, -(uint64_t)OVF_PRE, true, &val, &status);
+	*gate = saved;
+	report(apic_get_lvtpc() & APIC_LVT_MASKED, "%s PMI delivered to the IRETQ-only handler", t->name);
+	apic_set_lvtpc(APIC_LVT_MASKED);
+	report_eq(val, OVF_INSNS - OVF_PRE + 1,
+		  "%s counts the block and the handler's IRETQ after a PMI", t->name);
+}
+
 static void ovf_test_pmis(const struct pmu_caps *c, const struct ovf_ctr *t, bool exact)
 {
 	ovf_test_pmi(c, t, APIC_DM_NMI, exact, "NMI");
 	ovf_test_pmi(c, t, APIC_DM_FIXED | OVF_PMI_VECTOR, exact, "fixed vector");
 	ovf_test_no_pmi(c, t, false, APIC_DM_NMI, "without the interrupt bit");
 	ovf_test_no_pmi(c, t, true, APIC_DM_NMI | APIC_LVT_MASKED, "with LVTPC masked");
+	ovf_test_iret_handler(c, t, exact);
 }
 
 static void ovf_test_counter(const struct pmu_caps *c, const struct ovf_ctr *t, bool pmis,
