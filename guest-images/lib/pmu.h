@@ -94,7 +94,8 @@ struct pmu_caps {
 	/* AMD */
 	bool perfctr_core;		/* CPUID.80000001H:ECX[23] */
 	bool perfmon_v2;		/* CPUID.80000022H:EAX[0] */
-	unsigned int amd_nr_counters;	/* 80000022H:EBX[3:0] with PerfMonV2, else 6 or 4 */
+	unsigned int amd_nr_counters;	/* 80000022H:EBX[3:0] with PerfMonV2, else 6 or 4;
+					 * 0 when the boot info says the VMM gave no PMU */
 
 	/* Normalised: what every test uses. */
 	unsigned int nr_counters;	/* GP (Intel) or core (AMD) counters */
@@ -127,6 +128,15 @@ uint64_t pmu_event_select(const struct pmu_caps *c, enum pmu_event e, uint64_t f
 /* Intel fixed counter that counts e, or -1 (0: instructions, 1: cycles, 2: ref cycles). */
 int pmu_fixed_for_event(enum pmu_event e);
 bool pmu_fixed_present(const struct pmu_caps *c, unsigned int i);
+
+/* Mask of a fixed counter's value bits. */
+uint64_t pmu_fixed_counter_mask(const struct pmu_caps *c);
+
+/* GLOBAL_CTRL bits of every counter present: GP/core 0..n-1, Intel fixed i at 32+i. */
+uint64_t pmu_global_enable_mask(const struct pmu_caps *c);
+
+/* Full-width counter writes (A_PMCx): PDCM and PERF_CAPABILITIES.FW_WRITES. */
+bool pmu_fw_writes(const struct pmu_caps *c);
 
 /* All counters off and cleared, overflow status cleared: a clean start for each test. */
 void pmu_reset_all(const struct pmu_caps *c);
