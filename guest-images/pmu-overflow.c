@@ -16,6 +16,9 @@
  *   bit, or with the entry masked, no PMI arrives.
  * - The PMI arrives at the boundary of the overflowing instruction: the
  *   handler's return RIP is the label that follows it in the counted block.
+ * - The counter keeps counting through the handler (it counts ring 0): with
+ *   a handler that is a single IRETQ the block counts exactly one more
+ *   instruction, and the instruction IRETQ returns to is not lost.
  *
  * Counted blocks are single asm statements that start with the WRMSR that
  * enables counting (not counted) and end with the WRMSR that disables it
