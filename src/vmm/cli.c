@@ -46,7 +46,8 @@ struct cli_option {
 	{ "pmu-width", 0, CLI_PMU, 0, "BITS", "counter width", 0, 0 }, \
 	{ "pmu-events", 0, CLI_PMU, 0, "LIST", "available architectural events", 0, 0 }, \
 	{ "pmu-lbr", 0, CLI_PMU, 0, "on|off|DEPTH", "last branch records", 0, 0 }, \
-	{ "pmu-filter", 0, CLI_PMU, 0, "allow|deny:EV,...[;fixed=MASK]", "KVM event filter", 0, 0 }, \
+	{ "pmu-filter", 0, CLI_PMU, 0, "allow|deny:EV[/UMASK],...[,fixed=MASK]", \
+	  "event filter with KVM's semantics (soft mode: applied by the software PMU)", 0, 0 }, \
 	{ "pmu-cpus", 0, CLI_PMU, 0, "core|atom|common|LIST", "host CPUs for vCPUs on hosts with several PMUs", 0, 0 }, \
 	{ "cpu-vendor", 0, CLI_PMU, 0, "intel|amd", "PMU vendor the soft PMU models", 0, 0 }
 
@@ -86,6 +87,8 @@ static const struct cli_option selftest_options[] = {
 	  3600ULL * 1000 },
 	{ "json", 0, CLI_STRING, OPT(json_path), "FILE", "also write the results as JSON to FILE", 0, 0 },
 	{ "tap", 0, CLI_FLAG, OPT(tap), NULL, "print TAP, one test point per guest and mode", 0, 0 },
+	{ "guest-output", 0, CLI_FLAG, OPT(guest_output), NULL,
+	  "with one guest and one mode: pass the guest's own TAP through", 0, 0 },
 	{ "list", 'l', CLI_FLAG, OPT(list), NULL, "list the bundled guests and what each proves", 0, 0 },
 	{ "guest-dir", 0, CLI_STRING, OPT(guest_dir), "DIR", "where the guest images are (default: found "
 	  "beside vmm)", 0, 0 },
@@ -417,7 +420,10 @@ static void usage_options(FILE *f, const struct cli_option *opts, size_t n)
 			snprintf(shortname, sizeof(shortname), "-%c, ", o->short_name);
 		snprintf(left, sizeof(left), "%s--%s%s%s", shortname, o->name, o->metavar ? "=" : "",
 			 o->metavar ? o->metavar : "");
-		fprintf(f, "  %-26s %s\n", left, o->help);
+		if (strlen(left) > 26)	/* a long metavar: the help goes on the next line */
+			fprintf(f, "  %s\n  %-26s %s\n", left, "", o->help);
+		else
+			fprintf(f, "  %-26s %s\n", left, o->help);
 	}
 }
 

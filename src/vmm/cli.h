@@ -50,7 +50,7 @@ struct vmm_config {
 	const char *guests;		/* --guest=NAMES, NULL = every guest */
 	uint64_t jobs;			/* -j N, 0 = number of online CPUs */
 	const char *json_path;		/* --json=FILE */
-	bool tap, list;
+	bool tap, list, guest_output;
 	const char *guest_dir;
 
 	/* caps, plan */

@@ -86,7 +86,7 @@ static void child_exec(const struct selftest_pair *p, const struct selftest_env 
 		       uint64_t timeout_ms, int out_fd, int err_fd)
 {
 	char timeout[32], image[4096];
-	const char *argv[4 + 3 + ST_MAX_ARGS + 2];
+	const char *argv[4 + 3 + 2 * ST_MAX_ARGS + 3];
 	int n = 0;
 
 	snprintf(timeout, sizeof(timeout), "--timeout=%llu.%03llu", (unsigned long long)(timeout_ms / 1000),
@@ -100,6 +100,11 @@ static void child_exec(const struct selftest_pair *p, const struct selftest_env 
 	for (int i = 0; i < ST_MAX_ARGS && p->guest->args[i]; i++)
 		argv[n++] = p->guest->args[i];
 	argv[n++] = image;
+	if (p->guest->cmdline[0]) {
+		argv[n++] = "--";
+		for (int i = 0; i < ST_MAX_ARGS && p->guest->cmdline[i]; i++)
+			argv[n++] = p->guest->cmdline[i];
+	}
 	argv[n] = NULL;
 	if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
 		_exit(126);
@@ -165,7 +170,7 @@ static void buf_read(struct buf *b, int *fd)
 }
 
 /* Both pipes closed: reap the child and judge the pair. */
-static void job_finish(struct job *j)
+static void job_finish(struct job *j, bool keep_output)
 {
 	struct selftest_pair *p = j->pair;
 	int status = 0;
@@ -176,13 +181,19 @@ static void job_finish(struct job *j)
 	p->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	tap_parse(j->out[0].data ? j->out[0].data : "", j->out[0].len, &p->tap);
 	selftest_judge(p, j->out[1].data ? j->out[1].data : "");
+	if (keep_output) {
+		p->output = j->out[0].data;
+		p->output_len = j->out[0].len;
+		j->out[0].data = NULL;
+	}
 	free(j->out[0].data);
 	free(j->out[1].data);
 	j->pair = NULL;
 }
 
 /* Wait for output from any running job; finish those whose pipes closed. */
-static unsigned int jobs_poll(struct job *jobs, unsigned int njobs, struct selftest_pair **done)
+static unsigned int jobs_poll(struct job *jobs, unsigned int njobs, bool keep_output,
+			      struct selftest_pair **done)
 {
 	struct pollfd pfd[2 * njobs];
 	unsigned int n = 0, finished = 0;
@@ -202,7 +213,7 @@ static unsigned int jobs_poll(struct job *jobs, unsigned int njobs, struct selft
 				buf_read(&j->out[k], &j->fd[k]);
 		if (j->fd[0] < 0 && j->fd[1] < 0) {
 			done[finished++] = j->pair;
-			job_finish(j);
+			job_finish(j, keep_output);
 		}
 	}
 	return finished;
@@ -228,6 +239,9 @@ int selftest_run(const struct selftest_opts *o, const struct selftest_env *env, 
 	int r = 0;
 
 	memset(jobs, 0, sizeof(jobs));
+	if (o->guest_output && npairs != 1)
+		return vmm_errf(err, EINVAL, "--guest-output needs exactly one guest and one mode (%u pairs "
+				"selected)", npairs);
 	/* Modes the host cannot give are listed once, not run. */
 	for (unsigned int i = 0; i < npairs; i++)
 		if (env->unavailable[pairs[i].mode][0])
@@ -253,12 +267,17 @@ int selftest_run(const struct selftest_opts *o, const struct selftest_env *env, 
 		}
 		if (!running)
 			break;
-		nd = jobs_poll(jobs, njobs, done);
+		nd = jobs_poll(jobs, njobs, o->guest_output, done);
 		for (unsigned int i = 0; i < nd; i++)
 			progress(o, ++finished, npairs, done[i]);
 		running -= nd;
 	}
 	if (r < 0)
 		return r;
+	if (o->guest_output) {
+		r = selftest_report_guest(env, &pairs[0], out);
+		free(pairs[0].output);
+		return r;
+	}
 	return selftest_report(o, env, pairs, npairs, (double)(mono_ms() - t0) / 1000.0, out, err);
 }

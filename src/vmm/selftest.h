@@ -28,6 +28,7 @@ struct selftest_guest {
 	const char *file;		/* in the guest directory */
 	const char *proves;		/* one line: what it checks */
 	const char *args[ST_MAX_ARGS];	/* extra `vmm run` options, NULL-terminated */
+	const char *cmdline[ST_MAX_ARGS];	/* the guest's arguments (after "--"), NULL-terminated */
 	unsigned int modes;		/* bit per enum selftest_mode it runs in; 0 = every mode */
 };
 
@@ -39,6 +40,7 @@ struct selftest_opts {
 	bool tap;			/* TAP on stdout instead of the matrix */
 	uint64_t timeout_ms;		/* per pair */
 	bool progress;			/* show progress lines on stderr */
+	bool guest_output;		/* one pair: pass the guest's TAP through */
 };
 
 struct selftest_env {

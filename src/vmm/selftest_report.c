@@ -217,3 +217,17 @@ int selftest_report(const struct selftest_opts *o, const struct selftest_env *en
 		return 1;
 	return pass ? 0 : 77;
 }
+
+int selftest_report_guest(const struct selftest_env *env, const struct selftest_pair *p, FILE *out)
+{
+	if (p->verdict == ST_UNAVAILABLE) {
+		fprintf(out, "1..0 # SKIP %s unavailable: %s\n", selftest_mode_name(p->mode), env->unavailable[p->mode]);
+		return 0;
+	}
+	if (p->output_len)
+		fwrite(p->output, 1, p->output_len, out);
+	if (p->verdict == ST_FAIL && !p->tap.first_failure[0])
+		fprintf(out, "# %s\n", p->why);
+	/* The TAP carries passes and skips; the status only says whether something failed. */
+	return p->verdict == ST_FAIL ? 1 : 0;
+}

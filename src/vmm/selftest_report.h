@@ -22,6 +22,8 @@ struct selftest_pair {
 	double seconds;
 	struct tap_result tap;
 	char why[240];			/* failure or skip reason */
+	char *output;			/* the guest's stdout, kept with --guest-output */
+	size_t output_len;
 };
 
 const char *selftest_verdict_name(enum selftest_verdict v);
@@ -33,5 +35,11 @@ void selftest_judge(struct selftest_pair *p, const char *err_text);
 int selftest_report(const struct selftest_opts *o, const struct selftest_env *env,
 		    const struct selftest_pair *pairs, unsigned int n, double seconds, FILE *out,
 		    struct vmm_err *err);
+
+/*
+ * --guest-output: the guest's TAP, or a skip plan for a mode the host cannot
+ * give; 1 when the pair failed, else 0 (as a TAP consumer expects).
+ */
+int selftest_report_guest(const struct selftest_env *env, const struct selftest_pair *p, FILE *out);
 
 #endif

@@ -54,7 +54,7 @@ static void test_tap_parse(void **state)
 	}
 }
 
-static const struct selftest_guest guest = { "g", "g.elf", "proves", { NULL }, 0 };
+static const struct selftest_guest guest = { "g", "g.elf", "proves", { NULL }, { NULL }, 0 };
 
 static const struct judge_case {
 	int status;
