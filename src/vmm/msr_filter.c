@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/kvm.h"
+
 #define RANGE_SPAN (KVM_MSR_FILTER_MAX_BITMAP_SIZE * 8)
 
 static int cmp_u32(const void *a, const void *b)
@@ -62,4 +64,34 @@ int msr_filter_denies(const struct msr_filter *f, uint32_t msr)
 		return !(r->bitmap[(msr - r->base) / 8] & (1u << ((msr - r->base) % 8)));
 	}
 	return 0;
+}
+
+int msr_filter_install(int kvm_fd, int vm_fd, const uint32_t *msrs, size_t n, struct vmm_err *err)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_USER_SPACE_MSR,
+				      .args = { KVM_MSR_EXIT_REASON_FILTER } };
+	struct msr_filter *f;
+	int r;
+
+	/* The cap's value is the mask of exit reasons upstream, but some kernels report 1. */
+	if (kvm_check_cap(kvm_fd, KVM_CAP_X86_USER_SPACE_MSR) <= 0 ||
+	    kvm_check_cap(kvm_fd, KVM_CAP_X86_MSR_FILTER) <= 0)
+		return vmm_errf(err, ENOTSUP, "this KVM cannot send MSR accesses to userspace "
+				"(KVM_CAP_X86_USER_SPACE_MSR with filter exits, KVM_CAP_X86_MSR_FILTER)");
+	f = malloc(sizeof(*f));
+	if (!f)
+		return vmm_errf(err, ENOMEM, "out of memory for the MSR filter");
+	r = msr_filter_build(f, msrs, n, err);
+	if (!r) {
+		r = kvm_ioctl(vm_fd, KVM_ENABLE_CAP, &cap);
+		if (r < 0)
+			vmm_err_ioctl(err, "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR)", -r, NULL);
+	}
+	if (!r) {
+		r = kvm_ioctl(vm_fd, KVM_X86_SET_MSR_FILTER, &f->kvm);
+		if (r < 0)
+			vmm_err_ioctl(err, "KVM_X86_SET_MSR_FILTER", -r, NULL);
+	}
+	free(f);
+	return r < 0 ? r : 0;
 }

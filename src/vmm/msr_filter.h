@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * KVM_X86_SET_MSR_FILTER contents that send a set of MSRs to userspace and
- * leave every other MSR to KVM. Pure: builds the struct, does not set it.
+ * leave every other MSR to KVM. msr_filter_build() is pure;
+ * msr_filter_install() is the thin ioctl step.
  */
 #ifndef VMM_VMM_MSR_FILTER_H
 #define VMM_VMM_MSR_FILTER_H
@@ -24,6 +25,12 @@ struct msr_filter {
  * range; more ranges than KVM takes is -E2BIG.
  */
 int msr_filter_build(struct msr_filter *f, const uint32_t *msrs, size_t n, struct vmm_err *err);
+
+/*
+ * Send msrs to userspace on vm_fd: KVM_CAP_X86_USER_SPACE_MSR with
+ * KVM_MSR_EXIT_REASON_FILTER, then the filter. kvm_fd is /dev/kvm (caps).
+ */
+int msr_filter_install(int kvm_fd, int vm_fd, const uint32_t *msrs, size_t n, struct vmm_err *err);
 
 /* Whether f sends msr to userspace. */
 int msr_filter_denies(const struct msr_filter *f, uint32_t msr);

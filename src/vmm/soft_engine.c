@@ -34,48 +34,28 @@ static int engine_fail(struct soft_vcpu *s, const char *what, int code)
 
 int soft_engine_setup_vm(int vm_fd, int kvm_fd, const struct pmu_plan *plan, struct vmm_err *err)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_USER_SPACE_MSR,
-				      .args = { KVM_MSR_EXIT_REASON_FILTER } };
-	struct softpmu *model = malloc(sizeof(*model));
-	struct msr_filter *f = malloc(sizeof(*f));
+	struct softpmu *model;
 	const uint32_t *list;
 	size_t n;
 	int r;
 
-	if (!model || !f) {
-		r = vmm_errf(err, ENOMEM, "out of memory for the software PMU");
-		goto out;
-	}
 	/* Registers come back on every exit through kvm_run (KVM_CAP_SYNC_REGS). */
 	if ((kvm_check_cap(kvm_fd, KVM_CAP_SYNC_REGS) & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) !=
-	    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) {
-		r = vmm_errf(err, ENOTSUP, "--pmu=soft needs KVM_CAP_SYNC_REGS with registers and "
-			     "segment registers");
-		goto out;
-	}
-	if (kvm_check_cap(kvm_fd, KVM_CAP_SET_GUEST_DEBUG) <= 0) {
-		r = vmm_errf(err, ENOTSUP, "--pmu=soft needs KVM_CAP_SET_GUEST_DEBUG (single-stepping)");
-		goto out;
-	}
+	    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS))
+		return vmm_errf(err, ENOTSUP, "--pmu=soft needs KVM_CAP_SYNC_REGS with registers and "
+				"segment registers");
+	if (kvm_check_cap(kvm_fd, KVM_CAP_SET_GUEST_DEBUG) <= 0)
+		return vmm_errf(err, ENOTSUP, "--pmu=soft needs KVM_CAP_SET_GUEST_DEBUG (single-stepping)");
+	model = malloc(sizeof(*model));
+	if (!model)
+		return vmm_errf(err, ENOMEM, "out of memory for the software PMU");
 	r = softpmu_init(model, &plan->shape, NULL, err);
-	if (r < 0)
-		goto out;
-	list = softpmu_msr_list(model, &n);
-	r = msr_filter_build(f, list, n, err);
-	if (r < 0)
-		goto out;
-	r = kvm_ioctl(vm_fd, KVM_ENABLE_CAP, &cap);
-	if (r < 0) {
-		vmm_err_ioctl(err, "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR)", -r, NULL);
-		goto out;
+	if (!r) {
+		list = softpmu_msr_list(model, &n);
+		r = msr_filter_install(kvm_fd, vm_fd, list, n, err);
 	}
-	r = kvm_ioctl(vm_fd, KVM_X86_SET_MSR_FILTER, &f->kvm);
-	if (r < 0)
-		vmm_err_ioctl(err, "KVM_X86_SET_MSR_FILTER", -r, NULL);
-out:
 	free(model);
-	free(f);
-	return r < 0 ? r : 0;
+	return r;
 }
 
 /* ---- the vCPU's registers, from the sync area KVM fills on every exit ---- */

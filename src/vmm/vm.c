@@ -15,6 +15,8 @@
 
 #include "cpuid/pmu_leaves.h"
 #include "pmu/apply.h"
+#include "pmu/msrs.h"
+#include "vmm/msr_filter.h"
 #include "vmm/hw/debug_exit.h"
 #include "vmm/soft_engine.h"
 #include "vmm/vcpu_state.h"
@@ -228,6 +230,29 @@ static int vm_pin(const struct pmu_plan *plan, struct vmm_err *err)
 }
 
 /*
+ * With no PMU every PMU MSR must #GP, but KVM answers the P6 and K7 counter
+ * MSRs (0xc1, 0x186, 0xc0010000-7) with 0 even with its vPMU off. The MSR
+ * filter sends them all to userspace, where the exit dispatch, with no MSR
+ * handler, refuses them. Without the filter capabilities, say so and go on.
+ */
+static int vm_deny_pmu_msrs(struct vm *vm, struct vmm_err *err)
+{
+	uint32_t msrs[PMU_EVERY_MSR_MAX];
+	size_t n = pmu_every_msr(msrs, PMU_EVERY_MSR_MAX);
+	struct vmm_err why = { 0 };
+
+	if (msr_filter_install(vm->kvm->fd, vm->fd, msrs, n, &why) == -ENOTSUP) {
+		if (vm->opt.log)
+			fprintf(vm->opt.log, "vmm: --pmu=off: %s; KVM may answer legacy counter MSRs with 0\n",
+				why.msg);
+		return 0;
+	}
+	if (why.code && err)
+		*err = why;
+	return -why.code;
+}
+
+/*
  * The guest PMU, in the order KVM requires: KVM_PMU_CAP_DISABLE and the event
  * filter on the VM before the first vCPU (KVM refuses the cap afterwards and
  * a mediated PMU is created at KVM_CREATE_VCPU), then the CPUID leaves that
@@ -243,6 +268,8 @@ static int vm_setup_pmu(struct vm *vm, struct vmm_err *err)
 	r = pmu_apply_vm(vm->fd, plan, err);
 	if (!r && plan->soft_msr_filter)
 		r = soft_engine_setup_vm(vm->fd, vm->kvm->fd, plan, err);
+	if (!r && plan->shape.mode == PMU_MODE_OFF)
+		r = vm_deny_pmu_msrs(vm, err);
 	if (!r)
 		r = cpuid_apply_pmu(&vm->cpuid, &plan->shape, err);
 	if (!r && plan->pin)
