@@ -505,6 +505,22 @@ static void count_usr_os(const struct count_ctx *x)
 	report_eq(count_at_cpl3(x, EVTSEL_USR, count_user_rdpmc_safe), GP_VECTOR,
 		  "RDPMC at CPL 3 #GPs with CR4.PCE clear");
 	usermode_set_pce(true);
+	/*
+	 * The soft PMU sees instructions by single-stepping; a host that gives
+	 * no debug exits at CPL 3 hides user mode from it, and the VMM says so
+	 * in the boot info once it has seen a round trip (the one above).
+	 */
+	if (guest_bootinfo->pmu_flags & VMM_PMU_FLAG_CPL3_UNCOUNTED) {
+		static const char why[] = "the VMM reports that this host's KVM gives no debug exits at "
+					  "CPL 3, so the soft PMU cannot see user mode (docs/soft-pmu.md)";
+
+		report_skip("RDPMC at CPL 3 works with CR4.PCE set while counting", why);
+		report_skip("USR/OS counts of a CPL-3 block", why);
+		report_skip("USR/OS counts of the CPL-3 round trip", why);
+		usermode_set_pce(false);
+		pmu_reset_all(&x->caps);
+		return;
+	}
 	rdpmc_ok = report_eq(count_at_cpl3(x, EVTSEL_USR, count_user_rdpmc_safe), 0,
 			     "RDPMC at CPL 3 works with CR4.PCE set while counting");
 	if (rdpmc_ok)

@@ -24,6 +24,13 @@
 #define VMM_BOOT_STACK_TOP	0x80000ULL	/* initial RSP for ELF64 and raw images */
 #define VMM_BOOT_AREA_END	0x10000ULL	/* images may not load below this */
 
+/*
+ * Bits of pmu_flags. CPL3_UNCOUNTED: the soft PMU found that this host's KVM
+ * gives no single-step or breakpoint exit while the guest runs at CPL 3, so
+ * user-mode instructions went uncounted (set when first seen; docs/soft-pmu.md).
+ */
+#define VMM_PMU_FLAG_CPL3_UNCOUNTED	(1u << 0)
+
 /* Values of pmu_mode. */
 #define VMM_PMU_MODE_OFF	0
 #define VMM_PMU_MODE_EMULATED	1
@@ -40,7 +47,7 @@ struct vmm_bootinfo {
 	uint64_t cmdline;	/* guest-physical address of the command line */
 	uint32_t cmdline_len;	/* bytes, without the terminating NUL */
 	uint32_t pmu_mode;	/* VMM_PMU_MODE_* */
-	uint32_t pmu_flags;	/* reserved for the PMU plan, 0 for now */
+	uint32_t pmu_flags;	/* VMM_PMU_FLAG_*; the VMM may set bits while the guest runs */
 	uint32_t reserved[7];
 };
 
