@@ -304,6 +304,9 @@ static int cmd_run(const struct vmm_config *cfg)
 	if (!r)
 		r = run_loop(cfg, &vm, &img, &bp, f.stop_fd, &res, &err);
 	status = r < 0 ? fail(err.input ? VMM_STATUS_IMAGE : VMM_STATUS_HOST, &err) : report_result(&res);
+	if (!r && vm_soft_pmu_missed_user_mode(&vm))
+		fprintf(stderr, "vmm: warning: this host's KVM gave no debug exit while the guest ran at CPL 3: "
+			"the soft PMU did not count user-mode instructions (docs/soft-pmu.md)\n");
 	if (!r && cfg->verbose)
 		report_usage(bp.boot_count);
 	if (!r && vm.serial.write_errno)

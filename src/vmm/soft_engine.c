@@ -2,11 +2,13 @@
 #include "vmm/soft_engine.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "vmm/bootinfo.h"
 #include "vmm/gva.h"
 #include "vmm/kvm.h"
 #include "vmm/msr_filter.h"
@@ -129,6 +131,142 @@ static bool retire_early(struct soft_vcpu *s)
 }
 
 /* A single-step debug exit at rip: the pending instruction retired, or not. */
+static void account_step(struct soft_vcpu *s, uint64_t rip);
+static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr);
+
+static bool read_linear(const struct soft_vcpu *s, uint64_t addr, void *buf, size_t len)
+{
+	const struct kvm_sregs *sr = sregs_of(s);
+	const struct vm *vm = s->vcpu->vm;
+	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
+
+	return gva_read(&g, addr, buf, len) == len;
+}
+
+/*
+ * Where an IRET at rip returns, and to which privilege level: its frame on
+ * the guest stack (SDM vol. 2 IRET: RIP, CS, RFLAGS[, RSP, SS], each
+ * operand-size bytes).
+ */
+static bool iret_target(const struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t *target,
+			bool *to_user)
+{
+	const struct kvm_sregs *sr = sregs_of(s);
+	uint64_t rsp = regs_of(s)->rsp, rip = 0, cs = 0;
+	unsigned int size = c->opsize ? c->opsize : 4;
+
+	if (guest_mode(sr) != 64)
+		rsp = sr->ss.base + (sr->ss.db ? (uint32_t)rsp : (uint16_t)rsp);
+	if (!read_linear(s, rsp, &rip, size) || !read_linear(s, rsp + size, &cs, size))
+		return false;
+	*target = size == 8 ? rip : size == 4 ? (uint32_t)rip : (uint16_t)rip;
+	*to_user = (sr->cr0 & CR0_PE) && (cs & 3) == 3;
+	return true;
+}
+
+/* The handler of vector: its IDT gate's offset (SDM vol. 3 6.14.1 and 6.11). */
+static bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_t *handler)
+{
+	const struct kvm_sregs *sr = sregs_of(s);
+	bool long_mode = sr->efer & EFER_LMA;
+	unsigned int size = long_mode ? 16 : 8;
+	uint8_t g[16];
+
+	if (!(sr->cr0 & CR0_PE) || (vector + 1) * size - 1 > sr->idt.limit ||
+	    !read_linear(s, sr->idt.base + vector * size, g, size))
+		return false;
+	*handler = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 | (uint64_t)g[7] << 24;
+	if (long_mode)
+		*handler |= (uint64_t)g[8] << 32 | (uint64_t)g[9] << 40 | (uint64_t)g[10] << 48 |
+			    (uint64_t)g[11] << 56;
+	return true;
+}
+
+/* Arm (or disarm, kind BP_NONE) the breakpoint of the pending instruction. */
+static void pending_breakpoint(struct soft_vcpu *s, int kind, uint64_t addr)
+{
+	s->pending.bp_kind = kind;
+	s->pending.bp = addr;
+	if (kind != BP_NONE)
+		set_debug(s, true, true, addr);
+	else if (s->breakpoint)
+		set_debug(s, true, false, 0);
+}
+
+/* The vector an instruction raises on purpose: UD2 (#UD), INT3, INT n. */
+static int raised_vector(const struct soft_vcpu *s, uint64_t rip, const struct x86_insn_class *c)
+{
+	uint8_t b[3] = { 0 };
+
+	if (!read_linear(s, rip, b, c->len < 3 ? c->len : 3))
+		return -1;
+	if (c->map == X86_MAP_0F && c->opcode == 0x0b)
+		return 6;			/* UD2 */
+	if (c->branch != X86_BR_INT)
+		return -1;
+	if (c->opcode == 0xcc)
+		return 3;			/* INT3 */
+	if (c->opcode == 0xcd)
+		return b[c->len - 1];		/* INT n: the immediate */
+	return -1;				/* INTO: only when OF is set */
+}
+
+/*
+ * The instruction at rip runs next. If it may load RFLAGS without TF (IRET:
+ * a return to user mode whose flags the kernel built, or from a handler
+ * entered with TF cleared) or enter a handler (UD2, INT n: delivery clears
+ * TF), single-stepping would silently stop: a hardware breakpoint where
+ * execution continues makes sure the VMM sees it, whatever RFLAGS holds.
+ */
+static void set_pending(struct soft_vcpu *s, uint64_t rip)
+{
+	struct x86_insn_class c;
+	uint64_t addr;
+	int vector;
+
+	s->pending = (struct soft_pending){ .valid = true, .rip = rip };
+	if (classify_at(s, rip, &c) < 0) {
+		pending_breakpoint(s, BP_NONE, 0);
+	} else if (c.branch == X86_BR_IRET && iret_target(s, &c, &addr, &s->pending.iret_to_user)) {
+		pending_breakpoint(s, BP_IRET, addr);
+	} else if ((vector = raised_vector(s, rip, &c)) >= 0 && gate_handler(s, (unsigned int)vector, &addr)) {
+		s->pending.soft_int = c.branch == X86_BR_INT;
+		pending_breakpoint(s, BP_EVENT, addr);
+	} else {
+		pending_breakpoint(s, BP_NONE, 0);
+	}
+}
+
+/* An event the VMM itself delivers (a PMI, a #GP for a refused MSR) enters vector's handler next. */
+static void pending_event(struct soft_vcpu *s, unsigned int vector)
+{
+	uint64_t handler;
+
+	if (s->stepping && gate_handler(s, vector, &handler)) {
+		s->pending.soft_int = false;
+		pending_breakpoint(s, BP_EVENT, handler);
+	}
+}
+
+/*
+ * Seen once per vCPU: the guest went to CPL 3 and came back without a single
+ * debug exit there. Tell the guest through the boot info (its tests can say
+ * why they cannot count user mode here) and the user at the end of the run.
+ */
+static void note_cpl3_blind(struct soft_vcpu *s)
+{
+	struct vm *vm = s->vcpu->vm;
+	uint8_t *flags = vm->mem + VMM_BOOT_INFO + offsetof(struct vmm_bootinfo, pmu_flags);
+	uint32_t v;
+
+	if (s->cpl3_blind)
+		return;
+	s->cpl3_blind = true;
+	memcpy(&v, flags, sizeof(v));
+	v |= VMM_PMU_FLAG_CPL3_UNCOUNTED;
+	memcpy(flags, &v, sizeof(v));
+}
+
 static void account_step(struct soft_vcpu *s, uint64_t rip)
 {
 	struct soft_pending *p = &s->pending;
@@ -142,6 +280,30 @@ static void account_step(struct soft_vcpu *s, uint64_t rip)
 	}
 	if (classify_at(s, p->rip, &c) < 0)
 		return;
+	if (p->bp_kind == BP_EVENT && rip == p->bp) {
+		/* The event was delivered: INT n retired into the handler; a fault or an interrupt did not. */
+		if (p->soft_int)
+			retire(s, &c, p->rip, rip);
+		return;
+	}
+	if (p->bp_kind == BP_IRET && rip != p->rip) {
+		/*
+		 * An IRET retired to its target. A debug exit anywhere else means
+		 * the target ran without one: at CPL 3 on hosts that give no
+		 * debug exits there, or when the trap of the target arrives with
+		 * the IRET's (an IRET that starts with TF clear).
+		 */
+		retire(s, &c, p->rip, p->bp);
+		if (rip != p->bp) {
+			if (p->iret_to_user && guest_cpl(sregs_of(s)) == 0) {
+				note_cpl3_blind(s);
+				return;
+			}
+			*p = (struct soft_pending){ .valid = true, .rip = p->bp };
+			account_step(s, rip);
+		}
+		return;
+	}
 	if (rip == p->rip) {
 		/* A branch to itself retired; a REP iteration did not (SDM vol. 3 18.3.1.4). */
 		if (c.is_branch)
@@ -181,19 +343,36 @@ static void emulate_rdpmc(struct soft_vcpu *s, struct kvm_run *run)
 	}
 }
 
-static int set_stepping(struct soft_vcpu *s, bool on)
+/*
+ * KVM_SET_GUEST_DEBUG: single-stepping, and optionally an execution
+ * breakpoint (DR0, SDM vol. 3 18.2.4: R/W0 = 00, LEN0 = 00, L0 = 1).
+ * KVM sets TF again for the RIP the vCPU is at (api.rst 4.77).
+ */
+static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr)
 {
-	struct kvm_guest_debug dbg = {
-		.control = on ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP : 0,
-	};
-	int r = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
+	struct kvm_guest_debug dbg = { 0 };
+	int r;
 
+	if (step)
+		dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+	if (step && breakpoint) {
+		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
+		dbg.arch.debugreg[0] = bp_addr;
+		dbg.arch.debugreg[7] = 0x1;
+	}
+	r = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
 	if (r < 0)
 		return engine_fail(s, "KVM_SET_GUEST_DEBUG", -r);
-	s->stepping = on;
-	if (!on)
+	s->stepping = step;
+	s->breakpoint = step && breakpoint;
+	if (!step)
 		s->pending.valid = false;
 	return 0;
+}
+
+static int set_stepping(struct soft_vcpu *s, bool on)
+{
+	return set_debug(s, on, false, 0);
 }
 
 /*
@@ -230,6 +409,7 @@ static int deliver_pmi(struct soft_vcpu *s)
 	if (r < 0)
 		return engine_fail(s, "KVM_SIGNAL_MSI", -r);
 	s->pmis++;
+	pending_event(s, ((lvtpc >> 8) & 7) == LVT_DM_NMI ? 2 : (lvtpc & 0xff));
 	return 0;
 fail_get:
 	free(lapic);
@@ -245,6 +425,8 @@ static int soft_rdmsr(void *opaque, uint32_t index, uint64_t *val)
 
 	if (r == 0)
 		retire_early(s);
+	else
+		pending_event(s, 13);	/* KVM injects #GP */
 	return r;
 }
 
@@ -266,6 +448,8 @@ static int soft_wrmsr(void *opaque, uint32_t index, uint64_t val)
 		s->pending = pending;
 		s->retired = retired;
 	}
+	if (r < 0)
+		pending_event(s, 13);	/* KVM injects #GP */
 	free(before);
 	return r;
 }
@@ -332,7 +516,7 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	case KVM_EXIT_DEBUG:
 		if (s->stepping) {
 			account_step(s, rip);
-			s->pending = (struct soft_pending){ .valid = true, .rip = rip };
+			set_pending(s, rip);
 		}
 		break;
 	case KVM_EXIT_IO:

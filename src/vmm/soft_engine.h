@@ -26,6 +26,14 @@ struct soft_pending {
 	bool trailing;		/* retired early at a user-space exit: a debug exit at rip is
 				   that instruction's own trap, not a new retirement */
 	uint64_t rip;
+	/*
+	 * A hardware breakpoint at bp: where an IRET returns (its RFLAGS may
+	 * lack TF), or the handler an event will enter (delivery clears TF).
+	 */
+	enum { BP_NONE, BP_IRET, BP_EVENT } bp_kind;
+	uint64_t bp;
+	bool iret_to_user;	/* the IRET returns to CPL 3 */
+	bool soft_int;		/* the pending instruction is INT n: it retires into the handler */
 };
 
 struct soft_vcpu {
@@ -33,6 +41,8 @@ struct soft_vcpu {
 	struct vcpu *vcpu;
 	int vm_fd;
 	bool stepping;
+	bool breakpoint;	/* the hardware breakpoint at pending.bp is armed */
+	bool cpl3_blind;	/* this host gave no debug exit at CPL 3 (bootinfo flag set) */
 	struct soft_pending pending;
 	struct exit_msr_ops msr_ops;
 	uint64_t retired;	/* instructions accounted (statistics) */

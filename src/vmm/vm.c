@@ -455,6 +455,14 @@ int vm_verify_reset(struct vm *vm, struct vmm_err *err)
 	return r;
 }
 
+bool vm_soft_pmu_missed_user_mode(const struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].soft && vm->vcpus[i].soft->cpl3_blind)
+			return true;
+	return false;
+}
+
 void vm_end(struct vm *vm, enum vm_end end, int status, int vcpu, const char *msg, const char *regs)
 {
 	uint64_t one = 1;

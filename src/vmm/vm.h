@@ -115,6 +115,9 @@ int vm_reset(struct vm *vm, struct vmm_err *err);
  */
 int vm_verify_reset(struct vm *vm, struct vmm_err *err);
 
+/* Whether the soft PMU found that this host gives no debug exits at CPL 3 (docs/soft-pmu.md). */
+bool vm_soft_pmu_missed_user_mode(const struct vm *vm);
+
 /* Called by a vCPU thread: end the run (first caller wins). */
 void vm_end(struct vm *vm, enum vm_end end, int status, int vcpu, const char *msg, const char *regs);
 
