@@ -6,6 +6,10 @@
 #include "vmm/selftest.h"
 
 #define ALL_MODES 0u
+#define SOFT_INTEL (1u << ST_MODE_SOFT_INTEL)
+#define SOFT_AMD (1u << ST_MODE_SOFT_AMD)
+/* Shape options that KVM-backed modes can give on Intel hosts too. */
+#define INTEL_CAPABLE (1u << ST_MODE_SOFT_INTEL | 1u << ST_MODE_EMULATED | 1u << ST_MODE_MEDIATED)
 
 const struct selftest_guest selftest_guests[] = {
 	{ "hello", "hello.elf", "boot info, fw_cfg and CPUID leaves as the guest sees them", { NULL }, { NULL },
@@ -19,6 +23,35 @@ const struct selftest_guest selftest_guests[] = {
 	{ "reset", "reset.elf", "100 guest resets through 0xcf9 and 0x64: RAM kept, image reloaded, no stray "
 	  "interrupt; every PMU MSR back to RESET", { "--verify-reset", "--max-resets=100", NULL },
 	  { "resets=100", NULL }, ALL_MODES },
+	{ "pmu-enum", "pmu-enum.elf", "CPUID 0AH/80000022H/PDCM/PERFCTR_CORE agree; MSRs beyond the enumeration "
+	  "and reserved bits #GP; RESET values; with no PMU every PMU MSR and RDPMC #GP", { NULL }, { NULL },
+	  ALL_MODES },
+	{ "pmu-count", "pmu-count.elf", "every available event on every GP counter and its fixed twin, exact "
+	  "over counted blocks with I/O, MSR and CPUID; disabled counters still; RDPMC == RDMSR; sign "
+	  "extension and full-width writes; USR/OS", { NULL }, { NULL }, ALL_MODES },
+	{ "pmu-amd-legacy", "pmu-count.elf", "counting on AMD's legacy layout: 4 K7 counters, no PERFCTR_CORE",
+	  { "--pmu-version=1", "--pmu-gp=4", NULL }, { NULL }, SOFT_AMD },
+	{ "pmu-amd", "pmu-amd.elf", "AMD: K7 MSRs alias the first four core counters; PerfMonV2 GLOBAL_CTL "
+	  "gates counting, STATUS_SET/CLR", { NULL }, { NULL }, ALL_MODES },
+	{ "pmu-overflow", "pmu-overflow.elf", "overflow at exactly the expected instruction, GLOBAL_STATUS, PMI "
+	  "through LVTPC as NMI and as a vector with the mask bit set, clearing through OVF_CTRL/STATUS_CLR",
+	  { NULL }, { NULL }, ALL_MODES },
+	{ "pmu-v4", "pmu-v4.elf", "version 4: GLOBAL_STATUS_SET/RESET, CTR_FRZ, GLOBAL_INUSE", { NULL }, { NULL },
+	  ALL_MODES },
+	{ "pmu-v5", "pmu-v4.elf", "version 5 fixed-counter bitmask with a hole: counters 0 and 2 count, 1 #GPs",
+	  { "--pmu-version=5", "--pmu-fixed-mask=0x5", NULL }, { NULL }, SOFT_INTEL },
+	{ "pmu-lbr", "pmu-lbr.elf", "LBR FROM/TO of taken branches, LBR_SELECT; streamlined freeze on PMI "
+	  "(LBR_FRZ, CTR_FRZ) and unfreezing", { "--pmu-lbr=on", NULL }, { NULL }, SOFT_INTEL },
+	{ "pmu-lbr-legacy", "pmu-lbr.elf", "legacy freeze on PMI (version 3): DEBUGCTL.LBR and GLOBAL_CTRL "
+	  "cleared", { "--pmu-lbr=on", "--pmu-version=3", NULL }, { NULL }, SOFT_INTEL },
+	{ "pmu-filter-deny", "pmu-filter.elf", "event filter, deny list: the denied event and fixed counter "
+	  "stay at zero, the others count", { "--pmu-filter=deny:0xc4,fixed=0x2", NULL }, { "filter=deny", NULL },
+	  INTEL_CAPABLE },
+	{ "pmu-filter-allow", "pmu-filter.elf", "event filter, allow list: only the allowed event and fixed "
+	  "counter count", { "--pmu-filter=allow:0xc0,fixed=0x1", NULL }, { "filter=allow", NULL },
+	  INTEL_CAPABLE },
+	{ "pmu-reset", "pmu-reset.elf", "seed 000: counters left overflowing with PMIs across a reset are all "
+	  "back at RESET and nothing fires afterwards", { "--verify-reset", NULL }, { NULL }, ALL_MODES },
 };
 
 const unsigned int selftest_nr_guests = sizeof(selftest_guests) / sizeof(selftest_guests[0]);

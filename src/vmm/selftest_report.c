@@ -84,8 +84,12 @@ static const struct selftest_pair *find_pair(const struct selftest_pair *pairs, 
 static void report_matrix(FILE *f, const struct selftest_pair *pairs, unsigned int n, unsigned int modes)
 {
 	const struct selftest_guest *last = NULL;
+	int w = 5;
 
-	fprintf(f, "%-14s", "guest");
+	for (unsigned int i = 0; i < n; i++)
+		if ((int)strlen(pairs[i].guest->name) > w)
+			w = (int)strlen(pairs[i].guest->name);
+	fprintf(f, "%-*s", w, "guest");
 	for (unsigned int m = 0; m < ST_NR_MODES; m++)
 		if (modes & (1u << m))
 			fprintf(f, " %-12s", selftest_mode_name(m));
@@ -94,7 +98,7 @@ static void report_matrix(FILE *f, const struct selftest_pair *pairs, unsigned i
 		if (pairs[i].guest == last)
 			continue;
 		last = pairs[i].guest;
-		fprintf(f, "%-14s", last->name);
+		fprintf(f, "%-*s", w, last->name);
 		for (unsigned int m = 0; m < ST_NR_MODES; m++) {
 			const struct selftest_pair *p = find_pair(pairs, n, last, m);
 			char c[32] = "-";
