@@ -20,25 +20,8 @@
 #include "guest.h"
 #include "pmu.h"
 
-#define AMD_LOOPS		10
-#define AMD_LOOP_INSNS		(2 * AMD_LOOPS + 5)	/* mov, (dec, jnz) x n, jmp, mov, mov, wrmsr */
 #define AMD_K7_COUNTERS		4
 
-/* WRMSR(msr, on), a loop of AMD_LOOP_INSNS instructions, WRMSR(msr, off). */
-static void amd_loop(uint32_t msr, uint64_t on, uint64_t off)
-{
-	asm volatile("wrmsr\n\t"
-		     "mov %[n], %%ebx\n"
-		     "1:\tdec %%ebx\n\t"
-		     "jnz 1b\n\t"
-		     "jmp 2f\n"
-		     "2:\tmov %%esi, %%eax\n\t"
-		     "mov %%edi, %%edx\n\t"
-		     "wrmsr"
-		     : : "c"(msr), "a"((uint32_t)on), "d"((uint32_t)(on >> 32)),
-		       "S"((uint32_t)off), "D"((uint32_t)(off >> 32)), [n] "i"(AMD_LOOPS)
-		     : "rbx", "memory", "cc");
-}
 
 static void amd_absent(void)
 {
@@ -92,12 +75,12 @@ static void amd_k7_aliases(const struct pmu_caps *c)
 	pmu_reset_all(c);
 	if (c->perfmon_v2) {
 		wrmsr(MSR_K7_EVNTSEL0, sel);
-		amd_loop(MSR_AMD_PERF_GLOBAL_CTL, 1, 0);
+		pmu_counted_loop(MSR_AMD_PERF_GLOBAL_CTL, 1, 0);
 	} else {
-		amd_loop(MSR_K7_EVNTSEL0, sel, 0);
+		pmu_counted_loop(MSR_K7_EVNTSEL0, sel, 0);
 	}
-	report_eq(rdmsr(MSR_F15H_PERF_CTR0), AMD_LOOP_INSNS,
-		  "K7 EVNTSEL0 programs PERF_CTR0: %u instructions", AMD_LOOP_INSNS);
+	report_eq(rdmsr(MSR_F15H_PERF_CTR0), PMU_LOOP_INSNS,
+		  "K7 EVNTSEL0 programs PERF_CTR0: %u instructions", PMU_LOOP_INSNS);
 	pmu_reset_all(c);
 }
 
@@ -128,20 +111,20 @@ static void amd_global_ctl(const struct pmu_caps *c)
 	for (unsigned int i = 0; i < c->amd_nr_counters; i++) {
 		pmu_reset_all(c);
 		wrmsr(pmu_evtsel_msr(c, i), sel);
-		amd_loop(MSR_AMD_PERF_GLOBAL_CTL, 1ULL << i, 0);
-		report_eq(rdmsr(pmu_counter_msr(c, i)), AMD_LOOP_INSNS,
-			  "PERF_CTR%u counts %u instructions with GLOBAL_CTL bit %u", i, AMD_LOOP_INSNS, i);
+		pmu_counted_loop(MSR_AMD_PERF_GLOBAL_CTL, 1ULL << i, 0);
+		report_eq(rdmsr(pmu_counter_msr(c, i)), PMU_LOOP_INSNS,
+			  "PERF_CTR%u counts %u instructions with GLOBAL_CTL bit %u", i, PMU_LOOP_INSNS, i);
 	}
 	pmu_reset_all(c);
 	wrmsr(pmu_evtsel_msr(c, 0), sel);
-	amd_loop(MSR_AMD_PERF_GLOBAL_CTL, all & ~1ULL, 0);
+	pmu_counted_loop(MSR_AMD_PERF_GLOBAL_CTL, all & ~1ULL, 0);
 	report_eq(rdmsr(pmu_counter_msr(c, 0)), 0, "PERF_CTR0 with EN but GLOBAL_CTL bit 0 clear does not count");
 
 	pmu_reset_all(c);
 	wrmsr(pmu_evtsel_msr(c, 0), sel);
 	wrmsr(pmu_counter_msr(c, 0), mask - 2);
-	amd_loop(MSR_AMD_PERF_GLOBAL_CTL, 1, 0);
-	report_eq(rdmsr(pmu_counter_msr(c, 0)), (uint64_t)AMD_LOOP_INSNS - 3, "PERF_CTR0 wraps at 48 bits");
+	pmu_counted_loop(MSR_AMD_PERF_GLOBAL_CTL, 1, 0);
+	report_eq(rdmsr(pmu_counter_msr(c, 0)), (uint64_t)PMU_LOOP_INSNS - 3, "PERF_CTR0 wraps at 48 bits");
 	report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_STATUS), 1, "the wrap sets GLOBAL_STATUS bit 0");
 	wrmsr(MSR_AMD_PERF_GLOBAL_STATUS_CLR, 1);
 	report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_STATUS), 0, "GLOBAL_STATUS_CLR clears the overflow");
@@ -155,9 +138,9 @@ static void amd_legacy_enable(const struct pmu_caps *c)
 
 	for (unsigned int i = 0; i < c->amd_nr_counters; i++) {
 		pmu_reset_all(c);
-		amd_loop(pmu_evtsel_msr(c, i), sel, 0);
-		report_eq(rdmsr(pmu_counter_msr(c, i)), AMD_LOOP_INSNS,
-			  "counter %u started and stopped by EN counts %u instructions", i, AMD_LOOP_INSNS);
+		pmu_counted_loop(pmu_evtsel_msr(c, i), sel, 0);
+		report_eq(rdmsr(pmu_counter_msr(c, i)), PMU_LOOP_INSNS,
+			  "counter %u started and stopped by EN counts %u instructions", i, PMU_LOOP_INSNS);
 	}
 	pmu_reset_all(c);
 }

@@ -31,10 +31,8 @@
 #include "pmu.h"
 #include "usermode.h"
 
-#define COUNT_LOOPS		10
-/* count_loop(): mov, LOOPS x (dec, jnz), jmp, mov, mov, wrmsr. */
-#define COUNT_LOOP_INSNS	(2 * COUNT_LOOPS + 5)
-#define COUNT_LOOP_BRANCHES	(COUNT_LOOPS + 1)
+#define COUNT_LOOP_INSNS	PMU_LOOP_INSNS
+#define COUNT_LOOP_BRANCHES	PMU_LOOP_BRANCHES
 /* count_exits(): out, in, xor, cpuid, mov, rdmsr, mov, mov, wrmsr, mov, mov, wrmsr. */
 #define COUNT_EXITS_INSNS	12
 /* count_rdpmc_rdmsr(): RDMSR reads after rdpmc and three movs have retired. */
@@ -64,20 +62,10 @@ static const char *const count_event_name[PMU_NR_EVENTS] = {
 	[PMU_EVENT_BRANCHES] = "branches",
 };
 
-/* A loop of COUNT_LOOP_INSNS instructions and COUNT_LOOP_BRANCHES branches. */
+/* pmu_counted_loop() through a gate: PMU_LOOP_INSNS instructions, PMU_LOOP_BRANCHES branches. */
 static void count_loop(const struct count_gate *g)
 {
-	asm volatile("wrmsr\n\t"
-		     "mov %[n], %%ebx\n"
-		     "1:\tdec %%ebx\n\t"
-		     "jnz 1b\n\t"
-		     "jmp 2f\n"
-		     "2:\tmov %%esi, %%eax\n\t"
-		     "mov %%edi, %%edx\n\t"
-		     "wrmsr"
-		     : : "c"(g->msr), "a"((uint32_t)g->on), "d"((uint32_t)(g->on >> 32)),
-		       "S"((uint32_t)g->off), "D"((uint32_t)(g->off >> 32)), [n] "i"(COUNT_LOOPS)
-		     : "rbx", "memory", "cc");
+	pmu_counted_loop(g->msr, g->on, g->off);
 }
 
 /* OUT, IN, CPUID, RDMSR and WRMSR (of the gate, unchanged) between the gates. */

@@ -12,31 +12,14 @@
  * The guest's command line names the filter it runs under (filter=deny or
  * filter=allow) so that a run without one fails instead of passing.
  * Counted blocks follow SDM 20.2.1 as in pmu-count (the enabling WRMSR is
- * not counted, the disabling one is): 10 loop iterations.
+ * not counted, the disabling one is): pmu_counted_loop().
  */
 #include "guest.h"
 #include "pmu.h"
 
-#define LOOPS		10
-#define LOOP_INSNS	(2 * LOOPS + 5)	/* mov, LOOPS x (dec, jnz), jmp, mov, mov, wrmsr */
 
 static struct pmu_caps caps;
 
-/* One counted block: GLOBAL_CTRL <- on, the loop, GLOBAL_CTRL <- 0. */
-static void counted_loop(uint64_t on)
-{
-	asm volatile("wrmsr\n\t"
-		     "mov %[n], %%ebx\n"
-		     "1:\tdec %%ebx\n\t"
-		     "jnz 1b\n\t"
-		     "jmp 2f\n"
-		     "2:\txor %%eax, %%eax\n\t"
-		     "xor %%edx, %%edx\n\t"
-		     "wrmsr"
-		     : : "c"(MSR_IA32_PERF_GLOBAL_CTRL), "a"((uint32_t)on), "d"((uint32_t)(on >> 32)),
-		       [n] "i"(LOOPS)
-		     : "rbx", "memory", "cc");
-}
 
 static bool filter_named(const struct vmm_bootinfo *bi)
 {
@@ -67,18 +50,18 @@ int main(const struct vmm_bootinfo *bi)
 	wrmsr(pmu_evtsel_msr(&caps, 0), sel_ins);
 	wrmsr(pmu_evtsel_msr(&caps, 1), sel_br);
 	wrmsr(MSR_IA32_FIXED_CTR_CTRL, FIXED_CTRL(0, FIXED_CTRL_OS) | FIXED_CTRL(1, FIXED_CTRL_OS));
-	counted_loop(3ULL | GLOBAL_STATUS_FIXED(0) | GLOBAL_STATUS_FIXED(1));
+	pmu_counted_loop(MSR_IA32_PERF_GLOBAL_CTRL, 3ULL | GLOBAL_STATUS_FIXED(0) | GLOBAL_STATUS_FIXED(1), 0);
 
 	if (exact)
-		report_eq(rdmsr(pmu_counter_msr(&caps, 0)), LOOP_INSNS, "allowed: instructions count on PMC0");
+		report_eq(rdmsr(pmu_counter_msr(&caps, 0)), PMU_LOOP_INSNS, "allowed: instructions count on PMC0");
 	else
-		report(rdmsr(pmu_counter_msr(&caps, 0)) >= LOOP_INSNS, "allowed: instructions count on PMC0");
+		report(rdmsr(pmu_counter_msr(&caps, 0)) >= PMU_LOOP_INSNS, "allowed: instructions count on PMC0");
 	report_eq(rdmsr(pmu_counter_msr(&caps, 1)), 0, "filtered: branches do not count on PMC1");
 	report_eq(rdmsr(pmu_evtsel_msr(&caps, 1)), sel_br, "filtered: PERFEVTSEL1 reads back as written");
 	if (exact)
-		report_eq(rdmsr(MSR_IA32_FIXED_CTR0), LOOP_INSNS, "allowed: FIXED_CTR0 counts instructions");
+		report_eq(rdmsr(MSR_IA32_FIXED_CTR0), PMU_LOOP_INSNS, "allowed: FIXED_CTR0 counts instructions");
 	else
-		report(rdmsr(MSR_IA32_FIXED_CTR0) >= LOOP_INSNS, "allowed: FIXED_CTR0 counts instructions");
+		report(rdmsr(MSR_IA32_FIXED_CTR0) >= PMU_LOOP_INSNS, "allowed: FIXED_CTR0 counts instructions");
 	report_eq(rdmsr(MSR_IA32_FIXED_CTR0 + 1), 0, "filtered: FIXED_CTR1 does not count");
 	report_eq(rdmsr(MSR_IA32_FIXED_CTR_CTRL), FIXED_CTRL(0, FIXED_CTRL_OS) | FIXED_CTRL(1, FIXED_CTRL_OS),
 		  "filtered: FIXED_CTR_CTRL reads back as written");

@@ -277,3 +277,18 @@ void pmu_reset_all(const struct pmu_caps *c)
 			wrmsr(pmu_global_clear_msr(c), status);
 	}
 }
+
+void pmu_counted_loop(uint32_t msr, uint64_t on, uint64_t off)
+{
+	asm volatile("wrmsr\n\t"
+		     "mov %[n], %%ebx\n"
+		     "1:\tdec %%ebx\n\t"
+		     "jnz 1b\n\t"
+		     "jmp 2f\n"
+		     "2:\tmov %%esi, %%eax\n\t"
+		     "mov %%edi, %%edx\n\t"
+		     "wrmsr"
+		     : : "c"(msr), "a"((uint32_t)on), "d"((uint32_t)(on >> 32)),
+		       "S"((uint32_t)off), "D"((uint32_t)(off >> 32)), [n] "i"(PMU_LOOPS)
+		     : "rbx", "memory", "cc");
+}

@@ -141,6 +141,17 @@ bool pmu_fw_writes(const struct pmu_caps *c);
 /* All counters off and cleared, overflow status cleared: a clean start for each test. */
 void pmu_reset_all(const struct pmu_caps *c);
 
+/*
+ * A counted block: WRMSR(msr, on), a loop of PMU_LOOPS iterations and a JMP,
+ * WRMSR(msr, off), in one asm statement. Everything after the first WRMSR is
+ * counted, the last WRMSR included (SDM 20.2.1; docs/soft-pmu.md):
+ * mov, PMU_LOOPS x (dec, jnz), jmp, mov, mov, wrmsr.
+ */
+#define PMU_LOOPS		10
+#define PMU_LOOP_INSNS		(2 * PMU_LOOPS + 5)
+#define PMU_LOOP_BRANCHES	(PMU_LOOPS + 1)
+void pmu_counted_loop(uint32_t msr, uint64_t on, uint64_t off);
+
 /* Mask of a counter's value bits. */
 static inline uint64_t pmu_counter_mask(const struct pmu_caps *c)
 {

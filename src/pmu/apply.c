@@ -50,17 +50,29 @@ int pmu_apply_vm(int vm_fd, const struct pmu_plan *plan, struct vmm_err *err)
 	return 0;
 }
 
-int pmu_set_msrs(int vcpu_fd, const struct pmu_msr_value *v, unsigned int n, const char *what,
-		 struct vmm_err *err)
+/* struct kvm_msrs with v's indexes and values, or NULL (err filled). */
+static struct kvm_msrs *msrs_of(const struct pmu_msr_value *v, unsigned int n, struct vmm_err *err)
 {
 	struct kvm_msrs *m = calloc(1, sizeof(*m) + n * sizeof(m->entries[0]));
-	int r;
 
-	if (!m)
-		return vmm_errf(err, ENOMEM, "out of memory for %u MSRs", n);
+	if (!m) {
+		vmm_errf(err, ENOMEM, "out of memory for %u MSRs", n);
+		return NULL;
+	}
 	m->nmsrs = n;
 	for (unsigned int i = 0; i < n; i++)
 		m->entries[i] = (struct kvm_msr_entry){ .index = v[i].index, .data = v[i].value };
+	return m;
+}
+
+int pmu_set_msrs(int vcpu_fd, const struct pmu_msr_value *v, unsigned int n, const char *what,
+		 struct vmm_err *err)
+{
+	struct kvm_msrs *m = msrs_of(v, n, err);
+	int r;
+
+	if (!m)
+		return -ENOMEM;
 	r = ioctl(vcpu_fd, KVM_SET_MSRS, m);
 	if (r < 0) {
 		r = vmm_err_ioctl(err, "KVM_SET_MSRS", errno, what);
@@ -77,14 +89,11 @@ int pmu_set_msrs(int vcpu_fd, const struct pmu_msr_value *v, unsigned int n, con
 
 int pmu_get_msrs(int vcpu_fd, struct pmu_msr_value *v, unsigned int n, struct vmm_err *err)
 {
-	struct kvm_msrs *m = calloc(1, sizeof(*m) + n * sizeof(m->entries[0]));
+	struct kvm_msrs *m = msrs_of(v, n, err);
 	int r;
 
 	if (!m)
-		return vmm_errf(err, ENOMEM, "out of memory for %u MSRs", n);
-	m->nmsrs = n;
-	for (unsigned int i = 0; i < n; i++)
-		m->entries[i].index = v[i].index;
+		return -ENOMEM;
 	r = ioctl(vcpu_fd, KVM_GET_MSRS, m);
 	if (r < 0) {
 		r = vmm_err_ioctl(err, "KVM_GET_MSRS", errno, NULL);
