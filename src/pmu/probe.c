@@ -71,7 +71,7 @@ static void probe_brand(struct pmu_host *h)
 		memcpy(brand + 16 * i + 12, &l.edx, 4);
 	}
 	brand[48] = '\0';
-	snprintf(h->comment, sizeof(h->comment), "probed: %.48s", brand + strspn(brand, " "));
+	snprintf(h->comment, sizeof(h->comment), "%.48s", brand + strspn(brand, " "));
 }
 
 static int probe_caps(int kvm_fd, struct pmu_host *h, struct vmm_err *err)
@@ -253,7 +253,7 @@ int pmu_host_probe(int kvm_fd, const struct cpuid_table *supported, struct pmu_h
 	int r;
 
 	pmu_host_init(h);
-	snprintf(h->name, sizeof(h->name), "probed");
+	snprintf(h->name, sizeof(h->name), "this-host");
 	if (!uname(&u))
 		snprintf(h->kernel, sizeof(h->kernel), "%.63s", u.release);
 	probe_brand(h);
