@@ -125,6 +125,16 @@ static int plan_pmu(struct kvm *kvm, const struct vmm_config *cfg, struct pmu_pl
 	return 0;
 }
 
+/*
+ * A plan refused because the request itself is invalid (a value out of the
+ * mode's range, contradicting options) is a usage error; one refused because
+ * this host cannot give it is a host error.
+ */
+static int plan_status(int r)
+{
+	return r == -EINVAL || r == -ERANGE || r == -E2BIG ? VMM_STATUS_USAGE : VMM_STATUS_HOST;
+}
+
 static uint32_t bootinfo_pmu_mode(enum pmu_mode m)
 {
 	switch (m) {
@@ -278,10 +288,13 @@ static int cmd_run(const struct vmm_config *cfg)
 		goto out;
 	}
 	r = kvm_open(&kvm, NULL, &err);
-	if (!r)
-		r = plan_pmu(&kvm, cfg, plan, &err);
 	if (r < 0) {
 		status = fail(VMM_STATUS_HOST, &err);
+		goto out;
+	}
+	r = plan_pmu(&kvm, cfg, plan, &err);
+	if (r < 0) {
+		status = fail(plan_status(r), &err);
 		goto out;
 	}
 	struct vm_options opt = {
@@ -390,7 +403,7 @@ static int cmd_plan(const struct vmm_config *cfg)
 		free(plan);
 		fprintf(stderr, "vmm: --pmu=%s on %s: %s\n", pmu_mode_name(cfg->pmu.mode),
 			host.name[0] ? host.name : cfg->host_path, err.msg);
-		return VMM_STATUS_HOST;
+		return plan_status(r);
 	}
 	pmu_plan_print(stdout, plan, cfg->json);
 	free(plan);
