@@ -280,6 +280,76 @@ static void count_exit_insns(const struct count_ctx *x)
 	}
 }
 
+/*
+ * HLT in a counted block (SDM vol. 3 6.6, 11.5.4): with interrupts on, the
+ * LAPIC timer (one-shot, divide by 1) wakes it; its handler is a raw gate
+ * of COUNT_HLT_HANDLER_INSNS instructions (EOI, IRETQ), so the block counts
+ * exactly: sti, hlt, the handler, cli, xor, wrmsr.
+ */
+#define COUNT_HLT_VECTOR	0xe8
+#define COUNT_HLT_HANDLER_INSNS	5	/* push, mov, movl (EOI), pop, iretq */
+#define COUNT_HLT_INSNS		(5 + COUNT_HLT_HANDLER_INSNS)
+
+void count_hlt_stub(void);
+asm(".pushsection .text\n"
+    "count_hlt_stub:\n\t"
+    "push %rax\n\t"
+    "mov $0xfee000b0, %eax\n\t"	/* xAPIC EOI register */
+    "movl $0, (%rax)\n\t"
+    "pop %rax\n\t"
+    "iretq\n"
+    ".popsection");
+
+/* Point vector's IDT gate at handler; returns the old gate. */
+static void count_set_gate(unsigned int vector, void (*handler)(void), uint64_t old[2])
+{
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr;
+	uint64_t *gate, off = (uint64_t)(uintptr_t)handler;
+	uint16_t cs;
+
+	asm volatile("sidt %0" : "=m"(idtr));
+	asm volatile("mov %%cs, %0" : "=r"(cs));
+	gate = (uint64_t *)(uintptr_t)(idtr.base + 16 * vector);
+	old[0] = gate[0];
+	old[1] = gate[1];
+	gate[0] = (off & 0xffff) | (uint64_t)cs << 16 | 0x8eULL << 40 | ((off >> 16) & 0xffff) << 48;
+	gate[1] = off >> 32;
+}
+
+static void count_hlt(const struct count_ctx *x)
+{
+	const struct pmu_caps *c = &x->caps;
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr;
+	struct count_gate g;
+	uint64_t old[2], *gate;
+
+	asm volatile("sidt %0" : "=m"(idtr));
+	gate = (uint64_t *)(uintptr_t)(idtr.base + 16 * COUNT_HLT_VECTOR);
+	count_set_gate(COUNT_HLT_VECTOR, count_hlt_stub, old);
+	apic_enable(0xff);
+	apic_write(APIC_TDCR, 0xb);			/* divide by 1 */
+	apic_write(APIC_LVTT, COUNT_HLT_VECTOR);	/* one-shot */
+	g = count_setup_gp(x, 0, pmu_event_select(c, PMU_EVENT_INSTRUCTIONS, EVTSEL_OS | EVTSEL_USR));
+	apic_write(APIC_TMICT, 20000);
+	asm volatile("wrmsr\n\t"
+		     "sti\n\t"
+		     "hlt\n\t"
+		     "cli\n\t"
+		     "mov %%esi, %%eax\n\t"
+		     "wrmsr"
+		     : : "c"(g.msr), "a"((uint32_t)g.on), "d"((uint32_t)(g.on >> 32)), "S"((uint32_t)g.off)
+		     : "memory");
+	apic_write(APIC_LVTT, APIC_LVT_MASKED);
+	gate[0] = old[0];
+	gate[1] = old[1];
+	if (x->exact)
+		report_eq(rdmsr(pmu_counter_msr(c, 0)), COUNT_HLT_INSNS,
+			  "PMC0 counts a HLT woken by the LAPIC timer once, and the timer handler");
+	else
+		report(rdmsr(pmu_counter_msr(c, 0)) >= COUNT_HLT_INSNS,
+		       "PMC0 counts a HLT woken by the LAPIC timer, and the timer handler");
+}
+
 /* SDM vol. 2B RDPMC: ECX[30] selects the fixed counters; the value is the counter's. */
 static void count_rdpmc(const struct count_ctx *x)
 {
@@ -555,6 +625,7 @@ int main(const struct vmm_bootinfo *bi)
 	count_events_fixed(&x);
 	count_disabled(&x);
 	count_exit_insns(&x);
+	count_hlt(&x);
 	count_rdpmc(&x);
 	if (c->intel) {
 		count_legacy_writes(&x);

@@ -20,6 +20,7 @@
 #define EFER_LMA	(1ULL << 10)
 #define APIC_LVTPC	0x340		/* SDM vol. 3 11.5.1: LVT performance monitoring counter */
 #define LVT_MASKED	(1u << 16)
+#define APIC_LVTT	0x320		/* SDM vol. 3 11.5.1: LVT timer */
 #define LVT_DM_NMI	4
 #define MSI_ADDR_BASE	0xfee00000u	/* SDM vol. 3 11.11.1 */
 
@@ -182,15 +183,36 @@ static bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_
 	return true;
 }
 
-/* Arm (or disarm, kind BP_NONE) the breakpoint of the pending instruction. */
-static void pending_breakpoint(struct soft_vcpu *s, int kind, uint64_t addr)
+/*
+ * Arm (or disarm, kind BP_NONE) the breakpoint of the pending instruction.
+ * step: keep single-stepping meanwhile. KVM injects no interrupt while it
+ * single-steps a vCPU, so a HLT waits for its interrupt with only the
+ * breakpoint armed.
+ */
+static void pending_breakpoint(struct soft_vcpu *s, int kind, uint64_t addr, bool step)
 {
 	s->pending.bp_kind = kind;
 	s->pending.bp = addr;
 	if (kind != BP_NONE)
-		set_debug(s, true, true, addr);
-	else if (s->breakpoint)
+		set_debug(s, step, true, addr);
+	else if (s->breakpoint || !s->kvm_step)
 		set_debug(s, true, false, 0);
+}
+
+/*
+ * HLT sleeps until an interrupt, whose delivery clears TF. The one a test
+ * guest arms is the LAPIC timer (SDM vol. 3 11.5.4): its LVT vector, if
+ * unmasked, else -1. Other wake-ups are not followed (docs/soft-pmu.md).
+ */
+static int lapic_timer_vector(const struct soft_vcpu *s)
+{
+	struct kvm_lapic_state *lapic = malloc(sizeof(*lapic));
+	uint32_t lvtt = LVT_MASKED;
+
+	if (lapic && kvm_ioctl(s->vcpu->fd, KVM_GET_LAPIC, lapic) == 0)
+		memcpy(&lvtt, &lapic->regs[APIC_LVTT], 4);
+	free(lapic);
+	return lvtt & LVT_MASKED ? -1 : (int)(lvtt & 0xff);
 }
 
 /* The vector an instruction raises on purpose: UD2 (#UD), INT3, INT n. */
@@ -226,14 +248,18 @@ static void set_pending(struct soft_vcpu *s, uint64_t rip)
 
 	s->pending = (struct soft_pending){ .valid = true, .rip = rip };
 	if (classify_at(s, rip, &c) < 0) {
-		pending_breakpoint(s, BP_NONE, 0);
+		pending_breakpoint(s, BP_NONE, 0, true);
 	} else if (c.branch == X86_BR_IRET && iret_target(s, &c, &addr, &s->pending.iret_to_user)) {
-		pending_breakpoint(s, BP_IRET, addr);
+		pending_breakpoint(s, BP_IRET, addr, true);
 	} else if ((vector = raised_vector(s, rip, &c)) >= 0 && gate_handler(s, (unsigned int)vector, &addr)) {
-		s->pending.soft_int = c.branch == X86_BR_INT;
-		pending_breakpoint(s, BP_EVENT, addr);
+		s->pending.retires_into = c.branch == X86_BR_INT;
+		pending_breakpoint(s, BP_EVENT, addr, true);
+	} else if (c.exit == X86_EXIT_HLT && (vector = lapic_timer_vector(s)) >= 0 &&
+		   gate_handler(s, (unsigned int)vector, &addr)) {
+		s->pending.retires_into = true;
+		pending_breakpoint(s, BP_EVENT, addr, false);
 	} else {
-		pending_breakpoint(s, BP_NONE, 0);
+		pending_breakpoint(s, BP_NONE, 0, true);
 	}
 }
 
@@ -243,8 +269,8 @@ static void pending_event(struct soft_vcpu *s, unsigned int vector)
 	uint64_t handler;
 
 	if (s->stepping && gate_handler(s, vector, &handler)) {
-		s->pending.soft_int = false;
-		pending_breakpoint(s, BP_EVENT, handler);
+		s->pending.retires_into = false;
+		pending_breakpoint(s, BP_EVENT, handler, true);
 	}
 }
 
@@ -281,8 +307,12 @@ static void account_step(struct soft_vcpu *s, uint64_t rip)
 	if (classify_at(s, p->rip, &c) < 0)
 		return;
 	if (p->bp_kind == BP_EVENT && rip == p->bp) {
-		/* The event was delivered: INT n retired into the handler; a fault or an interrupt did not. */
-		if (p->soft_int)
+		/*
+		 * The event was delivered: INT n retired into the handler, so did a
+		 * HLT the interrupt woke (SDM vol. 3 6.6: it returns after the HLT);
+		 * a fault or an interrupt before the instruction did not.
+		 */
+		if (p->retires_into)
 			retire(s, &c, p->rip, rip);
 		return;
 	}
@@ -353,9 +383,11 @@ static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t b
 	struct kvm_guest_debug dbg = { 0 };
 	int r;
 
+	if (step || breakpoint)
+		dbg.control = KVM_GUESTDBG_ENABLE;
 	if (step)
-		dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
-	if (step && breakpoint) {
+		dbg.control |= KVM_GUESTDBG_SINGLESTEP;
+	if (breakpoint) {
 		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
 		dbg.arch.debugreg[0] = bp_addr;
 		dbg.arch.debugreg[7] = 0x1;
@@ -363,15 +395,17 @@ static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t b
 	r = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
 	if (r < 0)
 		return engine_fail(s, "KVM_SET_GUEST_DEBUG", -r);
-	s->stepping = step;
-	s->breakpoint = step && breakpoint;
-	if (!step)
-		s->pending.valid = false;
+	s->kvm_step = step;
+	s->breakpoint = breakpoint;
 	return 0;
 }
 
+/* Counting on or off: single-stepping follows. */
 static int set_stepping(struct soft_vcpu *s, bool on)
 {
+	s->stepping = on;
+	if (!on)
+		s->pending.valid = false;
 	return set_debug(s, on, false, 0);
 }
 

@@ -33,14 +33,15 @@ struct soft_pending {
 	enum { BP_NONE, BP_IRET, BP_EVENT } bp_kind;
 	uint64_t bp;
 	bool iret_to_user;	/* the IRET returns to CPL 3 */
-	bool soft_int;		/* the pending instruction is INT n: it retires into the handler */
+	bool retires_into;	/* INT n, or HLT woken by the interrupt: retired when the handler is reached */
 };
 
 struct soft_vcpu {
 	struct softpmu model;
 	struct vcpu *vcpu;
 	int vm_fd;
-	bool stepping;
+	bool stepping;		/* counting: the engine follows every instruction */
+	bool kvm_step;		/* KVM single-steps the vCPU (off while a HLT waits) */
 	bool breakpoint;	/* the hardware breakpoint at pending.bp is armed */
 	bool cpl3_blind;	/* this host gave no debug exit at CPL 3 (bootinfo flag set) */
 	struct soft_pending pending;
