@@ -109,4 +109,24 @@ static inline void t_retire_n(struct softpmu *p, const struct softpmu_insn *in, 
 		softpmu_retire(p, in);
 }
 
+/* One MSR access of a table-driven case: RD checks ret and the value read;
+ * WR checks ret and, when it succeeded, what check (0: the same MSR) reads. */
+enum t_op { RD, WR };
+
+static inline void t_msr_access(struct softpmu *p, enum t_op op, uint32_t msr, uint64_t val, int ret,
+				uint32_t check, uint64_t expect)
+{
+	uint64_t v = 0;
+
+	if (op == RD) {
+		assert_int_equal(softpmu_rdmsr(p, msr, &v), ret);
+	} else {
+		assert_int_equal(softpmu_wrmsr(p, msr, val), ret);
+		if (ret == 0)
+			assert_int_equal(softpmu_rdmsr(p, check ? check : msr, &v), 0);
+	}
+	if (ret == 0)
+		assert_int_equal(v, expect);
+}
+
 #endif

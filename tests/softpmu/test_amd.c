@@ -18,11 +18,9 @@ static struct pmu_shape amd_shape(enum amd_id id)
 	}
 }
 
-enum op { RD, WR };
-
 struct msr_case {
 	enum amd_id shape;
-	enum op op;
+	enum t_op op;
 	uint32_t msr;
 	uint64_t val;
 	int ret;
@@ -67,19 +65,10 @@ static void test_msr_access(void **state)
 		const struct msr_case *t = &msr_cases[i];
 		struct pmu_shape s = amd_shape(t->shape);
 		struct softpmu p;
-		uint64_t v = 0;
 
 		print_message("# amd msr case %zu\n", i);
 		t_init(&p, &s, NULL);
-		if (t->op == RD) {
-			assert_int_equal(softpmu_rdmsr(&p, t->msr, &v), t->ret);
-		} else {
-			assert_int_equal(softpmu_wrmsr(&p, t->msr, t->val), t->ret);
-			if (t->ret == 0)
-				assert_int_equal(softpmu_rdmsr(&p, t->check ? t->check : t->msr, &v), 0);
-		}
-		if (t->ret == 0)
-			assert_int_equal(v, t->expect);
+		t_msr_access(&p, t->op, t->msr, t->val, t->ret, t->check, t->expect);
 	}
 }
 

@@ -47,11 +47,9 @@ static void init_shape(struct softpmu *p, enum shape_id id)
 	t_init(p, &s, NULL);
 }
 
-enum op { RD, WR };
-
 struct msr_case {
 	enum shape_id shape;
-	enum op op;
+	enum t_op op;
 	uint32_t msr;
 	uint64_t val;
 	int ret;
@@ -175,19 +173,10 @@ static void test_msr_access(void **state)
 	for (size_t i = 0; i < sizeof(msr_cases) / sizeof(msr_cases[0]); i++) {
 		const struct msr_case *t = &msr_cases[i];
 		struct softpmu p;
-		uint64_t v = 0;
 
 		print_message("# msr case %zu: shape %d msr %#x\n", i, t->shape, t->msr);
 		init_shape(&p, t->shape);
-		if (t->op == RD) {
-			assert_int_equal(softpmu_rdmsr(&p, t->msr, &v), t->ret);
-		} else {
-			assert_int_equal(softpmu_wrmsr(&p, t->msr, t->val), t->ret);
-			if (t->ret == 0)
-				assert_int_equal(softpmu_rdmsr(&p, t->check ? t->check : t->msr, &v), 0);
-		}
-		if (t->ret == 0)
-			assert_int_equal(v, t->expect);
+		t_msr_access(&p, t->op, t->msr, t->val, t->ret, t->check, t->expect);
 	}
 }
 
