@@ -109,6 +109,16 @@ static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t
 	s->retired++;
 }
 
+static int account_classify(void *ctx, uint64_t rip, struct x86_insn_class *c)
+{
+	return classify_at(ctx, rip, c);
+}
+
+static void account_retire(void *ctx, const struct x86_insn_class *c, uint64_t from, uint64_t to)
+{
+	retire(ctx, c, from, to);
+}
+
 /*
  * The instruction that caused a user-space exit (port I/O, MMIO, MSR) is the
  * pending one; it cannot fault any more, so account it now, whatever the host
@@ -117,22 +127,9 @@ static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t
  */
 static bool retire_early(struct soft_vcpu *s)
 {
-	uint64_t rip = regs_of(s)->rip;
-	struct x86_insn_class c;
-
-	if (!s->stepping || !s->pending.valid || s->pending.trailing)
-		return false;
-	if (classify_at(s, s->pending.rip, &c) < 0 || c.rep_string)
-		return false;
-	if (rip != s->pending.rip && rip != s->pending.rip + c.len)
-		return false;
-	retire(s, &c, s->pending.rip, s->pending.rip + c.len);
-	s->pending = (struct soft_pending){ .valid = true, .trailing = true, .rip = s->pending.rip + c.len };
-	return true;
+	return s->stepping && soft_account_user_exit(&s->pending, regs_of(s)->rip, &s->account);
 }
 
-/* A single-step debug exit at rip: the pending instruction retired, or not. */
-static void account_step(struct soft_vcpu *s, uint64_t rip);
 static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr);
 
 static bool read_linear(const struct soft_vcpu *s, uint64_t addr, void *buf, size_t len)
@@ -295,53 +292,8 @@ static void note_cpl3_blind(struct soft_vcpu *s)
 
 static void account_step(struct soft_vcpu *s, uint64_t rip)
 {
-	struct soft_pending *p = &s->pending;
-	struct x86_insn_class c;
-
-	if (!p->valid)
-		return;
-	if (p->trailing && rip == p->rip) {
-		p->trailing = false;		/* the trap of an instruction already accounted */
-		return;
-	}
-	if (classify_at(s, p->rip, &c) < 0)
-		return;
-	if (p->bp_kind == BP_EVENT && rip == p->bp) {
-		/*
-		 * The event was delivered: INT n retired into the handler, so did a
-		 * HLT the interrupt woke (SDM vol. 3 6.6: it returns after the HLT);
-		 * a fault or an interrupt before the instruction did not.
-		 */
-		if (p->retires_into)
-			retire(s, &c, p->rip, rip);
-		return;
-	}
-	if (p->bp_kind == BP_IRET && rip != p->rip) {
-		/*
-		 * An IRET retired to its target. A debug exit anywhere else means
-		 * the target ran without one: at CPL 3 on hosts that give no
-		 * debug exits there, or when the trap of the target arrives with
-		 * the IRET's (an IRET that starts with TF clear).
-		 */
-		retire(s, &c, p->rip, p->bp);
-		if (rip != p->bp) {
-			if (p->iret_to_user && guest_cpl(sregs_of(s)) == 0) {
-				note_cpl3_blind(s);
-				return;
-			}
-			*p = (struct soft_pending){ .valid = true, .rip = p->bp };
-			account_step(s, rip);
-		}
-		return;
-	}
-	if (rip == p->rip) {
-		/* A branch to itself retired; a REP iteration did not (SDM vol. 3 18.3.1.4). */
-		if (c.is_branch)
-			retire(s, &c, p->rip, rip);
-	} else if (c.is_branch || rip == p->rip + c.len) {
-		retire(s, &c, p->rip, rip);
-	}
-	/* Otherwise an event (exception, interrupt) was delivered instead: nothing retired. */
+	if (soft_account_step(&s->pending, rip, guest_cpl(sregs_of(s)), &s->account) == SOFT_ACCOUNT_CPL3_MISSED)
+		note_cpl3_blind(s);
 }
 
 /*
@@ -509,6 +461,7 @@ int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const stru
 	s->vcpu = vcpu;
 	s->vm_fd = vm_fd;
 	s->msr_ops = (struct exit_msr_ops){ soft_rdmsr, soft_wrmsr, s };
+	s->account = (struct soft_account_ops){ account_classify, account_retire, s };
 	if (plan->filter.set) {
 		f = malloc(sizeof(*f));
 		if (!f)

@@ -18,23 +18,10 @@
 #include "pmu/plan.h"
 #include "pmu/soft/softpmu.h"
 #include "vmm/exit.h"
+#include "vmm/soft_account.h"
 
 struct vcpu;
 
-struct soft_pending {
-	bool valid;
-	bool trailing;		/* retired early at a user-space exit: a debug exit at rip is
-				   that instruction's own trap, not a new retirement */
-	uint64_t rip;
-	/*
-	 * A hardware breakpoint at bp: where an IRET returns (its RFLAGS may
-	 * lack TF), or the handler an event will enter (delivery clears TF).
-	 */
-	enum { BP_NONE, BP_IRET, BP_EVENT } bp_kind;
-	uint64_t bp;
-	bool iret_to_user;	/* the IRET returns to CPL 3 */
-	bool retires_into;	/* INT n, or HLT woken by the interrupt: retired when the handler is reached */
-};
 
 struct soft_vcpu {
 	struct softpmu model;
@@ -46,6 +33,7 @@ struct soft_vcpu {
 	bool cpl3_blind;	/* this host gave no debug exit at CPL 3 (bootinfo flag set) */
 	struct soft_pending pending;
 	struct exit_msr_ops msr_ops;
+	struct soft_account_ops account;
 	uint64_t retired;	/* instructions accounted (statistics) */
 	uint64_t pmis;		/* PMIs delivered */
 	int error;		/* first ioctl failure inside the engine, as -errno */
