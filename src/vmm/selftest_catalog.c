@@ -18,8 +18,8 @@ const struct selftest_guest selftest_guests[] = {
 	  ALL_MODES },
 	{ "badio", "badio.elf", "unhandled ports and MMIO read all-ones and the VM survives", { NULL }, { NULL },
 	  ALL_MODES },
-	{ "smp", "hello.elf", "two vCPUs: the boot vCPU runs, fw_cfg and boot info agree", { "--cpus=2", NULL },
-	  { NULL }, ALL_MODES },
+	{ "smp", "smp.elf", "three vCPUs: APs start with INIT-SIPI-SIPI, count on their own PMU, and start "
+	  "again after a reset", { "--cpus=3", "--verify-reset", NULL }, { NULL }, ALL_MODES },
 	{ "reset", "reset.elf", "100 guest resets through 0xcf9 and 0x64: RAM kept, image reloaded, no stray "
 	  "interrupt; every PMU MSR back to RESET", { "--verify-reset", "--max-resets=100", NULL },
 	  { "resets=100", NULL }, ALL_MODES },
