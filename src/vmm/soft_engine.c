@@ -513,6 +513,12 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	default:
 		break;
 	}
+	/*
+	 * A HLT woken by another interrupt than the one breakpointed: the
+	 * vCPU has moved on without single-stepping. Step again from here.
+	 */
+	if (s->stepping && !s->kvm_step && run->exit_reason != KVM_EXIT_DEBUG && rip != s->pending.rip)
+		set_pending(s, rip);
 	if (softpmu_pmi_pending(&s->model) && deliver_pmi(s) < 0)
 		return s->error;
 	want = softpmu_counting(&s->model);
