@@ -220,7 +220,10 @@ static void enum_beyond_amd(const struct pmu_caps *c)
 	}
 }
 
-/* SDM 20.2.1.1: PERFEVTSEL bits 63:32 are reserved; ANY (21) before version 3. */
+/*
+ * SDM 20.2.1.1: PERFEVTSEL bits 63:32 are reserved; ANY (21) before version 3,
+ * and from version 3 whenever CPUID.0AH:EDX[15] deprecates AnyThread.
+ */
 static void enum_reserved_bits_intel(const struct pmu_caps *c)
 {
 	report_eq(wrmsr_safe(MSR_IA32_PERFEVTSEL0, ENUM_EVTSEL_TEST | 1ULL << 32), GP_VECTOR,
@@ -230,6 +233,12 @@ static void enum_reserved_bits_intel(const struct pmu_caps *c)
 	if (c->version < 3)
 		report_eq(wrmsr_safe(MSR_IA32_PERFEVTSEL0, ENUM_EVTSEL_TEST | EVTSEL_ANY), GP_VECTOR,
 			  "PERFEVTSEL0 ANY #GPs before version 3");
+	else if (c->anythread_deprecated)
+		report_eq(wrmsr_safe(MSR_IA32_PERFEVTSEL0, ENUM_EVTSEL_TEST | EVTSEL_ANY), GP_VECTOR,
+			  "PERFEVTSEL0 ANY #GPs: CPUID.0AH:EDX[15] deprecates AnyThread");
+	else
+		report_eq(wrmsr_safe(MSR_IA32_PERFEVTSEL0, ENUM_EVTSEL_TEST | EVTSEL_ANY), 0,
+			  "PERFEVTSEL0 takes ANY: version %u and CPUID.0AH:EDX[15] clear", c->version);
 	wrmsr(MSR_IA32_PERFEVTSEL0, 0);
 }
 

@@ -111,7 +111,7 @@ static void test_fmt_cases(void **state)
 		int n = fmt_case_run(fmt_snprintf, ours, sizeof(ours), c);
 		int m = fmt_case_run(snprintf, libc, sizeof(libc), c);
 
-		print_message("case %zu: \"%s\" -> \"%s\"\n", i, c->fmt, ours);
+		print_message("# case %zu: \"%s\" -> \"%s\"\n", i, c->fmt, ours);
 		assert_string_equal(ours, c->expect);
 		assert_int_equal(n, (int)strlen(c->expect));
 		assert_string_equal(libc, c->expect);

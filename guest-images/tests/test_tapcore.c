@@ -53,7 +53,7 @@ static void test_tap_verdicts(void **state)
 		const struct verdict_case *c = &verdict_cases[i];
 		struct tap_tally t = tally_from_case(c);
 
-		print_message("case: %s\n", c->name);
+		print_message("# case: %s\n", c->name);
 		assert_int_equal(t.run, c->passed + c->failed + c->skipped);
 		assert_int_equal(t.passed, c->passed);
 		assert_int_equal(t.failed, c->failed);

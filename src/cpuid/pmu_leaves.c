@@ -125,8 +125,8 @@ static int leaf_a_edx(uint32_t *edx, const struct pmu_shape *s, struct vmm_err *
 	if ((r = cpuid_set_field(edx, 4, 0, s->nr_fixed, "CPUID.0AH:EDX fixed counters", err)) ||
 	    (r = cpuid_set_field(edx, 12, 5, s->fixed_width, "CPUID.0AH:EDX fixed counter width", err)))
 		return r;
-	/* EDX[15]: AnyThread deprecation; set whenever a PMU exists, as KVM reports it. */
-	cpuid_set_bit(edx, CPUID_A_EDX_ANYTHREAD_DEPRECATED, s->version != 0);
+	/* EDX[15]: AnyThread deprecation (SDM vol. 2A CPUID leaf 0AH). */
+	cpuid_set_bit(edx, CPUID_A_EDX_ANYTHREAD_DEPRECATED, s->version != 0 && s->anythread_deprecated);
 	return 0;
 }
 
@@ -233,6 +233,8 @@ static void read_leaf_a(const struct kvm_cpuid_entry2 *e, struct pmu_shape *s)
 	s->events_unavailable = e->ebx & contiguous_mask(s->events_len);
 	s->nr_fixed = cpuid_bits(e->edx, 4, 0);
 	s->fixed_width = cpuid_bits(e->edx, 12, 5);
+	s->anythread_deprecated = cpuid_bits(e->edx, CPUID_A_EDX_ANYTHREAD_DEPRECATED,
+					     CPUID_A_EDX_ANYTHREAD_DEPRECATED);
 	s->fixed_mask = contiguous_mask(s->nr_fixed);
 	if (s->version >= 5)
 		s->fixed_mask |= e->ecx;

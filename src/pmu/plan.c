@@ -614,6 +614,8 @@ static int plan_soft(const struct pmu_host *h, const struct pmu_request *r, stru
 		ret = soft_lbr(r, &p->shape, err);
 	if (ret)
 		return ret;
+	/* Like the processors it models: version 5 (Ice Lake on) deprecates AnyThread, 3 and 4 have it. */
+	p->shape.anythread_deprecated = v == PMU_VENDOR_INTEL && p->shape.version >= 5;
 	p->cap_disable = h->cap_pmu_capability & KVM_PMU_CAP_DISABLE;
 	p->soft_msr_filter = true;
 	plan_note(p, "soft: the VMM's software PMU answers the PMU MSRs through the MSR filter; KVM's "

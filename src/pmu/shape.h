@@ -62,6 +62,9 @@ struct pmu_shape {
 					   must have it contiguous from 0 */
 	unsigned int nr_fixed;		/* EDX[4:0] */
 	unsigned int fixed_width;	/* EDX[12:5], bits */
+	bool anythread_deprecated;	/* EDX[15]: PERFEVTSEL.ANY and the fixed counters'
+					   AnyThread bits are reserved (SDM 20.2.3; KVM sets
+					   it whenever it reports a PMU) */
 
 	/* CPUID.01H:ECX[15] PDCM: IA32_PERF_CAPABILITIES exists. */
 	bool pdcm;

@@ -45,6 +45,7 @@ static inline struct pmu_shape t_intel(unsigned int version, unsigned int nr_gp,
 		.nr_gp = nr_gp, .gp_width = 48, .events_len = 8, .fixed_mask = fixed_mask,
 		.fixed_width = 48, .pdcm = true, .perf_capabilities = T_FW_WRITES | 0x5,
 		.lbr_depth = lbr_depth, .lbr_format = 5,
+		.anythread_deprecated = version >= 5,	/* as Ice Lake and later enumerate it */
 	};
 	unsigned int n = 0;
 

@@ -112,10 +112,10 @@ void intel_reset(struct softpmu *p)
 		p->global_ctrl = MASK64(p->nr_gp);
 }
 
-/* AnyThread exists from version 3 (SDM 20.2.3) and is deprecated in version 5. */
+/* AnyThread exists from version 3 (SDM 20.2.3) unless CPUID.0AH:EDX[15] deprecates it. */
 static bool intel_anythread_ok(const struct softpmu *p)
 {
-	return p->shape.version == 3 || p->shape.version == 4;
+	return p->shape.version >= 3 && !p->shape.anythread_deprecated;
 }
 
 static bool intel_fw_writes(const struct softpmu *p)
