@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* vmm caps and vmm plan: what a host offers, and what a recorded host would give. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pmu/host.h"
+#include "pmu/plan.h"
+#include "vmm/cmd.h"
+#include "vmm/file.h"
+#include "vmm/kvm.h"
+#include "vmm/status.h"
+
+int cmd_probe_host(struct pmu_host *host, struct vmm_err *err)
+{
+	struct kvm kvm = { .fd = -1 };
+	int r = kvm_open(&kvm, NULL, err);
+
+	if (!r)
+		r = pmu_host_probe(kvm.fd, NULL, host, err);
+	kvm_close(&kvm);
+	return r;
+}
+
+int cmd_caps(const struct vmm_config *cfg)
+{
+	struct vmm_err err = { 0 };
+	struct pmu_host host;
+	FILE *f;
+
+	if (cmd_probe_host(&host, &err) < 0)
+		return cmd_fail(VMM_STATUS_HOST, &err);
+	if (cfg->save_path) {
+		f = fopen(cfg->save_path, "w");
+		if (!f || pmu_host_write(f, &host) < 0 || fclose(f) != 0) {
+			fprintf(stderr, "vmm: --save %s: %s\n", cfg->save_path, strerror(errno));
+			return VMM_STATUS_IMAGE;
+		}
+	}
+	if (pmu_host_print_caps(stdout, &host, cfg->json) < 0)
+		return VMM_STATUS_HOST;
+	return VMM_STATUS_OK;
+}
+
+int cmd_plan(const struct vmm_config *cfg)
+{
+	struct vmm_err err = { 0 };
+	struct file_buf text;
+	struct pmu_host host;
+	struct pmu_plan *plan = calloc(1, sizeof(*plan));
+	char *nul;
+	int r;
+
+	if (!plan)
+		return VMM_STATUS_HOST;
+	r = file_read(cfg->host_path, 1 << 20, &text, &err);
+	if (r < 0) {
+		free(plan);
+		return cmd_fail(VMM_STATUS_IMAGE, &err);
+	}
+	nul = realloc(text.data, text.len + 1);
+	if (nul) {
+		text.data = (uint8_t *)nul;
+		nul[text.len] = '\0';
+		r = pmu_host_parse(nul, &host, &err);
+		if (r < 0)
+			vmm_err_prefix(&err, "%s", cfg->host_path);
+	}
+	if (!nul || r < 0) {
+		file_free(&text);
+		free(plan);
+		return cmd_fail(VMM_STATUS_IMAGE, &err);
+	}
+	file_free(&text);
+	r = pmu_plan(&host, &cfg->pmu, plan, &err);
+	if (r < 0) {
+		free(plan);
+		fprintf(stderr, "vmm: --pmu=%s on %s: %s\n", pmu_mode_name(cfg->pmu.mode),
+			host.name[0] ? host.name : cfg->host_path, err.msg);
+		return cmd_plan_status(r);
+	}
+	pmu_plan_print(stdout, plan, cfg->json);
+	free(plan);
+	return VMM_STATUS_OK;
+}
+
