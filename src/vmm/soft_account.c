@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "vmm/soft_account.h"
 
+/* The pending instruction's classification: kept from when it became pending, or read now. */
+static int pending_class(const struct soft_pending *p, const struct soft_account_ops *ops,
+			 struct x86_insn_class *c)
+{
+	if (p->has_class) {
+		*c = p->cls;
+		return 0;
+	}
+	return ops->classify(ops->ctx, p->rip, c);
+}
+
 bool soft_account_user_exit(struct soft_pending *p, uint64_t rip, const struct soft_account_ops *ops)
 {
 	struct x86_insn_class c;
 
 	if (!p->valid || p->trailing)
 		return false;
-	if (ops->classify(ops->ctx, p->rip, &c) < 0 || c.rep_string)
+	if (pending_class(p, ops, &c) < 0 || c.rep_string)
 		return false;	/* a REP string instruction may exit again before it retires */
 	if (rip != p->rip && rip != p->rip + c.len)
 		return false;
@@ -27,7 +38,7 @@ enum soft_account_result soft_account_step(struct soft_pending *p, uint64_t rip,
 		p->trailing = false;		/* the trap of an instruction already accounted */
 		return SOFT_ACCOUNT_OK;
 	}
-	if (ops->classify(ops->ctx, p->rip, &c) < 0)
+	if (pending_class(p, ops, &c) < 0)
 		return SOFT_ACCOUNT_OK;
 	if (p->bp_kind == BP_EVENT && rip == p->bp) {
 		/*

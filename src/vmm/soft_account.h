@@ -27,6 +27,8 @@ struct soft_pending {
 	uint64_t bp;
 	bool iret_to_user;	/* the IRET returns to CPL 3 */
 	bool retires_into;	/* INT n, or HLT woken by the interrupt: retired when the handler is reached */
+	bool has_class;		/* cls holds the instruction's classification (read once) */
+	struct x86_insn_class cls;
 };
 
 struct soft_account_ops {

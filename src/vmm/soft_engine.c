@@ -246,7 +246,11 @@ static void set_pending(struct soft_vcpu *s, uint64_t rip)
 	s->pending = (struct soft_pending){ .valid = true, .rip = rip };
 	if (classify_at(s, rip, &c) < 0) {
 		pending_breakpoint(s, BP_NONE, 0, true);
-	} else if (c.branch == X86_BR_IRET && iret_target(s, &c, &addr, &s->pending.iret_to_user)) {
+		return;
+	}
+	s->pending.has_class = true;
+	s->pending.cls = c;
+	if (c.branch == X86_BR_IRET && iret_target(s, &c, &addr, &s->pending.iret_to_user)) {
 		pending_breakpoint(s, BP_IRET, addr, true);
 	} else if ((vector = raised_vector(s, rip, &c)) >= 0 && gate_handler(s, (unsigned int)vector, &addr)) {
 		s->pending.retires_into = c.branch == X86_BR_INT;
@@ -305,24 +309,40 @@ static void emulate_rdpmc(struct soft_vcpu *s, struct kvm_run *run)
 {
 	struct kvm_regs *r = &run->s.regs.regs;
 	const struct kvm_sregs *sr = sregs_of(s);
+	bool moved = false;
 
 	for (int i = 0; i < 16; i++) {
 		struct x86_insn_class c;
 		uint64_t val;
 
 		if (classify_at(s, r->rip, &c) < 0 || c.exit != X86_EXIT_RDPMC)
-			return;
+			break;
 		if (guest_cpl(sr) > 0 && !(sr->cr4 & CR4_PCE))
-			return;
+			break;
 		if (softpmu_rdpmc(&s->model, (uint32_t)r->rcx, &val) < 0)
-			return;
+			break;
 		retire(s, &c, r->rip, r->rip + c.len);
 		r->rax = (uint32_t)val;
 		r->rdx = val >> 32;
 		r->rip += c.len;
-		run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
-		s->pending.rip = r->rip;
+		moved = true;
 	}
+	if (!moved)
+		return;
+	/*
+	 * Set the registers now, not through the sync area at the next entry:
+	 * KVM keeps TF only for the RIP single-stepping was set at, so stepping
+	 * is set again for the new RIP, and the instruction there becomes the
+	 * pending one.
+	 */
+	int rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+
+	if (rr < 0) {
+		engine_fail(s, "KVM_SET_REGS", -rr);
+		return;
+	}
+	set_debug(s, true, false, 0);
+	set_pending(s, r->rip);
 }
 
 /*
@@ -498,7 +518,6 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	uint64_t rip = run->s.regs.regs.rip;
 	bool want;
 
-	run->kvm_dirty_regs = 0;	/* KVM loaded what the last exit changed */
 	switch (run->exit_reason) {
 	case KVM_EXIT_DEBUG:
 		if (s->stepping) {
@@ -532,7 +551,7 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	}
 	if (s->stepping && run->exit_reason == KVM_EXIT_DEBUG)
 		emulate_rdpmc(s, run);
-	return 0;
+	return s->error;	/* an ioctl of the engine's that failed on the way, or 0 */
 }
 
 int soft_vcpu_reset(struct soft_vcpu *s)
