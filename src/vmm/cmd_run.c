@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "pmu/plan.h"
 #include "vmm/bootinfo.h"
 #include "vmm/cmd.h"
@@ -119,14 +119,6 @@ static uint32_t bootinfo_pmu_mode(enum pmu_mode m)
 	}
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Which signal made the stop fd readable (0 if none is queued). */
 static int stop_signal(int stop_fd)
 {
@@ -157,12 +149,12 @@ static const char *reset_reason(const struct vmm_config *cfg, const struct vm_re
 static int run_loop(const struct vmm_config *cfg, struct vm *vm, const struct image *img,
 		    struct boot_params *bp, int stop_fd, struct vm_result *res, struct vmm_err *err)
 {
-	int64_t deadline = cfg->timeout_ms ? mono_ms() + (int64_t)cfg->timeout_ms : -1;
+	int64_t deadline = cfg->timeout_ms ? vmm_mono_ms() + (int64_t)cfg->timeout_ms : -1;
 	const char *why;
 	int r;
 
 	for (;;) {
-		int64_t left = deadline < 0 ? -1 : deadline - mono_ms();
+		int64_t left = deadline < 0 ? -1 : deadline - vmm_mono_ms();
 
 		r = vm_load(vm, img, bp, err);
 		if (!r)

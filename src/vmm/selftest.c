@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "vmm/selftest_report.h"
 
 #define OUT_MAX (1u << 20)	/* output kept per pair; the rest is dropped */
@@ -32,14 +32,6 @@ struct job {
 	struct buf out[2];
 	int64_t started_ms;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool in_list(const char *list, const char *name)
 {
@@ -127,7 +119,7 @@ static int job_start(struct job *j, struct selftest_pair *p, const struct selfte
 	}
 	memset(j, 0, sizeof(*j));
 	j->pair = p;
-	j->started_ms = mono_ms();
+	j->started_ms = vmm_mono_ms();
 	j->pid = fork();
 	if (j->pid == 0)
 		child_exec(p, env, timeout_ms, out[1], errp[1]);
@@ -177,7 +169,7 @@ static void job_finish(struct job *j, bool keep_output)
 
 	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	p->seconds = (double)(mono_ms() - j->started_ms) / 1000.0;
+	p->seconds = (double)(vmm_mono_ms() - j->started_ms) / 1000.0;
 	p->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	tap_parse(j->out[0].data ? j->out[0].data : "", j->out[0].len, &p->tap);
 	selftest_judge(p, j->out[1].data ? j->out[1].data : "");
@@ -235,7 +227,7 @@ int selftest_run(const struct selftest_opts *o, const struct selftest_env *env, 
 	unsigned int npairs = plan_pairs(o, pairs), next = 0, finished = 0, running = 0;
 	unsigned int njobs = o->jobs ? o->jobs : 1;
 	struct job jobs[njobs];
-	int64_t t0 = mono_ms();
+	int64_t t0 = vmm_mono_ms();
 	int r = 0;
 
 	memset(jobs, 0, sizeof(jobs));
@@ -285,5 +277,5 @@ int selftest_run(const struct selftest_opts *o, const struct selftest_env *env, 
 		free(pairs[0].output);
 		return r;
 	}
-	return selftest_report(o, env, pairs, npairs, (double)(mono_ms() - t0) / 1000.0, out, err);
+	return selftest_report(o, env, pairs, npairs, (double)(vmm_mono_ms() - t0) / 1000.0, out, err);
 }

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "cpuid/pmu_leaves.h"
 #include "pmu/apply.h"
 #include "pmu/msrs.h"
@@ -509,18 +509,10 @@ static void vm_stop_vcpus(struct vm *vm)
 	}
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for a vCPU to end the run, the stop fd, or the deadline. */
 static enum vm_end vm_wait(struct vm *vm, int timeout_ms, int stop_fd)
 {
-	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	int64_t deadline = timeout_ms >= 0 ? vmm_mono_ms() + timeout_ms : -1;
 	struct pollfd pfd[2] = {
 		{ .fd = vm->end_efd, .events = POLLIN },
 		{ .fd = stop_fd, .events = POLLIN },
@@ -530,7 +522,7 @@ static enum vm_end vm_wait(struct vm *vm, int timeout_ms, int stop_fd)
 		int wait = -1;
 
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - vmm_mono_ms();
 
 			if (left <= 0)
 				return VM_END_TIMEOUT;

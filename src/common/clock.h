@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The monotonic clock in milliseconds, for timeouts and durations. */
+#ifndef VMM_COMMON_CLOCK_H
+#define VMM_COMMON_CLOCK_H
+
+#include <stdint.h>
+
+int64_t vmm_mono_ms(void);
+
+#endif
