@@ -31,31 +31,25 @@ static int find_guest_dir(const char *self, char *dir, size_t len)
 	return -ENOENT;
 }
 
-/* Which selftest modes this host can give, by planning each one. */
+/*
+ * Which selftest modes this host can give, by planning each one from the
+ * same options its `vmm run` children get.
+ */
 static void selftest_modes_available(const struct pmu_host *host, struct selftest_env *env)
 {
-	static const struct { enum pmu_mode mode; bool amd; } req_of[ST_NR_MODES] = {
-		[ST_MODE_OFF] = { PMU_MODE_OFF, false },
-		[ST_MODE_EMULATED] = { PMU_MODE_EMULATED, false },
-		[ST_MODE_MEDIATED] = { PMU_MODE_MEDIATED, false },
-		[ST_MODE_SOFT_INTEL] = { PMU_MODE_SOFT, false },
-		[ST_MODE_SOFT_AMD] = { PMU_MODE_SOFT, true },
-	};
 	struct pmu_plan *plan = malloc(sizeof(*plan));
 
 	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
+		const struct selftest_mode_info *mode = &selftest_modes[m];
 		struct pmu_request req;
 		struct vmm_err err = { 0 };
 
 		pmu_request_init(&req);
-		req.mode = req_of[m].mode;
-		if (req.mode == PMU_MODE_SOFT) {
-			req.has_vendor = true;
-			req.vendor = req_of[m].amd ? PMU_VENDOR_AMD : PMU_VENDOR_INTEL;
-		}
 		if (!plan)
 			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "out of memory");
-		else if (pmu_plan(host, &req, plan, &err) < 0)
+		else if (pmu_request_set(&req, "pmu", mode->pmu, &err) < 0 ||
+			 (mode->vendor && pmu_request_set(&req, "cpu-vendor", mode->vendor, &err) < 0) ||
+			 pmu_plan(host, &req, plan, &err) < 0)
 			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "%s", err.msg);
 	}
 	free(plan);

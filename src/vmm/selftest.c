@@ -66,18 +66,11 @@ static unsigned int plan_pairs(const struct selftest_opts *o, struct selftest_pa
 	return n;
 }
 
-static const char *const mode_run_args[ST_NR_MODES][3] = {
-	[ST_MODE_OFF] = { "--pmu=off", NULL },
-	[ST_MODE_EMULATED] = { "--pmu=emulated", NULL },
-	[ST_MODE_MEDIATED] = { "--pmu=mediated", NULL },
-	[ST_MODE_SOFT_INTEL] = { "--pmu=soft", "--cpu-vendor=intel", NULL },
-	[ST_MODE_SOFT_AMD] = { "--pmu=soft", "--cpu-vendor=amd", NULL },
-};
-
 static void child_exec(const struct selftest_pair *p, const struct selftest_env *env,
 		       uint64_t timeout_ms, int out_fd, int err_fd)
 {
-	char timeout[32], image[4096];
+	const struct selftest_mode_info *mode = &selftest_modes[p->mode];
+	char timeout[32], image[4096], pmu[64], vendor[64];
 	const char *argv[4 + 3 + 2 * ST_MAX_ARGS + 3];
 	int n = 0;
 
@@ -87,8 +80,12 @@ static void child_exec(const struct selftest_pair *p, const struct selftest_env 
 	argv[n++] = env->vmm_path;
 	argv[n++] = "run";
 	argv[n++] = timeout;
-	for (int i = 0; mode_run_args[p->mode][i]; i++)
-		argv[n++] = mode_run_args[p->mode][i];
+	snprintf(pmu, sizeof(pmu), "--pmu=%s", mode->pmu);
+	argv[n++] = pmu;
+	if (mode->vendor) {
+		snprintf(vendor, sizeof(vendor), "--cpu-vendor=%s", mode->vendor);
+		argv[n++] = vendor;
+	}
 	for (int i = 0; i < ST_MAX_ARGS && p->guest->args[i]; i++)
 		argv[n++] = p->guest->args[i];
 	argv[n++] = image;

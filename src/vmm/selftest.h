@@ -23,6 +23,15 @@ enum selftest_mode {
 
 #define ST_MAX_ARGS 6
 
+/* A self-test mode: what `vmm run` is given for it, and what the host is asked to plan. */
+struct selftest_mode_info {
+	const char *name;
+	const char *pmu;	/* --pmu=... */
+	const char *vendor;	/* --cpu-vendor=..., NULL: none */
+};
+
+extern const struct selftest_mode_info selftest_modes[ST_NR_MODES];
+
 struct selftest_guest {
 	const char *name;
 	const char *file;		/* in the guest directory */

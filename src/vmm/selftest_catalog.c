@@ -56,17 +56,17 @@ const struct selftest_guest selftest_guests[] = {
 
 const unsigned int selftest_nr_guests = sizeof(selftest_guests) / sizeof(selftest_guests[0]);
 
-static const char *const mode_names[ST_NR_MODES] = {
-	[ST_MODE_OFF] = "off",
-	[ST_MODE_EMULATED] = "emulated",
-	[ST_MODE_MEDIATED] = "mediated",
-	[ST_MODE_SOFT_INTEL] = "soft-intel",
-	[ST_MODE_SOFT_AMD] = "soft-amd",
+const struct selftest_mode_info selftest_modes[ST_NR_MODES] = {
+	[ST_MODE_OFF] = { "off", "off", NULL },
+	[ST_MODE_EMULATED] = { "emulated", "emulated", NULL },
+	[ST_MODE_MEDIATED] = { "mediated", "mediated", NULL },
+	[ST_MODE_SOFT_INTEL] = { "soft-intel", "soft", "intel" },
+	[ST_MODE_SOFT_AMD] = { "soft-amd", "soft", "amd" },
 };
 
 const char *selftest_mode_name(enum selftest_mode m)
 {
-	return m < ST_NR_MODES ? mode_names[m] : "?";
+	return m < ST_NR_MODES ? selftest_modes[m].name : "?";
 }
 
 static int mode_word(const char *w, size_t n, unsigned int *mask)
@@ -80,7 +80,7 @@ static int mode_word(const char *w, size_t n, unsigned int *mask)
 		return 0;
 	}
 	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
-		if (strlen(mode_names[m]) == n && !strncmp(w, mode_names[m], n)) {
+		if (strlen(selftest_modes[m].name) == n && !strncmp(w, selftest_modes[m].name, n)) {
 			*mask |= 1u << m;
 			return 0;
 		}
