@@ -93,7 +93,6 @@ static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 {
 	int r;
 
-	io_bus_init(&vm->bus, vm->opt.log);
 	serial_init(&vm->serial, vm->opt.serial_fd);
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
 	r = serial_register(&vm->serial, &vm->bus, VMM_PORT_SERIAL, err);
@@ -290,7 +289,7 @@ int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, stru
 	vm->nr_vcpus = opt->nr_vcpus;
 	pthread_mutex_init(&vm->end_lock, NULL);
 	atomic_init(&vm->stopping, false);
-	io_bus_init(&vm->bus, opt->log);
+	io_bus_init(&vm->bus, opt->log);	/* first, so vm_destroy() can always tear it down */
 
 	if (vm->mem_size < VM_MIN_MEM || vm->mem_size > VM_MAX_MEM || vm->mem_size % 4096)
 		return vmm_errf(err, EINVAL, "guest RAM must be a multiple of 4 KiB between %llu MiB and %llu MiB",
