@@ -17,6 +17,7 @@
 #include "vmm/bootinfo.h"
 #include "vmm/cmd.h"
 #include "vmm/file.h"
+#include "vmm/soft_engine.h"
 #include "vmm/status.h"
 #include "vmm/vm.h"
 
@@ -206,6 +207,18 @@ static void report_usage(unsigned int resets)
 		ru.ru_maxrss, mallinfo2().uordblks, fds);
 }
 
+/* With -v: what the soft PMU engine did on each vCPU. */
+static void report_soft_pmu(const struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct soft_vcpu *s = vm->vcpus[i].soft;
+
+		if (s)
+			fprintf(stderr, "vmm: vCPU %u: soft PMU accounted %llu instructions, delivered %llu PMIs\n",
+				i, (unsigned long long)s->retired, (unsigned long long)s->pmis);
+	}
+}
+
 static int report_result(const struct vm_result *res)
 {
 	switch (res->end) {
@@ -286,8 +299,10 @@ int cmd_run(const struct vmm_config *cfg)
 	if (!r && vm_soft_pmu_missed_user_mode(&vm))
 		fprintf(stderr, "vmm: warning: this host's KVM gave no debug exit while the guest ran at CPL 3: "
 			"the soft PMU did not count user-mode instructions (docs/soft-pmu.md)\n");
-	if (!r && cfg->verbose)
+	if (!r && cfg->verbose) {
+		report_soft_pmu(&vm);
 		report_usage(bp.boot_count);
+	}
 	if (!r && vm.serial.write_errno)
 		fprintf(stderr, "vmm: writing guest serial output: %s\n", strerror(vm.serial.write_errno));
 	vm_destroy(&vm);
