@@ -41,14 +41,24 @@ static void test_recorded_facts(void **state)
 		unsigned int hw_version, hw_gp, hw_fixed_mask, kvm_version;
 		unsigned int hw_amd_counters;
 		bool hw_perfmon_v2;
+		/*
+		 * KVM's leaf 1 PDCM and its IA32_PERF_CAPABILITIES: PDCM is cleared
+		 * only when !enable_pmu (vmx.c vmx_set_cpu_caps); the MSR is
+		 * FW_WRITES plus the host's PEBS bits without PEBS_BASELINE when
+		 * vmx_pebs_supported(), never with the mediated vPMU on
+		 * (vmx.c vmx_get_perf_capabilities, capabilities.h).
+		 */
+		bool kvm_pdcm;
+		uint64_t kvm_perf_caps;
 	} cases[] = {
-		{ "spr-mediated", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false },
-		{ "spr-emulated", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false },
-		{ "adl-hybrid", PMU_VENDOR_INTEL, true, 5, 6, 0x7, 0, 0, false },
-		{ "adl-hybrid-linux-6.0", PMU_VENDOR_INTEL, true, 5, 6, 0x7, 2, 0, false },
-		{ "skx-linux-5.15", PMU_VENDOR_INTEL, false, 4, 4, 0x7, 2, 0, false },
-		{ "zen4-mediated", PMU_VENDOR_AMD, false, 0, 0, 0, 0, 6, true },
-		{ "zen2-emulated", PMU_VENDOR_AMD, false, 0, 0, 0, 0, 6, false },
+		{ "spr-mediated", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false, true, 0x2000 },
+		{ "spr-mediated-off", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false, true, 0x24c0 },
+		{ "spr-emulated", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false, true, 0x24c0 },
+		{ "adl-hybrid", PMU_VENDOR_INTEL, true, 5, 6, 0x7, 0, 0, false, false, 0 },
+		{ "adl-hybrid-linux-6.0", PMU_VENDOR_INTEL, true, 5, 6, 0x7, 2, 0, false, true, 0x2000 },
+		{ "skx-linux-5.15", PMU_VENDOR_INTEL, false, 4, 4, 0x7, 2, 0, false, true, 0x2005 },
+		{ "zen4-mediated", PMU_VENDOR_AMD, false, 0, 0, 0, 0, 6, true, false, 0 },
+		{ "zen2-emulated", PMU_VENDOR_AMD, false, 0, 0, 0, 0, 6, false, false, 0 },
 	};
 
 	(void)state;
@@ -69,6 +79,10 @@ static void test_recorded_facts(void **state)
 		assert_int_equal(kvm.version, cases[i].kvm_version);
 		assert_int_equal(hw.amd_nr_counters, cases[i].hw_amd_counters);
 		assert_int_equal(hw.perfmon_v2, cases[i].hw_perfmon_v2);
+		if (kvm.pdcm != cases[i].kvm_pdcm || h.perf_caps != cases[i].kvm_perf_caps)
+			fail_msg("%s: KVM PDCM %d, PERF_CAPABILITIES 0x%llx; want %d, 0x%llx", cases[i].host,
+				 kvm.pdcm, (unsigned long long)h.perf_caps, cases[i].kvm_pdcm,
+				 (unsigned long long)cases[i].kvm_perf_caps);
 	}
 }
 

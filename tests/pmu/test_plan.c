@@ -184,6 +184,54 @@ static void test_plan_cases(void **state)
 	}
 }
 
+/*
+ * The recorded hosts as KVM would really report them: on Sapphire Rapids
+ * KVM keeps PDCM and FW_WRITES (vmx.c vmx_set_cpu_caps,
+ * vmx_get_perf_capabilities), so the guest gets FW_WRITES and, in mediated
+ * mode, IA32_A_PMCx is passed through for its counters (vmx.c
+ * vmx_recalc_pmu_msr_intercepts: intercepted only without guest FW_WRITES).
+ */
+static void test_recorded_guest_caps(void **state)
+{
+	static const struct {
+		const char *host;
+		const char *opts[3];
+		bool pdcm;
+		uint64_t perf_caps;
+		int a_pmc0_pass;	/* -1: not mediated */
+	} cases[] = {
+		{ "spr-mediated", { "pmu=mediated" }, true, PMU_PERF_CAP_FW_WRITES, 1 },
+		{ "spr-mediated", { "pmu=mediated", "pmu-gp=4" }, true, PMU_PERF_CAP_FW_WRITES, 1 },
+		{ "spr-emulated", { "pmu=emulated" }, true, PMU_PERF_CAP_FW_WRITES, -1 },
+		{ "spr-mediated-off", { "pmu=emulated" }, true, PMU_PERF_CAP_FW_WRITES, -1 },
+		{ "skx-linux-5.15", { "pmu=emulated", "pmu-lbr=on" }, true, PMU_PERF_CAP_FW_WRITES | 5, -1 },
+		{ "adl-hybrid-linux-6.0", { "pmu=emulated" }, true, PMU_PERF_CAP_FW_WRITES, -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct pmu_host h;
+		static struct pmu_request req;
+		static struct pmu_plan plan;
+		struct vmm_err err = { 0 };
+		const struct pmu_msr_rule *r;
+
+		if (hostfile_load(cases[i].host, &h, &err) || request_from(cases[i].opts, &req, &err) ||
+		    pmu_plan(&h, &req, &plan, &err))
+			fail_msg("case %zu (%s): %s", i, cases[i].host, err.msg);
+		assert_int_equal(plan.shape.pdcm, cases[i].pdcm);
+		assert_int_equal(plan.shape.perf_capabilities, cases[i].perf_caps);
+		assert_int_equal(plan.set_perf_caps, cases[i].pdcm);
+		if (cases[i].a_pmc0_pass < 0)
+			continue;
+		r = pmu_passthrough_find(&plan, 0x4c1);
+		assert_non_null(r);
+		if (r->passthrough != cases[i].a_pmc0_pass)
+			fail_msg("case %zu (%s): IA32_A_PMC0 passthrough %d (%s)", i, cases[i].host,
+				 r->passthrough, r->why);
+	}
+}
+
 /* Fresh hosts changed in one place: each refusal names its cause and its remedy. */
 static void test_mediated_refusals(void **state)
 {
@@ -406,6 +454,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_cases),
+		cmocka_unit_test(test_recorded_guest_caps),
 		cmocka_unit_test(test_mediated_refusals),
 		cmocka_unit_test(test_passthrough_rules),
 		cmocka_unit_test(test_every_host_cpuid),
