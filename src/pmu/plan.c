@@ -284,9 +284,26 @@ static int pin_to_pmu(const struct pmu_host *h, const char *name, struct pmu_pla
 	return 0;
 }
 
-/* An explicit list must stay within one host PMU on a hybrid host. */
+/*
+ * KVM's emulated vPMU backs each guest counter with a PERF_TYPE_RAW event
+ * (arch/x86/kvm/pmu.c reprogram_counter -> pmc_reprogram_counter), and on a
+ * hybrid host PERF_TYPE_RAW is the cpu_core PMU: perf registers cpu_core
+ * with that type and cpu_atom with a dynamic one (arch/x86/events/core.c
+ * init_hw_perf_events). Such an event is never scheduled on a cpu_atom
+ * CPU, so guest counters on the E-cores never count.
+ */
+static int refuse_atom(const char *what, struct vmm_err *err)
+{
+	return vmm_errf(err, EINVAL, "--pmu-cpus=%s: KVM's emulated vPMU creates PERF_TYPE_RAW perf "
+			"events, which on a hybrid host belong to the cpu_core PMU only, so guest counters "
+			"on cpu_atom CPUs never count; use --pmu-cpus=core (or cpu_core CPUs), or "
+			"--pmu=soft", what);
+}
+
+/* An explicit list must stay within one host PMU on a hybrid host (cpu_core for emulated). */
 static int pin_to_list(const struct pmu_host *h, const char *list, struct pmu_plan *p, struct vmm_err *err)
 {
+	const struct pmu_host_pmu *core = pmu_host_find_pmu(h, "cpu_core");
 	struct pmu_cpuset want, have;
 	int r = pmu_cpulist_parse(list, &want, err);
 
@@ -296,6 +313,14 @@ static int pin_to_list(const struct pmu_host *h, const char *list, struct pmu_pl
 	snprintf(p->pin_cpus, sizeof(p->pin_cpus), "%s", list);
 	if (!pmu_host_is_hybrid(h) || p->shape.mode == PMU_MODE_SOFT || p->shape.mode == PMU_MODE_OFF)
 		return 0;
+	if (p->shape.mode == PMU_MODE_EMULATED) {
+		if (core->cpus[0] && !pmu_cpulist_parse(core->cpus, &have, NULL) &&
+		    pmu_cpuset_subset(&want, &have)) {
+			plan_note(p, "vCPUs pinned to CPUs %s, all covered by the cpu_core PMU", list);
+			return 0;
+		}
+		return refuse_atom(list, err);
+	}
 	for (unsigned int i = 0; i < h->nr_pmus; i++) {
 		if (!h->pmus[i].cpus[0] || pmu_cpulist_parse(h->pmus[i].cpus, &have, NULL))
 			continue;
@@ -318,14 +343,16 @@ static int plan_cpus(const struct pmu_host *h, const struct pmu_request *r, stru
 	case PMU_CPUS_CORE:
 		return pin_to_pmu(h, "cpu_core", p, err);
 	case PMU_CPUS_ATOM:
+		if (hybrid && kvm_counts)
+			return refuse_atom("atom", err);
 		return pin_to_pmu(h, "cpu_atom", p, err);
 	case PMU_CPUS_LIST:
 		return pin_to_list(h, r->cpu_list, p, err);
 	case PMU_CPUS_COMMON:
 		if (hybrid && kvm_counts)
 			plan_note(p, "no pinning (--pmu-cpus=common): the guest sees the counters every core "
-				  "type has, but a vCPU thread that moves between cpu_core and cpu_atom "
-				  "CPUs has its counters stop while it runs on the other type");
+				  "type has, but KVM's PERF_TYPE_RAW events belong to the cpu_core PMU, so "
+				  "a vCPU thread has its counters stop while it runs on a cpu_atom CPU");
 		return 0;
 	default:
 		break;
@@ -369,7 +396,7 @@ static int emulated_available(const struct pmu_host *h, const struct pmu_shape *
 	if (h->enable_pmu == PMU_PARAM_N)
 		return vmm_errf(err, EOPNOTSUPP, "emulated vPMU needs kvm.enable_pmu=Y (it is N%s): load kvm "
 				"with enable_pmu=1", pmu_host_is_hybrid(h) ?
-				"; KVM also turns its vPMU off by itself on hybrid hosts since Linux 6.3" : "");
+				"; KVM also turns its vPMU off by itself on hybrid hosts since Linux 6.2" : "");
 	if (pmu_host_mediated_param(h) == PMU_PARAM_Y)
 		return vmm_errf(err, EOPNOTSUPP, "emulated vPMU is impossible while %s=Y: KVM gives every VM "
 				"with an in-kernel irqchip the mediated vPMU and no vPMU to VMs without one; "
