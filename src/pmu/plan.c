@@ -469,10 +469,13 @@ static int mediated_params(const struct pmu_host *h, struct vmm_err *err)
 	if (h->enable_pmu != PMU_PARAM_Y)
 		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs kvm.enable_pmu=Y (it is %s): load kvm "
 				"with enable_pmu=1", pmu_param_name(h->enable_pmu));
+	/* KVM also leaves it N when the host PMU cannot be mediated (pmu.c kvm_init_pmu_capability). */
 	if (v != PMU_PARAM_Y)
 		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs %s=Y (it is N): reload %s with "
-				"enable_mediated_pmu=1", param,
-				h->vendor == PMU_VENDOR_AMD ? "kvm_amd" : "kvm_intel");
+				"enable_mediated_pmu=1 (if it stays N, KVM found the host PMU unfit: %s)",
+				param, h->vendor == PMU_VENDOR_AMD ? "kvm_amd" : "kvm_intel",
+				h->vendor == PMU_VENDOR_AMD ? "it needs PerfMonV2" :
+				"it needs version 4 and full-width writes");
 	return 0;
 }
 
@@ -490,13 +493,22 @@ static int mediated_hardware(const struct pmu_host *h, const struct pmu_shape *h
 					"(CPUID 80000022H.EAX[0]; Zen 4 or later)");
 		return 0;
 	}
-	/* Intel: streamlined freeze and full-width writes (SDM 20.2.4, 20.2.6). */
+	/*
+	 * Intel: KVM checks the host, not what it emulates (vmx/pmu_intel.c
+	 * intel_pmu_is_mediated_pmu_supported): version 4 for GLOBAL_STATUS_SET
+	 * and the host's own IA32_PERF_CAPABILITIES.FW_WRITES, read only when the
+	 * host has PDCM. The host MSR itself is not visible here (h->perf_caps is
+	 * KVM's emulated value, which always has FW_WRITES); without PDCM KVM
+	 * reads it as 0. When FW_WRITES is missing KVM clears
+	 * enable_mediated_pmu itself (pmu.c kvm_init_pmu_capability), which
+	 * mediated_params() reports.
+	 */
 	if (hw->version < 4)
 		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs host architectural perfmon version 4 "
 				"or later (the host has version %u)", hw->version);
-	if (!h->perf_caps_valid || !(h->perf_caps & PMU_PERF_CAP_FW_WRITES))
-		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs IA32_PERF_CAPABILITIES.FW_WRITES "
-				"(bit 13) on the host");
+	if (!hw->pdcm)
+		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs the host's IA32_PERF_CAPABILITIES."
+				"FW_WRITES, and the host has no PDCM (CPUID.01H:ECX[15]), so no such MSR");
 	return 0;
 }
 

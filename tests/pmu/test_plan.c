@@ -252,7 +252,8 @@ static void test_mediated_refusals(void **state)
 		const char *want;
 	} cases[] = {
 		{ "spr-mediated", 0, "nmi_watchdog is on: echo 0 > /proc/sys/kernel/nmi_watchdog" },
-		{ "spr-mediated", 1, "needs IA32_PERF_CAPABILITIES.FW_WRITES" },
+		{ "spr-mediated", 1, "the host has no PDCM (CPUID.01H:ECX[15])" },
+		{ "spr-mediated", 6, "if it stays N, KVM found the host PMU unfit: it needs version 4 and full-width" },
 		{ "spr-mediated", 2, "needs kvm.enable_pmu=Y (it is N)" },
 		{ "spr-mediated", 3, "KVM disables the vPMU on hybrid hosts" },
 		{ "spr-mediated", 4, "host architectural perfmon version 4 or later (the host has version 3)" },
@@ -270,7 +271,10 @@ static void test_mediated_refusals(void **state)
 		assert_int_equal(hostfile_load(cases[i].host, &h, &err), 0);
 		switch (cases[i].field) {
 		case 0: h.nmi_watchdog = 1; break;
-		case 1: h.perf_caps &= ~PMU_PERF_CAP_FW_WRITES; break;
+		case 1:
+			l = (struct pmu_host_leaf *)pmu_host_leaf(&h.cpu, 0x1, 0);
+			l->ecx &= ~(1u << 15);
+			break;
 		case 2: h.enable_pmu = PMU_PARAM_N; break;
 		case 3:
 			h.nr_pmus = 2;
@@ -285,6 +289,7 @@ static void test_mediated_refusals(void **state)
 			l = (struct pmu_host_leaf *)pmu_host_leaf(&h.cpu, 0x80000022, 0);
 			l->eax = 0;
 			break;
+		case 6: h.mediated_intel = PMU_PARAM_N; break;
 		}
 		pmu_request_init(&req);
 		req.mode = PMU_MODE_MEDIATED;
@@ -292,6 +297,33 @@ static void test_mediated_refusals(void **state)
 		if (!strstr(err.msg, cases[i].want))
 			fail_msg("case %zu: '%s' not in '%s'", i, cases[i].want, err.msg);
 	}
+}
+
+/*
+ * KVM's emulated IA32_PERF_CAPABILITIES is what the guest gets, not what KVM
+ * checks for the mediated vPMU (the host's own MSR, pmu_intel.c
+ * intel_pmu_is_mediated_pmu_supported): without FW_WRITES there the plan
+ * still works, the guest just has no full-width writes.
+ */
+static void test_mediated_guest_fw_writes(void **state)
+{
+	static struct pmu_host h;
+	static struct pmu_plan plan;
+	struct pmu_request req;
+	struct vmm_err err = { 0 };
+	const struct pmu_msr_rule *r;
+
+	(void)state;
+	assert_int_equal(hostfile_load("spr-mediated", &h, &err), 0);
+	h.perf_caps &= ~PMU_PERF_CAP_FW_WRITES;
+	pmu_request_init(&req);
+	req.mode = PMU_MODE_MEDIATED;
+	if (pmu_plan(&h, &req, &plan, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(plan.shape.perf_capabilities & PMU_PERF_CAP_FW_WRITES, 0);
+	r = pmu_passthrough_find(&plan, 0x4c1);
+	assert_non_null(r);
+	assert_false(r->passthrough);
 }
 
 /* Pass-through rules for hand-made host/guest shapes (Intel and AMD). */
@@ -467,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_plan_cases),
 		cmocka_unit_test(test_recorded_guest_caps),
 		cmocka_unit_test(test_mediated_refusals),
+		cmocka_unit_test(test_mediated_guest_fw_writes),
 		cmocka_unit_test(test_passthrough_rules),
 		cmocka_unit_test(test_every_host_cpuid),
 		cmocka_unit_test(test_json_valid),
