@@ -195,6 +195,7 @@ static const struct param_key param_keys[] = {
 	{ "kvm.enable_pmu", offsetof(struct pmu_host, enable_pmu) },
 	{ "kvm_intel.enable_mediated_pmu", offsetof(struct pmu_host, mediated_intel) },
 	{ "kvm_amd.enable_mediated_pmu", offsetof(struct pmu_host, mediated_amd) },
+	{ "kvm.enable_vmware_backdoor", offsetof(struct pmu_host, vmware_backdoor) },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

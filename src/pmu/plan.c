@@ -568,6 +568,8 @@ static int plan_mediated(const struct pmu_host *h, const struct pmu_request *r, 
 	}
 	p->irqchip_required = true;
 	pmu_passthrough_plan(&hw, &p->shape, p);
+	if (h->vmware_backdoor == PMU_PARAM_Y)
+		pmu_passthrough_vmware_backdoor(p);
 	mediated_notes(p);
 	return 0;
 }

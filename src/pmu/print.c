@@ -215,8 +215,10 @@ static void caps_host_text(FILE *f, const struct pmu_host *h)
 	fprintf(f, "  KVM_CAP_PMU_CAPABILITY 0x%x, PMU_EVENT_FILTER %u, MASKED_EVENTS %u, "
 		"X86_USER_SPACE_MSR 0x%x, X86_MSR_FILTER %u\n", h->cap_pmu_capability,
 		h->cap_pmu_event_filter, h->cap_pmu_masked_events, h->cap_user_space_msr, h->cap_msr_filter);
-	fprintf(f, "  kvm.enable_pmu %s, %s %s, nmi_watchdog %d\n", pmu_param_name(h->enable_pmu),
-		pmu_host_mediated_param_name(h), pmu_param_name(pmu_host_mediated_param(h)), h->nmi_watchdog);
+	fprintf(f, "  kvm.enable_pmu %s, %s %s, kvm.enable_vmware_backdoor %s, nmi_watchdog %d\n",
+		pmu_param_name(h->enable_pmu), pmu_host_mediated_param_name(h),
+		pmu_param_name(pmu_host_mediated_param(h)), pmu_param_name(h->vmware_backdoor),
+		h->nmi_watchdog);
 	if (h->enable_pmu == PMU_PARAM_N)
 		snprintf(a, sizeof(a), "no vPMU (kvm.enable_pmu=N)");
 	fprintf(f, "  KVM supports: %s\n  host PMU:     %s\n", a, b);

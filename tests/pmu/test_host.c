@@ -122,6 +122,38 @@ static void test_parse_errors(void **state)
 	}
 }
 
+/* kvm.enable_vmware_backdoor: parsed, written back, absent when a file lacks it. */
+static void test_vmware_backdoor_param(void **state)
+{
+	static const struct {
+		const char *text;
+		enum pmu_param want;
+		const char *line;
+	} cases[] = {
+		{ "param kvm.enable_vmware_backdoor Y\n", PMU_PARAM_Y, "param kvm.enable_vmware_backdoor Y\n" },
+		{ "param kvm.enable_vmware_backdoor N\n", PMU_PARAM_N, "param kvm.enable_vmware_backdoor N\n" },
+		{ "name old\n", PMU_PARAM_ABSENT, "param kvm.enable_vmware_backdoor absent\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct pmu_host h;
+		struct vmm_err err = { 0 };
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		assert_int_equal(pmu_host_parse(cases[i].text, &h, &err), 0);
+		assert_int_equal(h.vmware_backdoor, cases[i].want);
+		f = open_memstream(&text, &len);
+		assert_int_equal(pmu_host_write(f, &h), 0);
+		fclose(f);
+		if (!strstr(text, cases[i].line))
+			fail_msg("case %zu: '%s' not written", i, cases[i].line);
+		free(text);
+	}
+}
+
 static void test_cpulist(void **state)
 {
 	static const struct {
@@ -173,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_recorded_facts),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_vmware_backdoor_param),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_subset),
 	};

@@ -326,6 +326,50 @@ static void test_mediated_guest_fw_writes(void **state)
 	assert_false(r->passthrough);
 }
 
+/*
+ * kvm.enable_vmware_backdoor=Y: KVM intercepts RDPMC even when the guest's
+ * counters match the host's (pmu.c kvm_need_rdpmc_intercept); the counter
+ * MSRs keep their pass-through.
+ */
+static void test_vmware_backdoor(void **state)
+{
+	static const struct {
+		const char *host;
+		enum pmu_param backdoor;
+		bool rdpmc;
+		const char *why;
+	} cases[] = {
+		{ "zen4-mediated", PMU_PARAM_N, true, "count and width equal the host's" },
+		{ "zen4-mediated", PMU_PARAM_ABSENT, true, "count and width equal the host's" },
+		{ "zen4-mediated", PMU_PARAM_Y, false, "kvm.enable_vmware_backdoor=Y: KVM intercepts RDPMC" },
+		{ "spr-mediated", PMU_PARAM_Y, false, "kvm.enable_vmware_backdoor=Y: KVM intercepts RDPMC" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct pmu_host h;
+		static struct pmu_plan plan;
+		struct pmu_request req;
+		struct vmm_err err = { 0 };
+		const struct pmu_msr_rule *r;
+
+		assert_int_equal(hostfile_load(cases[i].host, &h, &err), 0);
+		h.vmware_backdoor = cases[i].backdoor;
+		pmu_request_init(&req);
+		req.mode = PMU_MODE_MEDIATED;
+		if (pmu_plan(&h, &req, &plan, &err))
+			fail_msg("case %zu: %s", i, err.msg);
+		assert_int_equal(plan.rdpmc_passthrough, cases[i].rdpmc);
+		if (!strstr(plan.rdpmc_why, cases[i].why))
+			fail_msg("case %zu: '%s' not in '%s'", i, cases[i].why, plan.rdpmc_why);
+		if (!cases[i].rdpmc && !strstr(plan.notes, "intercepted: RDPMC: kvm.enable_vmware_backdoor=Y"))
+			fail_msg("case %zu: notes do not say RDPMC is intercepted: %s", i, plan.notes);
+		r = pmu_passthrough_find(&plan, h.vendor == PMU_VENDOR_AMD ? 0xc0010201 : 0xc1);
+		assert_non_null(r);
+		assert_true(r->passthrough);
+	}
+}
+
 /* Pass-through rules for hand-made host/guest shapes (Intel and AMD). */
 static void test_passthrough_rules(void **state)
 {
@@ -500,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_recorded_guest_caps),
 		cmocka_unit_test(test_mediated_refusals),
 		cmocka_unit_test(test_mediated_guest_fw_writes),
+		cmocka_unit_test(test_vmware_backdoor),
 		cmocka_unit_test(test_passthrough_rules),
 		cmocka_unit_test(test_every_host_cpuid),
 		cmocka_unit_test(test_json_valid),
