@@ -522,6 +522,26 @@ static int mediated_request(const struct pmu_request *r, const struct pmu_shape 
 	return check_no_vendor(r, PMU_MODE_MEDIATED, err);
 }
 
+/*
+ * A narrower --pmu-width is refused: KVM passes the guest's counter MSRs
+ * through whatever the width (vmx.c vmx_recalc_pmu_msr_intercepts, svm.c
+ * svm_recalc_pmu_msr_intercepts look at counts and FW_WRITES only) and
+ * narrows RDPMC alone (pmu.c kvm_need_rdpmc_intercept). RDMSR would then
+ * return bits beyond the guest's width, and a counter loaded through
+ * IA32_A_PMCx would overflow at the hardware width, not at the guest's.
+ */
+static int mediated_width(const struct pmu_request *r, const struct pmu_shape *hw, struct vmm_err *err)
+{
+	unsigned int w = hw->vendor == PMU_VENDOR_AMD ? hw->amd_counter_width : hw->gp_width;
+
+	if (!r->has_width || r->width >= w)
+		return 0;
+	return vmm_errf(err, EINVAL, "--pmu-width=%u: the mediated vPMU passes the counters through at "
+			"the hardware's %u bits, so RDMSR and overflows would not follow a narrower width "
+			"(KVM narrows only RDPMC); use --pmu=emulated or --pmu=soft for %u-bit counters",
+			r->width, w, r->width);
+}
+
 static void mediated_notes(struct pmu_plan *p)
 {
 	unsigned int shaped = 0;
@@ -559,6 +579,8 @@ static int plan_mediated(const struct pmu_host *h, const struct pmu_request *r, 
 	p->shape = kvm;
 	p->shape.mode = PMU_MODE_MEDIATED;
 	ret = apply_overrides(r, &kvm, &p->shape, "KVM's mediated vPMU", err);
+	if (!ret)
+		ret = mediated_width(r, &hw, err);
 	if (ret)
 		return ret;
 	if (h->vendor == PMU_VENDOR_INTEL) {
