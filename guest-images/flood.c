@@ -5,6 +5,10 @@
  *   io      touches many more distinct unclaimed ports and MMIO addresses
  *           than `vmm run -v` logs (each read must still return all-ones),
  *           then passes.
+ *   serial=N  writes N blocks of 4 KiB to the serial port with `rep outsb`
+ *           (one exit per block), never waiting for LSR.THRE; N = 0 (or
+ *           `serial` alone) floods forever. However slowly the output is
+ *           read, the VMM must still end at --timeout or on a signal.
  */
 #include "guest.h"
 
@@ -25,6 +29,40 @@ static bool has_arg(const struct vmm_bootinfo *bi, const char *word)
 	return false;
 }
 
+/* The number after word= on the command line, def when absent, -1 when word is not there. */
+static long arg_num(const struct vmm_bootinfo *bi, const char *word)
+{
+	const char *s = (const char *)(uintptr_t)bi->cmdline;
+	size_t n = strlen(word);
+	long v = 0;
+
+	for (; *s; s++) {
+		if ((s != (const char *)(uintptr_t)bi->cmdline && s[-1] != ' ') || strncmp(s, word, n))
+			continue;
+		if (s[n] != '=')
+			return s[n] == '\0' || s[n] == ' ' ? 0 : -1;
+		for (s += n + 1; *s >= '0' && *s <= '9'; s++)
+			v = v * 10 + (*s - '0');
+		return v;
+	}
+	return -1;
+}
+
+static char flood_block[4096];
+
+static void flood_serial(long blocks)
+{
+	for (size_t i = 0; i < sizeof(flood_block); i++)
+		flood_block[i] = i % 64 == 63 ? '\n' : i % 64 < 2 ? "# "[i % 64] : (char)('a' + i % 26);
+	for (long i = 0; !blocks || i < blocks; i++) {
+		const char *p = flood_block;
+		size_t n = sizeof(flood_block);
+
+		asm volatile("rep outsb" : "+S"(p), "+c"(n) : "d"((uint16_t)VMM_PORT_SERIAL) : "memory");
+	}
+	report(true, "wrote %ld blocks of %zu bytes", blocks, sizeof(flood_block));
+}
+
 static void flood_io(void)
 {
 	unsigned int bad_ports = 0, bad_mmio = 0;
@@ -43,9 +81,13 @@ static void flood_io(void)
 
 int main(const struct vmm_bootinfo *bi)
 {
+	long blocks = arg_num(bi, "serial");
+
 	if (has_arg(bi, "io"))
 		flood_io();
+	else if (blocks >= 0)
+		flood_serial(blocks);
 	else
-		report_skip("flood", "no mode on the command line (io)");
+		report_skip("flood", "no mode on the command line (io or serial=N)");
 	tap_done();
 }

@@ -219,6 +219,18 @@ static void report_soft_pmu(const struct vm *vm)
 	}
 }
 
+/* What became of guest output that could not be written (docs/cli.md, "Guest output"). */
+static void report_serial(const struct serial *s)
+{
+	if (s->write_errno)
+		fprintf(stderr, "vmm: writing guest serial output: %s; %llu bytes of it discarded\n",
+			strerror(s->write_errno), (unsigned long long)s->dropped);
+	else if (s->dropped)
+		fprintf(stderr, "vmm: %llu bytes of guest serial output lost: the reader did not keep up "
+			"while the guest wrote past the UART's busy signal (LSR.THRE clear)\n",
+			(unsigned long long)s->dropped);
+}
+
 static int report_result(const struct vm_result *res)
 {
 	switch (res->end) {
@@ -303,9 +315,9 @@ int cmd_run(const struct vmm_config *cfg)
 		report_soft_pmu(&vm);
 		report_usage(bp.boot_count);
 	}
-	if (!r && vm.serial.write_errno)
-		fprintf(stderr, "vmm: writing guest serial output: %s\n", strerror(vm.serial.write_errno));
-	vm_destroy(&vm);
+	vm_destroy(&vm);	/* first: the last of the guest's output is written or counted as lost */
+	if (!r)
+		report_serial(&vm.serial);
 out:
 	kvm_close(&kvm);
 	if (f.serial_fd > STDERR_FILENO)
