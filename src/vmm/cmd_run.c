@@ -222,7 +222,10 @@ static void report_soft_pmu(const struct vm *vm)
 /* What became of guest output that could not be written (docs/cli.md, "Guest output"). */
 static void report_serial(const struct serial *s)
 {
-	if (s->write_errno)
+	if (s->write_errno == EPIPE)
+		fprintf(stderr, "vmm: guest serial output: the reader closed the pipe; the guest ran on and "
+			"%llu bytes of its output were discarded\n", (unsigned long long)s->dropped);
+	else if (s->write_errno)
 		fprintf(stderr, "vmm: writing guest serial output: %s; %llu bytes of it discarded\n",
 			strerror(s->write_errno), (unsigned long long)s->dropped);
 	else if (s->dropped)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* vmm: the command-line front end. The only place that exits. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "vmm/cli.h"
@@ -32,6 +33,12 @@ int main(int argc, char **argv)
 	struct vmm_config cfg;
 	struct vmm_err err = { 0 };
 
+	/*
+	 * A reader that goes away (vmm run IMAGE | head) is an EPIPE to handle
+	 * where the write is, not a signal that kills vmm and loses the guest's
+	 * status (docs/cli.md, Guest output).
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, &cfg, &err) < 0 || cli_validate(&cfg, &err) < 0) {
 		fprintf(stderr, "vmm: %s\n", err.msg);
 		return VMM_STATUS_USAGE;

@@ -56,6 +56,11 @@ static int serial_open_out(struct serial *s, int out_fd, struct vmm_err *err)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", out_fd);
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENXIO) {
+		/* fifo(7): a non-blocking open for writing fails with ENXIO when nobody reads. */
+		s->write_errno = EPIPE;
+		return 0;
+	}
 	if (fd < 0)
 		return vmm_errf(err, errno, "guest serial output (fd %d): cannot open %s for non-blocking "
 				"writes: %s; is /proc mounted? (or use --serial FILE)", out_fd, path,
