@@ -39,15 +39,19 @@ static int stop_signals_fd(struct vmm_err *err)
 	return fd;
 }
 
-static int open_serial(const struct vmm_config *cfg, struct vmm_err *err)
+/* --serial FILE, created or truncated only now that the VM exists and is about to run. */
+static int open_serial(const struct vmm_config *cfg, struct vm *vm, struct vmm_err *err)
 {
-	int fd;
+	int fd = file_create_output(cfg->serial_path, err);
 
-	if (!cfg->serial_path)
-		return STDOUT_FILENO;
-	fd = open(cfg->serial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return vmm_errf(err, errno, "--serial %s: %s", cfg->serial_path, strerror(errno));
+	if (fd < 0) {
+		vmm_err_prefix(err, "--serial");
+		return fd;
+	}
+	if (vm_set_serial_output(vm, fd, err) < 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -275,10 +279,9 @@ int cmd_run(const struct vmm_config *cfg)
 		status = cmd_fail(VMM_STATUS_IMAGE, &err);
 		goto out;
 	}
-	f.serial_fd = open_serial(cfg, &err);
-	f.stop_fd = f.serial_fd < 0 ? f.serial_fd : stop_signals_fd(&err);
+	f.stop_fd = stop_signals_fd(&err);
 	if (f.stop_fd < 0) {
-		status = cmd_fail(VMM_STATUS_IMAGE, &err);
+		status = cmd_fail(VMM_STATUS_HOST, &err);
 		goto out;
 	}
 	r = kvm_open(&kvm, NULL, &err);
@@ -295,7 +298,7 @@ int cmd_run(const struct vmm_config *cfg)
 		.mem_size = cfg->mem_size,
 		.irqchip = cfg->irqchip_full ? VM_IRQCHIP_FULL : VM_IRQCHIP_SPLIT,
 		.nr_vcpus = (unsigned int)cfg->cpus,
-		.serial_fd = f.serial_fd,
+		.serial_fd = cfg->serial_path ? -1 : STDOUT_FILENO,
 		.log = cfg->verbose ? stderr : NULL,
 		.pmu = plan,
 	};
@@ -308,6 +311,11 @@ int cmd_run(const struct vmm_config *cfg)
 		.initrd_name = cfg->initrd_path,
 	};
 	r = vm_create(&vm, &kvm, &opt, &err);
+	if (!r && cfg->serial_path && (f.serial_fd = open_serial(cfg, &vm, &err)) < 0) {
+		status = cmd_fail(VMM_STATUS_IMAGE, &err);
+		vm_destroy(&vm);
+		goto out;
+	}
 	if (!r)
 		r = run_loop(cfg, &vm, &img, &bp, f.stop_fd, &res, &err);
 	status = r < 0 ? cmd_fail(err.input ? VMM_STATUS_IMAGE : VMM_STATUS_HOST, &err) : report_result(&res);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,4 +69,72 @@ void file_free(struct file_buf *f)
 	free(f->data);
 	f->data = NULL;
 	f->len = 0;
+}
+
+int file_create_output(const char *path, struct vmm_err *err)
+{
+	/* O_NOFOLLOW: a symbolic link planted at path must not make vmm truncate its target. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0 && errno == ELOOP)
+		return vmm_errf(err, ELOOP, "%s is a symbolic link: vmm does not write through one "
+				"(give the path of the file itself)", path);
+	if (fd < 0)
+		return vmm_errf(err, errno, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* path's folder, for a temporary file beside it ("." for a bare name). */
+static void file_dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+int file_write_atomic(const char *path, int (*write_fn)(FILE *f, void *ctx), void *ctx,
+		      struct vmm_err *err)
+{
+	char dir[4096], tmp[4200];
+	struct stat st;
+	FILE *f;
+	int fd, r;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return vmm_errf(err, ELOOP, "%s is a symbolic link: vmm does not write through one "
+				"(give the path of the file itself)", path);
+	if (strlen(path) >= sizeof(dir))
+		return vmm_errf(err, ENAMETOOLONG, "%s: %s", path, strerror(ENAMETOOLONG));
+	/* The whole file appears at once, or not at all: written beside it, then renamed over it. */
+	file_dir_of(path, dir, sizeof(dir));
+	snprintf(tmp, sizeof(tmp), "%s/.vmm-XXXXXX", dir);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return vmm_errf(err, errno, "%s: cannot create a temporary file in %s: %s", path, dir,
+				strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = vmm_errf(err, errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	r = write_fn(f, ctx);
+	if (r < 0)
+		vmm_errf(err, -r, "%s: %s", path, strerror(-r));
+	else if (fflush(f) != 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+		r = vmm_errf(err, errno, "%s: %s", path, strerror(errno));
+	if (fclose(f) != 0 && r >= 0)
+		r = vmm_errf(err, errno, "%s: %s", path, strerror(errno));
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = vmm_errf(err, errno, "%s: %s", path, strerror(errno));
+	if (r >= 0)
+		return 0;
+fail:
+	unlink(tmp);
+	return r;
 }

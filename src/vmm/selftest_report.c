@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pmu/plan.h"		/* pmu_json_string() */
+#include "vmm/file.h"
 
 const char *selftest_verdict_name(enum selftest_verdict v)
 {
@@ -155,35 +156,48 @@ static void json_pair(FILE *f, const struct selftest_pair *p)
 	fputc('}', f);
 }
 
-static int report_json(const char *path, const struct selftest_env *env, unsigned int modes,
-		       const struct selftest_pair *pairs, unsigned int n, struct vmm_err *err)
+struct json_report {
+	const struct selftest_env *env;
+	unsigned int modes;
+	const struct selftest_pair *pairs;
+	unsigned int n;
+};
+
+static int write_json(FILE *f, void *ctx)
 {
-	FILE *f = fopen(path, "w");
+	const struct json_report *j = ctx;
 	bool first = true;
 
-	if (!f)
-		return vmm_errf(err, errno, "--json %s: %s", path, strerror(errno));
 	fprintf(f, "{\"modes\":[");
 	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
-		if (!(modes & (1u << m)))
+		if (!(j->modes & (1u << m)))
 			continue;
 		fprintf(f, "%s{\"name\":", first ? "" : ",");
 		pmu_json_string(f, selftest_mode_name(m));
-		fprintf(f, ",\"available\":%s,\"reason\":", env->unavailable[m][0] ? "false" : "true");
-		pmu_json_string(f, env->unavailable[m]);
+		fprintf(f, ",\"available\":%s,\"reason\":", j->env->unavailable[m][0] ? "false" : "true");
+		pmu_json_string(f, j->env->unavailable[m]);
 		fputc('}', f);
 		first = false;
 	}
 	fprintf(f, "],\"results\":[");
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < j->n; i++) {
 		if (i)
 			fputc(',', f);
-		json_pair(f, &pairs[i]);
+		json_pair(f, &j->pairs[i]);
 	}
 	fprintf(f, "]}\n");
-	if (fclose(f) != 0)
-		return vmm_errf(err, errno, "--json %s: %s", path, strerror(errno));
-	return 0;
+	return ferror(f) ? -EIO : 0;
+}
+
+static int report_json(const char *path, const struct selftest_env *env, unsigned int modes,
+		       const struct selftest_pair *pairs, unsigned int n, struct vmm_err *err)
+{
+	struct json_report j = { .env = env, .modes = modes, .pairs = pairs, .n = n };
+	int r = file_write_atomic(path, write_json, &j, err);
+
+	if (r < 0)
+		vmm_err_prefix(err, "--json");
+	return r;
 }
 
 int selftest_report(const struct selftest_opts *o, const struct selftest_env *env,

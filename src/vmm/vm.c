@@ -343,6 +343,13 @@ void vm_destroy(struct vm *vm)
 	pthread_mutex_destroy(&vm->end_lock);
 }
 
+int vm_set_serial_output(struct vm *vm, int fd, struct vmm_err *err)
+{
+	serial_destroy(&vm->serial);
+	vm->opt.serial_fd = fd;
+	return serial_init(&vm->serial, fd, err);
+}
+
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err)
 {
 	struct vcpu *bsp = &vm->vcpus[0];

@@ -90,6 +90,12 @@ struct vm {
 int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, struct vmm_err *err);
 void vm_destroy(struct vm *vm);
 
+/*
+ * Send the guest's serial output to fd (-1: drop it) from now on, instead of
+ * vm_options.serial_fd; before the first vm_run(). The caller keeps fd.
+ */
+int vm_set_serial_output(struct vm *vm, int fd, struct vmm_err *err);
+
 /* Put the image into guest memory and set up the BSP to enter it. */
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err);
 
