@@ -27,22 +27,97 @@ static int file_read_fd(int fd, const char *path, struct file_buf *f, struct vmm
 	return 0;
 }
 
+/*
+ * A file whose size stat cannot tell (st_size 0, as for /proc and sysfs
+ * files): read to the end, at most max bytes.
+ */
+static int file_read_unsized(int fd, const char *path, uint64_t max, struct file_buf *f,
+			     struct vmm_err *err)
+{
+	size_t cap = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (f->len == cap) {
+			size_t more = cap ? cap * 2 : 4096;
+			uint8_t *p;
+
+			if (cap > max)
+				return vmm_errf(err, EFBIG, "%s: more than %llu bytes", path,
+						(unsigned long long)max);
+			p = realloc(f->data, more);
+			if (!p)
+				return vmm_errf(err, ENOMEM, "%s: out of memory", path);
+			f->data = p;
+			cap = more;
+		}
+		n = read(fd, f->data + f->len, cap - f->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vmm_errf(err, errno, "%s: read failed: %s", path, strerror(errno));
+		if (n == 0)
+			break;
+		f->len += (size_t)n;
+	}
+	if (f->len > max)
+		return vmm_errf(err, EFBIG, "%s: %zu bytes is larger than guest RAM (%llu bytes)", path,
+				f->len, (unsigned long long)max);
+	return 0;
+}
+
+/*
+ * Open path for reading without blocking: a FIFO or a device could block in
+ * open() itself, so open with O_NONBLOCK, refuse anything but a regular
+ * file, then make reads blocking again.
+ */
+static int file_open_regular(const char *path, struct stat *st, struct vmm_err *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int flags;
+
+	if (fd < 0)
+		return vmm_errf(err, errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, st) < 0) {
+		vmm_errf(err, errno, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		vmm_errf(err, EINVAL, "%s: not a regular file (%s); give a file's path", path,
+			 S_ISFIFO(st->st_mode) ? "a FIFO" : S_ISDIR(st->st_mode) ? "a directory" :
+			 S_ISCHR(st->st_mode) ? "a character device" : S_ISBLK(st->st_mode) ? "a block device" :
+			 S_ISSOCK(st->st_mode) ? "a socket" : "not a file");
+		goto fail;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		vmm_errf(err, errno, "%s: fcntl: %s", path, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -err->code;
+}
+
 int file_read(const char *path, uint64_t max, struct file_buf *f, struct vmm_err *err)
 {
+	struct vmm_err local = { 0 };
 	struct stat st;
 	int fd, r;
 
+	if (!err)
+		err = &local;
 	f->data = NULL;
 	f->len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_regular(path, &st, err);
 	if (fd < 0)
-		return vmm_errf(err, errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = vmm_errf(err, errno, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = vmm_errf(err, EINVAL, "%s: not a regular file", path);
+		return fd;
+	if (st.st_size == 0) {
+		r = file_read_unsized(fd, path, max, f, err);
+		if (r < 0)
+			file_free(f);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
@@ -51,7 +126,7 @@ int file_read(const char *path, uint64_t max, struct file_buf *f, struct vmm_err
 		goto out;
 	}
 	f->len = (size_t)st.st_size;
-	f->data = malloc(f->len ? f->len : 1);
+	f->data = malloc(f->len);
 	if (!f->data) {
 		r = vmm_errf(err, ENOMEM, "%s: out of memory", path);
 		goto out;

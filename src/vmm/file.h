@@ -14,7 +14,11 @@ struct file_buf {
 	size_t len;
 };
 
-/* Read path into f; a file larger than max bytes or not a regular file is an error. */
+/*
+ * Read path into f; a file larger than max bytes or not a regular file (a
+ * FIFO, a device: refused without blocking) is an error. A file whose size
+ * stat does not know (/proc) is read to its end.
+ */
 int file_read(const char *path, uint64_t max, struct file_buf *f, struct vmm_err *err);
 void file_free(struct file_buf *f);
 
