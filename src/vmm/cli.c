@@ -181,20 +181,24 @@ static int parse_size(const char *s, uint64_t *v)
 	return 0;
 }
 
-/* Decimal seconds with up to three fractional digits, to milliseconds. */
+/*
+ * Decimal seconds with up to three fractional digits, to milliseconds. A
+ * value too large for milliseconds in 64 bits saturates at UINT64_MAX, so
+ * the caller's range check refuses it rather than a wrapped value passing.
+ */
 static int parse_seconds(const char *s, uint64_t *ms)
 {
 	uint64_t whole = 0, frac = 0;
 	unsigned int digits = 0;
+	bool huge = false;
 	const char *p = s;
 
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > UINT64_MAX / 10000)
-			return -EINVAL;
-		whole = whole * 10 + (uint64_t)(*p - '0');
-	}
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (!huge && (__builtin_mul_overflow(whole, 10, &whole) ||
+			      __builtin_add_overflow(whole, (uint64_t)(*p - '0'), &whole)))
+			huge = true;
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
 			if (digits < 3)
@@ -204,7 +208,8 @@ static int parse_seconds(const char *s, uint64_t *ms)
 		return -EINVAL;
 	for (; digits < 3; digits++)
 		frac *= 10;
-	*ms = whole * 1000 + frac;
+	if (huge || __builtin_mul_overflow(whole, 1000, &whole) || __builtin_add_overflow(whole, frac, ms))
+		*ms = UINT64_MAX;
 	return 0;
 }
 
