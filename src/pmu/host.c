@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "cpuid/pmu_leaves.h"
 
 void pmu_host_init(struct pmu_host *h)
@@ -260,15 +261,10 @@ static int parse_err(struct parse_ctx *ctx, const char *fmt, ...)
 	return vmm_errf(ctx->err, EINVAL, "host description line %u: %s", ctx->line, msg);
 }
 
+/* Numbers of the format: decimal or 0x hex (common/num.h). */
 static int parse_u64(const char *s, uint64_t *v)
 {
-	char *end;
-
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return (errno || *end) ? -1 : 0;
+	return num_parse_u64(s, v) < 0 ? -1 : 0;
 }
 
 static int parse_u32(const char *s, uint32_t *v)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "vmm/bootinfo.h"
 #include "vmm/status.h"
 #include "vmm/vm.h"
@@ -142,43 +143,24 @@ static void cli_defaults(struct vmm_config *cfg)
 	pmu_request_init(&cfg->pmu);
 }
 
+/* A number too large for 64 bits is out of range: UINT64_MAX fails every option's range check. */
 static int parse_u64(const char *s, uint64_t *v)
 {
-	char *end;
+	int r = num_parse_u64(s, v);
 
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -EINVAL;
-	return 0;
+	if (r == -ERANGE)
+		*v = UINT64_MAX;
+	return r == -ERANGE ? 0 : r;
 }
 
+/* N[K|M|G][iB|B]; plain N is MiB. */
 static int parse_size(const char *s, uint64_t *v)
 {
-	char *end;
-	unsigned int shift = 20;
+	int r = num_parse_size(s, 20, v);
 
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: return -EINVAL;
-	}
-	if (*end == 'i' || *end == 'B')		/* accept MiB, MB, M */
-		end += (end[0] == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end || *v > (UINT64_MAX >> shift))
-		return -EINVAL;
-	*v <<= shift;
-	return 0;
+	if (r == -ERANGE)
+		*v = UINT64_MAX;
+	return r == -ERANGE ? 0 : r;
 }
 
 /*

@@ -95,6 +95,12 @@ static void test_parse_errors(void **state)
 		{ "pmu cpu\n", "line 1: 'pmu' needs a name and a CPU list" },
 		{ "api\n", "line 1: 'api' needs one number" },
 		{ "name\n", "line 1: 'name' needs one word" },
+		/* Numbers as on the command line (common/num.h): no sign, no octal. */
+		{ "cap pmu_capability +1\n", "line 1: cap pmu_capability: '+1' is not a number" },
+		{ "cap pmu_capability 010\n", "line 1: cap pmu_capability: '010' is not a number" },
+		{ "msr perf_capabilities -1\n", "line 1: msr perf_capabilities: '-1' is not a number" },
+		{ "cpuid 0xa 0 eax=+1 ebx=2 ecx=3 edx=4\n", "line 1: expected eax=<number>, got 'eax=+1'" },
+		{ "cpuid 0xa 0 eax=0x ebx=2 ecx=3 edx=4\n", "line 1: expected eax=<number>, got 'eax=0x'" },
 	};
 
 	(void)state;
