@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "pmu/plan.h"		/* pmu_json_string() */
+#include "common/json.h"
 #include "vmm/file.h"
 
 const char *selftest_verdict_name(enum selftest_verdict v)
@@ -142,17 +142,17 @@ static void report_tap(FILE *f, const struct selftest_pair *pairs, unsigned int 
 static void json_pair(FILE *f, const struct selftest_pair *p)
 {
 	fprintf(f, "{\"guest\":");
-	pmu_json_string(f, p->guest->name);
+	json_string(f, p->guest->name);
 	fprintf(f, ",\"mode\":");
-	pmu_json_string(f, selftest_mode_name(p->mode));
+	json_string(f, selftest_mode_name(p->mode));
 	fprintf(f, ",\"verdict\":");
-	pmu_json_string(f, p->verdict == ST_FAIL ? "fail" : selftest_verdict_name(p->verdict));
+	json_string(f, p->verdict == ST_FAIL ? "fail" : selftest_verdict_name(p->verdict));
 	if (p->verdict != ST_UNAVAILABLE)
 		fprintf(f, ",\"status\":%d,\"seconds\":%.3f,\"passed\":%u,\"failed\":%u,\"skipped\":%u,"
 			"\"planned\":%u", p->status, p->seconds, p->tap.ok - p->tap.skipped, p->tap.not_ok,
 			p->tap.skipped, p->tap.planned);
 	fprintf(f, ",\"why\":");
-	pmu_json_string(f, p->why);
+	json_string(f, p->why);
 	fputc('}', f);
 }
 
@@ -173,9 +173,9 @@ static int write_json(FILE *f, void *ctx)
 		if (!(j->modes & (1u << m)))
 			continue;
 		fprintf(f, "%s{\"name\":", first ? "" : ",");
-		pmu_json_string(f, selftest_mode_name(m));
+		json_string(f, selftest_mode_name(m));
 		fprintf(f, ",\"available\":%s,\"reason\":", j->env->unavailable[m][0] ? "false" : "true");
-		pmu_json_string(f, j->env->unavailable[m]);
+		json_string(f, j->env->unavailable[m]);
 		fputc('}', f);
 		first = false;
 	}
