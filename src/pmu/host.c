@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -321,6 +322,9 @@ static int parse_api(struct parse_ctx *ctx, char *p)
 
 	if (!w || parse_u32(w, &v) || next_word(&p))
 		return PARSE_ERR(ctx, "'api' needs one number");
+	/* KVM_GET_API_VERSION returns an int: what does not fit one could not be written back. */
+	if (v > INT_MAX)
+		return PARSE_ERR(ctx, "api %s is out of range (0 to %d)", w, INT_MAX);
 	ctx->h->api_version = (int)v;
 	return 0;
 }
