@@ -17,6 +17,7 @@
 #include "vmm/bootinfo.h"
 #include "vmm/cmd.h"
 #include "vmm/file.h"
+#include "vmm/image_file.h"
 #include "vmm/soft_engine.h"
 #include "vmm/status.h"
 #include "vmm/vm.h"
@@ -63,15 +64,10 @@ struct run_files {
 static int load_inputs(const struct vmm_config *cfg, struct run_files *f, struct image *img,
 		       struct vmm_err *err)
 {
-	int r = file_read(cfg->image, VM_MAX_MEM, &f->image, err);
+	int r = image_file_load(cfg->image, cfg->load_addr, cfg->mem_size, &f->image, img, err);
 
 	if (r < 0)
 		return r;
-	r = image_parse(f->image.data, f->image.len, cfg->load_addr, cfg->mem_size, img, err);
-	if (r < 0) {
-		vmm_err_prefix(err, "%s", cfg->image);
-		return r;
-	}
 	if (cfg->initrd_path && img->kind != IMAGE_MULTIBOOT)
 		return vmm_errf(err, EINVAL, "--initrd needs a multiboot image; %s is %s", cfg->image,
 				image_kind_name(img->kind));

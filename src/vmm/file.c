@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,8 +32,8 @@ static int file_read_fd(int fd, const char *path, struct file_buf *f, struct vmm
  * A file whose size stat cannot tell (st_size 0, as for /proc and sysfs
  * files): read to the end, at most max bytes.
  */
-static int file_read_unsized(int fd, const char *path, uint64_t max, struct file_buf *f,
-			     struct vmm_err *err)
+int file_read_unsized(int fd, const char *path, uint64_t max, struct file_buf *f,
+		      struct vmm_err *err)
 {
 	size_t cap = 0;
 
@@ -72,7 +73,7 @@ static int file_read_unsized(int fd, const char *path, uint64_t max, struct file
  * open() itself, so open with O_NONBLOCK, refuse anything but a regular
  * file, then make reads blocking again.
  */
-static int file_open_regular(const char *path, struct stat *st, struct vmm_err *err)
+int file_open_regular(const char *path, struct stat *st, struct vmm_err *err)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	int flags;
@@ -99,6 +100,24 @@ static int file_open_regular(const char *path, struct stat *st, struct vmm_err *
 fail:
 	close(fd);
 	return -err->code;
+}
+
+int file_pread(int fd, const char *path, uint8_t *dst, uint64_t len, uint64_t off, struct vmm_err *err)
+{
+	while (len) {
+		ssize_t n = pread(fd, dst, len > (1u << 30) ? (1u << 30) : (size_t)len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vmm_errf(err, errno, "%s: read failed: %s", path, strerror(errno));
+		if (n == 0)
+			return vmm_errf(err, EIO, "%s: file shrank while being read", path);
+		dst += n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
 }
 
 int file_read(const char *path, uint64_t max, struct file_buf *f, struct vmm_err *err)
@@ -141,7 +160,11 @@ out:
 
 void file_free(struct file_buf *f)
 {
-	free(f->data);
+	if (f->mapped && f->data)
+		munmap(f->data, f->len);
+	else
+		free(f->data);
+	f->mapped = false;
 	f->data = NULL;
 	f->len = 0;
 }

@@ -3,6 +3,7 @@
 #ifndef VMM_VMM_FILE_H
 #define VMM_VMM_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 struct file_buf {
 	uint8_t *data;
 	size_t len;
+	bool mapped;	/* data is an anonymous mapping of len bytes (file_free() unmaps it) */
 };
 
 /*
@@ -21,6 +23,14 @@ struct file_buf {
  */
 int file_read(const char *path, uint64_t max, struct file_buf *f, struct vmm_err *err);
 void file_free(struct file_buf *f);
+
+struct stat;
+/* Open path for reading: refused without blocking unless it is a regular file; fstat in *st. */
+int file_open_regular(const char *path, struct stat *st, struct vmm_err *err);
+/* Read fd to its end into f (at most max bytes): for files whose st_size is 0 (/proc). */
+int file_read_unsized(int fd, const char *path, uint64_t max, struct file_buf *f, struct vmm_err *err);
+/* Read exactly len bytes at offset off of fd into dst. */
+int file_pread(int fd, const char *path, uint8_t *dst, uint64_t len, uint64_t off, struct vmm_err *err);
 
 /*
  * Create or truncate path for writing and return its fd; a symbolic link at
