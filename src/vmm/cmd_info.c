@@ -55,7 +55,7 @@ int cmd_plan(const struct vmm_config *cfg)
 
 	if (!plan)
 		return VMM_STATUS_HOST;
-	r = file_read(cfg->host_path, 1 << 20, &text, &err);
+	r = file_read(cfg->host_path, 1 << 20, "the limit for a host description (1 MiB)", &text, &err);
 	if (r < 0) {
 		free(plan);
 		return cmd_fail(VMM_STATUS_IMAGE, &err);

@@ -72,7 +72,7 @@ static int load_inputs(const struct vmm_config *cfg, struct run_files *f, struct
 		return vmm_errf(err, EINVAL, "--initrd needs a multiboot image; %s is %s", cfg->image,
 				image_kind_name(img->kind));
 	if (cfg->initrd_path)
-		return file_read(cfg->initrd_path, cfg->mem_size, &f->initrd, err);
+		return file_read(cfg->initrd_path, cfg->mem_size, "the size of guest RAM", &f->initrd, err);
 	return 0;
 }
 
@@ -162,13 +162,18 @@ static int run_loop(const struct vmm_config *cfg, struct vm *vm, const struct im
 			r = vm_run(vm, deadline < 0 ? -1 : (int)(left > 0 ? left : 0), stop_fd, res, err);
 		if (r < 0)
 			return r;
+		if (res->end == VM_END_TIMEOUT)	/* vm_run() knew only the time left of this boot */
+			snprintf(res->msg, sizeof(res->msg), "guest still running after %llu.%03llu s",
+				 (unsigned long long)(cfg->timeout_ms / 1000),
+				 (unsigned long long)(cfg->timeout_ms % 1000));
 		why = reset_reason(cfg, res, stop_fd);
 		if (!why)
 			return 0;
 		if (bp->boot_count >= cfg->max_resets) {
 			res->end = VM_END_ERROR;
-			snprintf(res->msg, sizeof(res->msg), "the guest reset %u times (--max-resets=%llu); "
-				 "last: %.200s", bp->boot_count + 1, (unsigned long long)cfg->max_resets, why);
+			snprintf(res->msg, sizeof(res->msg), "the guest reset %u time%s (--max-resets=%llu); "
+				 "last: %.200s", bp->boot_count + 1, bp->boot_count ? "s" : "",
+				 (unsigned long long)cfg->max_resets, why);
 			res->regs[0] = '\0';
 			res->status = VMM_STATUS_RESET_LIMIT;
 			return 0;

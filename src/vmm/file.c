@@ -32,7 +32,7 @@ static int file_read_fd(int fd, const char *path, struct file_buf *f, struct vmm
  * A file whose size stat cannot tell (st_size 0, as for /proc and sysfs
  * files): read to the end, at most max bytes.
  */
-int file_read_unsized(int fd, const char *path, uint64_t max, struct file_buf *f,
+int file_read_unsized(int fd, const char *path, uint64_t max, const char *limit, struct file_buf *f,
 		      struct vmm_err *err)
 {
 	size_t cap = 0;
@@ -45,8 +45,8 @@ int file_read_unsized(int fd, const char *path, uint64_t max, struct file_buf *f
 			uint8_t *p;
 
 			if (cap > max)
-				return vmm_errf(err, EFBIG, "%s: more than %llu bytes", path,
-						(unsigned long long)max);
+				return vmm_errf(err, EFBIG, "%s: more than %llu bytes, %s", path,
+						(unsigned long long)max, limit);
 			p = realloc(f->data, more);
 			if (!p)
 				return vmm_errf(err, ENOMEM, "%s: out of memory", path);
@@ -63,8 +63,8 @@ int file_read_unsized(int fd, const char *path, uint64_t max, struct file_buf *f
 		f->len += (size_t)n;
 	}
 	if (f->len > max)
-		return vmm_errf(err, EFBIG, "%s: %zu bytes is larger than guest RAM (%llu bytes)", path,
-				f->len, (unsigned long long)max);
+		return vmm_errf(err, EFBIG, "%s: %zu bytes is more than %llu bytes, %s", path, f->len,
+				(unsigned long long)max, limit);
 	return 0;
 }
 
@@ -120,7 +120,7 @@ int file_pread(int fd, const char *path, uint8_t *dst, uint64_t len, uint64_t of
 	return 0;
 }
 
-int file_read(const char *path, uint64_t max, struct file_buf *f, struct vmm_err *err)
+int file_read(const char *path, uint64_t max, const char *limit, struct file_buf *f, struct vmm_err *err)
 {
 	struct vmm_err local = { 0 };
 	struct stat st;
@@ -134,14 +134,14 @@ int file_read(const char *path, uint64_t max, struct file_buf *f, struct vmm_err
 	if (fd < 0)
 		return fd;
 	if (st.st_size == 0) {
-		r = file_read_unsized(fd, path, max, f, err);
+		r = file_read_unsized(fd, path, max, limit, f, err);
 		if (r < 0)
 			file_free(f);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
-		r = vmm_errf(err, EFBIG, "%s: %lld bytes is larger than guest RAM (%llu bytes)", path,
-			     (long long)st.st_size, (unsigned long long)max);
+		r = vmm_errf(err, EFBIG, "%s: %lld bytes is more than %llu bytes, %s", path,
+			     (long long)st.st_size, (unsigned long long)max, limit);
 		goto out;
 	}
 	f->len = (size_t)st.st_size;

@@ -17,18 +17,21 @@ struct file_buf {
 };
 
 /*
- * Read path into f; a file larger than max bytes or not a regular file (a
+ * Read path into f; a file larger than max bytes (the message says "%s:
+ * N bytes is more than max bytes, <limit>", limit naming it: "the size of
+ * guest RAM") or not a regular file (a
  * FIFO, a device: refused without blocking) is an error. A file whose size
  * stat does not know (/proc) is read to its end.
  */
-int file_read(const char *path, uint64_t max, struct file_buf *f, struct vmm_err *err);
+int file_read(const char *path, uint64_t max, const char *limit, struct file_buf *f, struct vmm_err *err);
 void file_free(struct file_buf *f);
 
 struct stat;
 /* Open path for reading: refused without blocking unless it is a regular file; fstat in *st. */
 int file_open_regular(const char *path, struct stat *st, struct vmm_err *err);
 /* Read fd to its end into f (at most max bytes): for files whose st_size is 0 (/proc). */
-int file_read_unsized(int fd, const char *path, uint64_t max, struct file_buf *f, struct vmm_err *err);
+int file_read_unsized(int fd, const char *path, uint64_t max, const char *limit, struct file_buf *f,
+		      struct vmm_err *err);
 /* Read exactly len bytes at offset off of fd into dst. */
 int file_pread(int fd, const char *path, uint8_t *dst, uint64_t len, uint64_t off, struct vmm_err *err);
 

@@ -81,7 +81,7 @@ int image_file_load(const char *path, uint64_t raw_load_addr, uint64_t mem_size,
 	if (fd < 0)
 		return fd;
 	if (st.st_size == 0) {	/* /proc and the like: read it (at most guest RAM), then parse */
-		r = file_read_unsized(fd, path, mem_size, f, err);
+		r = file_read_unsized(fd, path, mem_size, "the size of guest RAM", f, err);
 		if (!r)
 			r = image_parse_file(path, f, raw_load_addr, mem_size, img, err);
 	} else {
