@@ -41,7 +41,12 @@ struct vm_options {
 	uint64_t mem_size;
 	enum vm_irqchip irqchip;
 	unsigned int nr_vcpus;
-	int serial_fd;		/* guest serial output; -1 drops it */
+	/*
+	 * Guest serial output; -1 drops it. Written without blocking
+	 * (hw/serial.h); a caller writing to a pipe should ignore SIGPIPE, as
+	 * vmm's main() does, so a reader that leaves is an EPIPE, not a kill.
+	 */
+	int serial_fd;
 	FILE *log;		/* VMM diagnostics (unhandled I/O...), NULL = quiet */
 	int kick_signal;	/* signal used to kick vCPU threads out of KVM_RUN; 0 = SIGUSR1 */
 	const struct pmu_plan *pmu;	/* the guest PMU (src/pmu/plan.h); NULL leaves KVM's default */
