@@ -31,6 +31,27 @@ static void test_round_trip(void **state)
 	}
 }
 
+/* The largest api a host file may carry survives writing and parsing again. */
+static void test_api_round_trip(void **state)
+{
+	static struct pmu_host a, b;
+	struct vmm_err err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(pmu_host_parse("name big\napi 2147483647\n", &a, &err), 0);
+	assert_int_equal(a.api_version, 2147483647);
+	f = open_memstream(&text, &len);
+	assert_int_equal(pmu_host_write(f, &a), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "api 2147483647\n"));
+	assert_int_equal(pmu_host_parse(text, &b, &err), 0);
+	free(text);
+	assert_memory_equal(&a, &b, sizeof(a));
+}
+
 /* Facts the recorded hosts must keep (they drive the planner tests). */
 static void test_recorded_facts(void **state)
 {
@@ -108,7 +129,15 @@ static void test_parse_errors(void **state)
 		{ "pmu cpu_core 0-x\n", "line 1: CPU list '0-x'" },
 		{ "pmu cpu\n", "line 1: 'pmu' needs a name and a CPU list" },
 		{ "api\n", "line 1: 'api' needs one number" },
+		{ "api 2147483648\n", "line 1: api 2147483648 is out of range (0 to 2147483647)" },
+		{ "api 0xffffffff\n", "line 1: api 0xffffffff is out of range" },
 		{ "name\n", "line 1: 'name' needs one word" },
+		/* Numbers as on the command line (common/num.h): no sign, no octal. */
+		{ "cap pmu_capability +1\n", "line 1: cap pmu_capability: '+1' is not a number" },
+		{ "cap pmu_capability 010\n", "line 1: cap pmu_capability: '010' is not a number" },
+		{ "msr perf_capabilities -1\n", "line 1: msr perf_capabilities: '-1' is not a number" },
+		{ "cpuid 0xa 0 eax=+1 ebx=2 ecx=3 edx=4\n", "line 1: expected eax=<number>, got 'eax=+1'" },
+		{ "cpuid 0xa 0 eax=0x ebx=2 ecx=3 edx=4\n", "line 1: expected eax=<number>, got 'eax=0x'" },
 	};
 
 	(void)state;
@@ -204,6 +233,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_recorded_facts),
+		cmocka_unit_test(test_api_round_trip),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_vmware_backdoor_param),
 		cmocka_unit_test(test_cpulist),

@@ -538,8 +538,9 @@ static void test_json_valid(void **state)
 		struct vmm_err err = { 0 };
 
 		assert_int_equal(hostfile_load(all_hosts[i], &h, &err), 0);
-		/* a quote and a backslash must be escaped */
-		snprintf(h.name, sizeof(h.name), "%s \"q\" \\", all_hosts[i]);
+		/* a quote and a backslash must be escaped; bytes that are not UTF-8 replaced */
+		snprintf(h.name, sizeof(h.name), "%.20s \"q\" \\ \xff\xc0\xaf\xed\xa0\x80", all_hosts[i]);
+		snprintf(h.kernel, sizeof(h.kernel), "6.1\x80\xf4\x90\x80\x80\xe2\x82");
 		check_json(all_hosts[i], emit_caps, &h);
 		pmu_request_init(&req);
 		assert_int_equal(pmu_plan(&h, &req, &plan, &err), 0);
