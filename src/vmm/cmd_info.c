@@ -32,7 +32,7 @@ int cmd_caps(const struct vmm_config *cfg)
 	if (cmd_probe_host(&host, &err) < 0)
 		return cmd_fail(VMM_STATUS_HOST, &err);
 	if (cfg->save_path) {
-		f = fopen(cfg->save_path, "w");
+		f = fopen(cfg->save_path, "we");
 		if (!f || pmu_host_write(f, &host) < 0 || fclose(f) != 0) {
 			fprintf(stderr, "vmm: --save %s: %s\n", cfg->save_path, strerror(errno));
 			return VMM_STATUS_IMAGE;

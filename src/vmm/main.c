@@ -2,6 +2,8 @@
 /* vmm: the command-line front end. The only place that exits. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
 
 #include "vmm/cli.h"
 #include "vmm/cmd.h"
@@ -27,6 +29,18 @@ int cmd_plan_status(int r)
 	return r == -EINVAL || r == -ERANGE || r == -E2BIG ? VMM_STATUS_USAGE : VMM_STATUS_HOST;
 }
 
+/*
+ * vmm never gains privileges by executing a program, nor do the vmm run
+ * children of vmm selftest, which inherit this (docs/security.md).
+ */
+static int no_new_privs(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+		return 0;
+	fprintf(stderr, "vmm: prctl(PR_SET_NO_NEW_PRIVS): %s\n", strerror(errno));
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct vmm_config cfg;
@@ -45,7 +59,7 @@ int main(int argc, char **argv)
 			cli_usage(stdout, CMD_RUN);
 			return VMM_STATUS_OK;
 		}
-		return cmd_run(&cfg);
+		return no_new_privs() < 0 ? VMM_STATUS_HOST : cmd_run(&cfg);
 	case CMD_SELFTEST:
 	case CMD_CAPS:
 	case CMD_PLAN:
@@ -53,6 +67,8 @@ int main(int argc, char **argv)
 			cli_usage(stdout, cfg.cmd);
 			return VMM_STATUS_OK;
 		}
+		if (cfg.cmd == CMD_SELFTEST && no_new_privs() < 0)
+			return VMM_STATUS_HOST;
 		return cfg.cmd == CMD_SELFTEST ? cmd_selftest(&cfg) :
 		       cfg.cmd == CMD_CAPS ? cmd_caps(&cfg) : cmd_plan(&cfg);
 	default:

@@ -158,7 +158,7 @@ static void json_pair(FILE *f, const struct selftest_pair *p)
 static int report_json(const char *path, const struct selftest_env *env, unsigned int modes,
 		       const struct selftest_pair *pairs, unsigned int n, struct vmm_err *err)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "we");
 	bool first = true;
 
 	if (!f)
