@@ -201,8 +201,12 @@ static void mmio_straddle(uint64_t mem_size)
 
 static void do_mmio(const struct vmm_bootinfo *bi)
 {
-	/* Nothing is mapped at any of these (the LAPIC at 0xfee00000 and KVM's pages at 0xfffbc000 are avoided). */
-	const uintptr_t where[] = { bi->mem_size, 0xd0000000, 0xfebff000, 0xfec00000, 0xfed00000, 0xffff0000 };
+	/*
+	 * Nothing is mapped at any of these, with either irqchip: the IOAPIC of
+	 * --irqchip=full (0xfec00000), the LAPIC (0xfee00000) and KVM's pages at
+	 * 0xfffbc000 are avoided.
+	 */
+	const uintptr_t where[] = { bi->mem_size, 0xd0000000, 0xfebff000, 0xfec80000, 0xfed00000, 0xffff0000 };
 
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
 		if (where[i] < bi->mem_size && i)
