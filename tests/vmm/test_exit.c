@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -39,7 +40,7 @@ static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
 
-	assert_int_equal(pipe(f->pipe), 0);
+	assert_int_equal(pipe2(f->pipe, O_CLOEXEC), 0);
 	io_bus_init(&f->bus, NULL);
 	serial_init(&f->serial, f->pipe[1]);
 	fw_cfg_init(&f->fw_cfg, 64ULL << 20, 2);
