@@ -40,7 +40,7 @@
 struct mark {
 	uint64_t magic;
 	uint64_t checks, failures;	/* accesses with a defined answer, and those that got another */
-	uint64_t count[4];		/* per misbehaviour, see report_*() */
+	uint64_t count[4];		/* per misbehaviour, see report_boot0() */
 	char notes[MAX_NOTES][96];	/* the first failures */
 };
 
