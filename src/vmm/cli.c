@@ -74,6 +74,8 @@ static const struct cli_option run_options[] = {
 	  "end the VM when it resets more than N times (status 12; default 100)", 0, 1000000 },
 	{ "verify-reset", 0, CLI_FLAG, OPT(verify_reset), NULL,
 	  "after every reset, check each PMU MSR against a fresh vCPU (status 14 if not)", 0, 0 },
+	{ "no-seccomp", 0, CLI_FLAG, OPT(no_seccomp), NULL,
+	  "run the vCPU threads without their seccomp system call filter", 0, 0 },
 	PMU_OPTIONS,
 	OPT_VERBOSE,
 	OPT_HELP,
@@ -91,6 +93,7 @@ static const struct cli_option selftest_options[] = {
 	{ "guest-output", 0, CLI_FLAG, OPT(guest_output), NULL,
 	  "with one guest and one mode: pass the guest's own TAP through", 0, 0 },
 	{ "list", 'l', CLI_FLAG, OPT(list), NULL, "list the bundled guests and what each proves", 0, 0 },
+	{ "no-seccomp", 0, CLI_FLAG, OPT(no_seccomp), NULL, "pass --no-seccomp to every vmm run", 0, 0 },
 	{ "guest-dir", 0, CLI_STRING, OPT(guest_dir), "DIR", "where the guest images are (default: found "
 	  "beside vmm)", 0, 0 },
 	OPT_HELP,
@@ -441,6 +444,8 @@ static void usage_statuses(FILE *f)
 		VMM_STATUS_TRIPLE_FAULT, VMM_STATUS_VCPU_ERROR, VMM_STATUS_RESET_LIMIT, VMM_STATUS_RESET_VERIFY,
 		VMM_STATUS_TIMEOUT, VMM_STATUS_SIGNAL);
 	fputs("SIGHUP resets the guest (vmm run); SIGINT and SIGTERM stop it.\n", f);
+	fputs("A vCPU thread making a system call outside its seccomp filter kills vmm with SIGSYS "
+	      "(see --no-seccomp).\n", f);
 }
 
 void cli_usage(FILE *f, enum vmm_command cmd)

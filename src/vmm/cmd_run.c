@@ -302,6 +302,7 @@ int cmd_run(const struct vmm_config *cfg)
 		.serial_fd = cfg->serial_path ? -1 : STDOUT_FILENO,
 		.log = cfg->verbose ? stderr : NULL,
 		.pmu = plan,
+		.no_seccomp = cfg->no_seccomp,
 	};
 	struct boot_params bp = {
 		.nr_cpus = (uint32_t)cfg->cpus,

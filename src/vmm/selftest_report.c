@@ -2,6 +2,7 @@
 #include "vmm/selftest_report.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "common/json.h"
@@ -44,7 +45,10 @@ void selftest_judge(struct selftest_pair *p, const char *err_text)
 		return;
 	}
 	p->verdict = ST_FAIL;
-	if (t->first_failure[0]) {
+	if (p->status == 128 + SIGSYS) {	/* the root cause, whatever the guest printed */
+		snprintf(p->why, sizeof(p->why), "vmm killed by SIGSYS: a vCPU thread made a system call outside "
+			 "its seccomp filter (docs/security.md; --no-seccomp runs without it)");
+	} else if (t->first_failure[0]) {
 		snprintf(p->why, sizeof(p->why), "%s", t->first_failure);
 	} else if (p->status != 1) {
 		char line[200];

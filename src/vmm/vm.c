@@ -177,6 +177,21 @@ static int vm_save_fresh(struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
 	return vcpu_state_save(vm->kvm->fd, vcpu->fd, vcpu->fresh, err);
 }
 
+/* The vCPU threads' filter, built once; each thread installs it when it starts. */
+static int vm_build_seccomp(struct vm *vm, struct vmm_err *err)
+{
+	const struct seccomp_rule *rules;
+	size_t n;
+
+	if (vm->opt.no_seccomp)
+		return 0;
+	vm->seccomp = malloc(sizeof(*vm->seccomp));
+	if (!vm->seccomp)
+		return vmm_errf(err, ENOMEM, "out of memory for the seccomp filter");
+	rules = seccomp_vcpu_rules(&n);
+	return seccomp_build(rules, n, SECCOMP_VCPU_DENY, vm->seccomp, err);
+}
+
 static int vm_create_vcpus(struct vm *vm, struct vmm_err *err)
 {
 	struct cpuid_table *set = malloc(sizeof(*set)), *got = malloc(sizeof(*got));
@@ -318,6 +333,8 @@ int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, stru
 		r = vm_setup_pmu(vm, err);
 	if (!r)
 		r = vm_create_vcpus(vm, err);
+	if (!r)
+		r = vm_build_seccomp(vm, err);
 	return r;
 }
 
@@ -340,6 +357,8 @@ void vm_destroy(struct vm *vm)
 		close(vm->end_efd);
 	vm->end_efd = -1;
 	io_bus_destroy(&vm->bus);
+	free(vm->seccomp);
+	vm->seccomp = NULL;
 	pthread_mutex_destroy(&vm->end_lock);
 }
 

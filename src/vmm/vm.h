@@ -21,6 +21,7 @@
 #include "vmm/kvm.h"
 #include "vmm/boot.h"
 #include "vmm/loader.h"
+#include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
 
 #define VM_MAX_VCPUS 64
@@ -50,6 +51,7 @@ struct vm_options {
 	FILE *log;		/* VMM diagnostics (unhandled I/O...), NULL = quiet */
 	int kick_signal;	/* signal used to kick vCPU threads out of KVM_RUN; 0 = SIGUSR1 */
 	const struct pmu_plan *pmu;	/* the guest PMU (src/pmu/plan.h); NULL leaves KVM's default */
+	bool no_seccomp;	/* vCPU threads run without their seccomp filter (docs/security.md) */
 };
 
 /* How a run ended. */
@@ -83,6 +85,7 @@ struct vm {
 	struct cpuid_table cpuid;	/* what every vCPU is given (APIC IDs aside) */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
+	struct seccomp_prog *seccomp;	/* installed by each vCPU thread; NULL with no_seccomp */
 
 	/* End of the run: the first vCPU to end it records the result. */
 	pthread_mutex_t end_lock;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The planner over every recorded host, every mode, overrides and refusals. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -504,7 +505,7 @@ static bool have_python3(void)
 static void check_json(const char *what, void (*emit)(FILE *, const void *), const void *arg)
 {
 	char path[] = "/tmp/vmm-json-XXXXXX", cmd[128];
-	int fd = mkstemp(path);
+	int fd = mkostemp(path, O_CLOEXEC);
 	FILE *f = fdopen(fd, "w");
 
 	assert_non_null(f);

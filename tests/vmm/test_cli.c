@@ -188,6 +188,30 @@ static void test_usage_lists_every_status(void **state)
 	free(text);
 }
 
+/* The seccomp filter is on unless --no-seccomp says otherwise, for run and selftest. */
+static void test_no_seccomp(void **state)
+{
+	static const struct {
+		const char *argv[MAX_ARGS];
+		bool no_seccomp;
+	} cases[] = {
+		{ { "vmm", "run", "g" }, false },
+		{ { "vmm", "run", "--no-seccomp", "g" }, true },
+		{ { "vmm", "selftest" }, false },
+		{ { "vmm", "selftest", "--no-seccomp" }, true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vmm_config cfg;
+		struct vmm_err err = { 0 };
+
+		assert_int_equal(cli_parse(count_args(cases[i].argv), (char *const *)cases[i].argv, &cfg, &err), 0);
+		assert_int_equal(cli_validate(&cfg, &err), 0);
+		assert_int_equal(cfg.no_seccomp, cases[i].no_seccomp);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_long_cmdline),
 		cmocka_unit_test(test_usage_lists_every_status),
+		cmocka_unit_test(test_no_seccomp),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -41,7 +41,7 @@ static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
 
-	assert_int_equal(pipe(f->pipe), 0);
+	assert_int_equal(pipe2(f->pipe, O_CLOEXEC), 0);
 	io_bus_init(&f->bus, NULL);
 	assert_int_equal(serial_init(&f->serial, f->pipe[1], NULL), 0);
 	fw_cfg_init(&f->fw_cfg, 64ULL << 20, 2);
