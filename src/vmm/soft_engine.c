@@ -12,6 +12,7 @@
 #include "vmm/gva.h"
 #include "vmm/kvm.h"
 #include "vmm/msr_filter.h"
+#include "vmm/soft_gp.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -23,6 +24,9 @@
 #define APIC_LVTT	0x320		/* SDM vol. 3 11.5.1: LVT timer */
 #define LVT_DM_NMI	4
 #define MSI_ADDR_BASE	0xfee00000u	/* SDM vol. 3 11.11.1 */
+#define GP_VECTOR	13
+#define DR7_L0		(1ULL << 0)	/* SDM vol. 3 18.2.4: local enable of DR0 */
+#define DR7_L1		(1ULL << 2)
 
 static int engine_fail(struct soft_vcpu *s, const char *what, int code)
 {
@@ -86,10 +90,10 @@ static int guest_mode(const struct kvm_sregs *sr)
 	return sr->cs.db ? 32 : 16;
 }
 
-/* Classify the instruction at rip (a linear address: CS base included outside 64-bit mode). */
-static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_class *c)
+/* Classify the instruction at rip under the segments and paging of sr (CS base added outside 64-bit mode). */
+static int classify_in(const struct soft_vcpu *s, const struct kvm_sregs *sr, uint64_t rip,
+		       struct x86_insn_class *c)
 {
-	const struct kvm_sregs *sr = sregs_of(s);
 	const struct vm *vm = s->vcpu->vm;
 	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
 	int mode = guest_mode(sr);
@@ -98,6 +102,11 @@ static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_
 	size_t n = gva_read(&g, linear, bytes, sizeof(bytes));
 
 	return x86_classify(bytes, n, mode, c);
+}
+
+static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_class *c)
+{
+	return classify_in(s, sregs_of(s), rip, c);
 }
 
 static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
@@ -171,8 +180,8 @@ static bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_
 	uint8_t g[16];
 
 	if (!(sr->cr0 & CR0_PE) || (vector + 1) * size - 1 > sr->idt.limit ||
-	    !read_linear(s, sr->idt.base + vector * size, g, size))
-		return false;
+	    !read_linear(s, sr->idt.base + vector * size, g, size) || !(g[5] & 0x80))
+		return false;	/* no gate, or not present (P, bit 47) */
 	*handler = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 | (uint64_t)g[7] << 24;
 	if (long_mode)
 		*handler |= (uint64_t)g[8] << 32 | (uint64_t)g[9] << 40 | (uint64_t)g[10] << 48 |
@@ -346,30 +355,138 @@ static void emulate_rdpmc(struct soft_vcpu *s, struct kvm_run *run)
 }
 
 /*
- * KVM_SET_GUEST_DEBUG: single-stepping, and optionally an execution
- * breakpoint (DR0, SDM vol. 3 18.2.4: R/W0 = 00, LEN0 = 00, L0 = 1).
+ * KVM_SET_GUEST_DEBUG: single-stepping, and optionally execution
+ * breakpoints (SDM vol. 3 18.2.4: R/Wn = 00, LENn = 00, Ln = 1): DR0 for
+ * the pending instruction, DR1 on the guest's #GP handler. While the vCPU
+ * sits at the #GP handler, DR1 is off and one step takes it past.
  * KVM sets TF again for the RIP the vCPU is at (api.rst 4.77).
  */
 static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr)
 {
 	struct kvm_guest_debug dbg = { 0 };
+	bool gp = s->gp_armed && !s->gp_skip;
 	int r;
 
-	if (step || breakpoint)
-		dbg.control = KVM_GUESTDBG_ENABLE;
-	if (step)
-		dbg.control |= KVM_GUESTDBG_SINGLESTEP;
+	if (step || s->gp_skip)
+		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+	if (breakpoint || gp)
+		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
 	if (breakpoint) {
-		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
 		dbg.arch.debugreg[0] = bp_addr;
-		dbg.arch.debugreg[7] = 0x1;
+		dbg.arch.debugreg[7] |= DR7_L0;
+	}
+	if (gp) {
+		dbg.arch.debugreg[1] = s->gp_handler;
+		dbg.arch.debugreg[7] |= DR7_L1;
 	}
 	r = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
 	if (r < 0)
 		return engine_fail(s, "KVM_SET_GUEST_DEBUG", -r);
 	s->kvm_step = step;
 	s->breakpoint = breakpoint;
+	s->bp_addr = bp_addr;
 	return 0;
+}
+
+/*
+ * Keep DR1 on the guest's #GP handler. The IDT is read again at every exit,
+ * so a new IDT (LIDT) or a rewritten #GP gate is followed from the next exit
+ * on. Long mode only: the frame is read as 64-bit mode pushes it.
+ */
+static void gp_trap_sync(struct soft_vcpu *s, uint64_t rip)
+{
+	uint64_t handler = 0;
+	bool armed = (sregs_of(s)->efer & EFER_LMA) && gate_handler(s, GP_VECTOR, &handler);
+	bool skip = armed && rip == handler;
+
+	if (armed == s->gp_armed && skip == s->gp_skip && (!armed || handler == s->gp_handler))
+		return;
+	s->gp_armed = armed;
+	s->gp_skip = skip;
+	s->gp_handler = handler;
+	set_debug(s, s->kvm_step, s->breakpoint, s->bp_addr);
+}
+
+/* CS or SS as the #GP frame has it: the current one if the selector is the same, else from the GDT. */
+static bool frame_segment(const struct soft_vcpu *s, uint16_t sel, bool code, const struct kvm_segment *cur,
+			  struct kvm_segment *seg)
+{
+	const struct kvm_sregs *sr = sregs_of(s);
+	uint64_t desc;
+
+	if (sel == cur->selector && !cur->unusable) {
+		*seg = *cur;
+		return true;
+	}
+	if (sel & 4)
+		return false;		/* an LDT selector: not followed */
+	if ((sel & ~7u) == 0)
+		return soft_seg_from_desc(0, sel, code, seg) == 0;
+	if ((sel | 7u) > sr->gdt.limit || !read_linear(s, sr->gdt.base + (sel & ~7u), &desc, sizeof(desc)))
+		return false;
+	return soft_seg_from_desc(desc, sel, code, seg) == 0;
+}
+
+/*
+ * The vCPU stopped at the first instruction of its #GP handler (DR1). If
+ * the #GP came from an RDPMC that the model answers (SDM vol. 2B RDPMC:
+ * CPL 0 or CR4.PCE, a valid index), complete the RDPMC and undo the
+ * delivery: RIP past it, RSP, RFLAGS, CS and SS from the frame (SDM vol. 3
+ * 6.14.2). Nothing of the guest ran since the delivery, so this is exactly
+ * the state the RDPMC would have left. Returns true when it did; false
+ * leaves the #GP to the guest.
+ */
+static bool rdpmc_from_gp(struct soft_vcpu *s, struct kvm_run *run)
+{
+	struct kvm_regs *r = &run->s.regs.regs;
+	struct kvm_sregs *sr = &run->s.regs.sregs;
+	uint8_t raw[SOFT_GP_FRAME_SIZE];
+	struct soft_gp_frame f;
+	struct x86_insn_class c;
+	struct kvm_sregs nsr;
+	bool vmm_tf = s->kvm_step || s->gp_skip;
+	uint64_t val;
+	int rr;
+
+	if (!read_linear(s, r->rsp, raw, sizeof(raw)))
+		return false;
+	soft_gp_frame_parse(raw, &f);
+	if (f.error_code != 0 || !soft_canonical(f.rip) || !soft_canonical(f.rsp))
+		return false;
+	nsr = *sr;
+	if (!frame_segment(s, (uint16_t)f.cs, true, &sr->cs, &nsr.cs) ||
+	    !frame_segment(s, (uint16_t)f.ss, false, &sr->ss, &nsr.ss) || (f.ss & 3) != (f.cs & 3))
+		return false;
+	if (!soft_rdpmc_permitted(f.cs & 3, sr->cr4 & CR4_PCE))
+		return false;
+	if (classify_in(s, &nsr, f.rip, &c) < 0 || c.exit != X86_EXIT_RDPMC ||
+	    softpmu_rdpmc(&s->model, (uint32_t)r->rcx, &val) < 0)
+		return false;
+	if (memcmp(&nsr.cs, &sr->cs, sizeof(nsr.cs)) || memcmp(&nsr.ss, &sr->ss, sizeof(nsr.ss))) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_SREGS, &nsr);
+		if (rr < 0) {
+			engine_fail(s, "KVM_SET_SREGS", -rr);
+			return false;
+		}
+		*sr = nsr;
+	}
+	r->rax = (uint32_t)val;
+	r->rdx = val >> 32;
+	r->rip = f.rip + c.len;
+	r->rsp = f.rsp;
+	r->rflags = soft_gp_resume_rflags(f.rflags, vmm_tf);
+	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+	if (rr < 0) {
+		engine_fail(s, "KVM_SET_REGS", -rr);
+		return false;
+	}
+	s->rdpmc_gp++;
+	if (s->stepping) {
+		retire(s, &c, f.rip, r->rip);
+		set_debug(s, true, false, 0);
+		set_pending(s, r->rip);
+	}
+	return true;
 }
 
 /* Counting on or off: single-stepping follows. */
@@ -516,14 +633,17 @@ static uint64_t after_wrmsr(const struct soft_vcpu *s, const struct kvm_run *run
 int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 {
 	uint64_t rip = run->s.regs.regs.rip;
-	bool want;
+	bool want, gp;
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_DEBUG:
-		if (s->stepping) {
+		gp = s->gp_armed && !s->gp_skip && rip == s->gp_handler;
+		if (s->stepping)
 			account_step(s, rip);
+		if (gp && rdpmc_from_gp(s, run))
+			rip = run->s.regs.regs.rip;
+		else if (s->stepping)
 			set_pending(s, rip);
-		}
 		break;
 	case KVM_EXIT_IO:
 	case KVM_EXIT_MMIO:
@@ -551,13 +671,18 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	}
 	if (s->stepping && run->exit_reason == KVM_EXIT_DEBUG)
 		emulate_rdpmc(s, run);
+	gp_trap_sync(s, run->s.regs.regs.rip);
 	return s->error;	/* an ioctl of the engine's that failed on the way, or 0 */
 }
 
 int soft_vcpu_reset(struct soft_vcpu *s)
 {
+	bool trapping = s->gp_armed || s->gp_skip;
+
 	softpmu_reset(&s->model);
-	if (s->stepping)
+	s->gp_armed = false;
+	s->gp_skip = false;
+	if (s->stepping || trapping)
 		return set_stepping(s, false);
 	s->pending.valid = false;
 	return 0;

@@ -31,6 +31,12 @@ struct soft_vcpu {
 	bool kvm_step;		/* KVM single-steps the vCPU (off while a HLT waits) */
 	bool breakpoint;	/* the hardware breakpoint at pending.bp is armed */
 	bool cpl3_blind;	/* this host gave no debug exit at CPL 3 (bootinfo flag set) */
+	uint64_t bp_addr;	/* the DR0 address armed */
+	/* DR1 on the guest's #GP handler: RDPMC outside stepping (docs/soft-pmu.md, "RDPMC") */
+	bool gp_armed;
+	bool gp_skip;		/* at the handler: DR1 off, one step, then armed again */
+	uint64_t gp_handler;
+	uint64_t rdpmc_gp;	/* RDPMCs completed from their #GP (statistics) */
 	struct soft_pending pending;
 	struct exit_msr_ops msr_ops;
 	struct soft_account_ops account;
