@@ -500,8 +500,12 @@ static int set_stepping(struct soft_vcpu *s, bool on)
 
 /*
  * SDM vol. 3 11.5.1 and 20.6.3: the PMI goes out through the LVT performance
- * counter entry (fixed vector or NMI) unless it is masked, and delivery sets
- * its mask bit, which the handler clears.
+ * counter entry (fixed vector or NMI) unless it is masked, and on Intel
+ * delivery sets its mask bit, which the handler clears. AMD's local APIC
+ * has no such rule (APM vol. 2 ch. 16), and Linux's PerfMonV2 handler
+ * never unmasks the entry; KVM masks only for
+ * Intel-compatible guests (arch/x86/kvm/lapic.c kvm_apic_local_deliver,
+ * guest_cpuid_is_intel_compatible). The engine follows the guest's vendor.
  */
 static int deliver_pmi(struct soft_vcpu *s)
 {
@@ -521,9 +525,11 @@ static int deliver_pmi(struct soft_vcpu *s)
 		free(lapic);
 		return 0;
 	}
-	lvtpc |= LVT_MASKED;
-	memcpy(&lapic->regs[APIC_LVTPC], &lvtpc, 4);
-	r = kvm_ioctl(s->vcpu->fd, KVM_SET_LAPIC, lapic);
+	r = 0;
+	if (s->lvtpc_automask) {
+		memcpy(&lapic->regs[APIC_LVTPC], &(uint32_t){ lvtpc | LVT_MASKED }, 4);
+		r = kvm_ioctl(s->vcpu->fd, KVM_SET_LAPIC, lapic);
+	}
 	free(lapic);
 	if (r < 0)
 		return engine_fail(s, "KVM_SET_LAPIC", -r);
@@ -599,6 +605,8 @@ int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const stru
 	s->vm_fd = vm_fd;
 	s->msr_ops = (struct exit_msr_ops){ soft_rdmsr, soft_wrmsr, s };
 	s->account = (struct soft_account_ops){ account_classify, account_retire, s };
+	/* The guest's CPUID vendor is the shape's (src/cpuid/pmu_leaves.c). */
+	s->lvtpc_automask = plan->shape.vendor == PMU_VENDOR_INTEL;
 	if (plan->filter.set) {
 		f = malloc(sizeof(*f));
 		if (!f)

@@ -31,6 +31,7 @@ struct soft_vcpu {
 	bool kvm_step;		/* KVM single-steps the vCPU (off while a HLT waits) */
 	bool breakpoint;	/* the hardware breakpoint at pending.bp is armed */
 	bool cpl3_blind;	/* this host gave no debug exit at CPL 3 (bootinfo flag set) */
+	bool lvtpc_automask;	/* PMI delivery masks LVTPC: Intel-compatible guests only */
 	uint64_t bp_addr;	/* the DR0 address armed */
 	/* DR1 on the guest's #GP handler: RDPMC outside stepping (docs/soft-pmu.md, "RDPMC") */
 	bool gp_armed;
