@@ -221,22 +221,14 @@ static int lapic_timer_vector(const struct soft_vcpu *s)
 	return lvtt & LVT_MASKED ? -1 : (int)(lvtt & 0xff);
 }
 
-/* The vector an instruction raises on purpose: UD2 (#UD), INT3, INT n. */
+/* The vector an instruction raises on purpose: UD2 (#UD), INT3, INT n (soft_raised_vector()). */
 static int raised_vector(const struct soft_vcpu *s, uint64_t rip, const struct x86_insn_class *c)
 {
-	uint8_t b[3] = { 0 };
+	uint8_t b[X86_MAX_INSN_LEN];
 
-	if (!read_linear(s, rip, b, c->len < 3 ? c->len : 3))
+	if (c->len > sizeof(b) || !read_linear(s, rip, b, c->len))
 		return -1;
-	if (c->map == X86_MAP_0F && c->opcode == 0x0b)
-		return 6;			/* UD2 */
-	if (c->branch != X86_BR_INT)
-		return -1;
-	if (c->opcode == 0xcc)
-		return 3;			/* INT3 */
-	if (c->opcode == 0xcd)
-		return b[c->len - 1];		/* INT n: the immediate */
-	return -1;				/* INTO: only when OF is set */
+	return soft_raised_vector(b, c->len, c);
 }
 
 /*
