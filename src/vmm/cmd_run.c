@@ -215,8 +215,9 @@ static void report_soft_pmu(const struct vm *vm)
 
 		if (s)
 			fprintf(stderr, "vmm: vCPU %u: soft PMU accounted %llu instructions, delivered %llu PMIs, "
-				"completed %llu RDPMCs from their #GP\n", i, (unsigned long long)s->retired,
-				(unsigned long long)s->pmis, (unsigned long long)s->rdpmc_gp);
+				"completed %llu RDPMCs from their #GP, executed %llu instructions the host could "
+				"not run\n", i, (unsigned long long)s->retired, (unsigned long long)s->pmis,
+				(unsigned long long)s->rdpmc_gp, (unsigned long long)s->emulated);
 	}
 }
 

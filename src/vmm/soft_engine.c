@@ -12,6 +12,7 @@
 #include "vmm/gva.h"
 #include "vmm/kvm.h"
 #include "vmm/msr_filter.h"
+#include "vmm/soft_emul.h"
 #include "vmm/soft_gp.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -481,6 +482,106 @@ static bool rdpmc_from_gp(struct soft_vcpu *s, struct kvm_run *run)
 	return true;
 }
 
+/* ---- instructions the host cannot run (soft_emul.c) ---- */
+
+static int emul_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return read_linear(ctx, addr, buf, len) ? 0 : -EFAULT;
+}
+
+/* Guest linear memory, page by page through the guest's page tables, RAM only. */
+static int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	const struct soft_vcpu *s = ctx;
+	const struct kvm_sregs *sr = sregs_of(s);
+	struct vm *vm = s->vcpu->vm;
+	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
+	uint64_t gpa[2];
+	size_t first = len;
+
+	/* Check every page first, so that a fault writes nothing. */
+	if (gva_translate(&g, addr, &gpa[0]) < 0)
+		return -EFAULT;
+	if (((addr & 0xfff) + len) > 0x1000) {
+		first = 0x1000 - (addr & 0xfff);
+		if (gva_translate(&g, addr + first, &gpa[1]) < 0 || gpa[1] + (len - first) > vm->mem_size)
+			return -EFAULT;
+	}
+	if (len > 16 || gpa[0] + first > vm->mem_size)
+		return -EFAULT;
+	memcpy(vm->mem + gpa[0], buf, first);
+	if (first < len)
+		memcpy(vm->mem + gpa[1], (const uint8_t *)buf + first, len - first);
+	return 0;
+}
+
+/*
+ * KVM's instruction emulator, which this host uses for guest supervisor
+ * code, failed on the instruction at RIP (KVM_INTERNAL_ERROR_EMULATION;
+ * arch/x86/kvm/x86.c handle_emulation_failure leaves the guest before it at
+ * CPL 0). Running it again without TF does not help here: the host emulates
+ * it all the same. If soft_emulate() covers it, the VMM executes it: the
+ * registers and x87 state go back through KVM_SET_REGS and KVM_SET_FPU,
+ * memory operands through the guest's page tables. While counting it
+ * retires there, exactly once, and stepping goes on after it.
+ */
+static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
+{
+	struct kvm_regs *r = &run->s.regs.regs;
+	const struct kvm_sregs *sr = sregs_of(s);
+	const struct vm *vm = s->vcpu->vm;
+	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
+	const struct emul_mem mem = { emul_read, emul_write, s };
+	struct x86_insn_class c = { 0 };
+	uint8_t b[X86_MAX_INSN_LEN];
+	struct emul_cpu cpu = {
+		.gpr = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
+			 r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15 },
+		.rip = r->rip, .rflags = r->rflags, .fs_base = sr->fs.base, .gs_base = sr->gs.base,
+		.cr0 = sr->cr0, .cpl = guest_cpl(sr),
+	};
+	uint64_t rip = r->rip;
+	size_t n;
+	int len, rr;
+
+	if (run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION || guest_mode(sr) != 64)
+		return false;
+	n = gva_read(&g, rip, b, sizeof(b));
+	rr = kvm_ioctl(s->vcpu->fd, KVM_GET_FPU, &cpu.fpu);
+	if (rr < 0) {
+		engine_fail(s, "KVM_GET_FPU", -rr);
+		return false;
+	}
+	len = soft_emulate(b, n, &cpu, &mem);
+	if (len < 0)
+		return false;
+	r->rax = cpu.gpr[0]; r->rcx = cpu.gpr[1]; r->rdx = cpu.gpr[2]; r->rbx = cpu.gpr[3];
+	r->rsp = cpu.gpr[4]; r->rbp = cpu.gpr[5]; r->rsi = cpu.gpr[6]; r->rdi = cpu.gpr[7];
+	r->r8 = cpu.gpr[8]; r->r9 = cpu.gpr[9]; r->r10 = cpu.gpr[10]; r->r11 = cpu.gpr[11];
+	r->r12 = cpu.gpr[12]; r->r13 = cpu.gpr[13]; r->r14 = cpu.gpr[14]; r->r15 = cpu.gpr[15];
+	r->rip = cpu.rip;
+	r->rflags = cpu.rflags;
+	rr = cpu.fpu_changed ? kvm_ioctl(s->vcpu->fd, KVM_SET_FPU, &cpu.fpu) : 0;
+	if (rr < 0) {
+		engine_fail(s, "KVM_SET_FPU", -rr);
+		return false;
+	}
+	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+	if (rr < 0) {
+		engine_fail(s, "KVM_SET_REGS", -rr);
+		return false;
+	}
+	s->emulated++;
+	if (s->stepping) {
+		if (classify_at(s, rip, &c) < 0 || c.len != (unsigned int)len)
+			c = (struct x86_insn_class){ .len = (unsigned int)len };
+		retire(s, &c, rip, r->rip);
+		set_debug(s, true, false, 0);
+		set_pending(s, r->rip);
+	}
+	return true;
+}
+
 /* Counting on or off: single-stepping follows. */
 static int set_stepping(struct soft_vcpu *s, bool on)
 {
@@ -633,7 +734,7 @@ static uint64_t after_wrmsr(const struct soft_vcpu *s, const struct kvm_run *run
 int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 {
 	uint64_t rip = run->s.regs.regs.rip;
-	bool want, gp;
+	bool want, gp, handled = false;
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_DEBUG:
@@ -648,6 +749,10 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	case KVM_EXIT_IO:
 	case KVM_EXIT_MMIO:
 		retire_early(s);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		handled = emulate_unrunnable(s, run);
+		rip = run->s.regs.regs.rip;
 		break;
 	default:
 		break;
@@ -672,7 +777,9 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	if (s->stepping && run->exit_reason == KVM_EXIT_DEBUG)
 		emulate_rdpmc(s, run);
 	gp_trap_sync(s, run->s.regs.regs.rip);
-	return s->error;	/* an ioctl of the engine's that failed on the way, or 0 */
+	if (s->error)
+		return s->error;	/* an ioctl of the engine's that failed on the way */
+	return handled;
 }
 
 int soft_vcpu_reset(struct soft_vcpu *s)

@@ -38,6 +38,7 @@ struct soft_vcpu {
 	bool gp_skip;		/* at the handler: DR1 off, one step, then armed again */
 	uint64_t gp_handler;
 	uint64_t rdpmc_gp;	/* RDPMCs completed from their #GP (statistics) */
+	uint64_t emulated;	/* instructions the host could not run, executed by the VMM */
 	struct soft_pending pending;
 	struct exit_msr_ops msr_ops;
 	struct soft_account_ops account;
@@ -60,7 +61,9 @@ void soft_vcpu_before_run(struct soft_vcpu *s, struct kvm_run *run);
 /*
  * After an exit was dispatched (MSR accesses already went to the model):
  * account retired instructions, deliver a PMI, start or stop single-stepping.
- * Returns 0 or -errno (s->errmsg says what failed).
+ * Returns 0; 1 when the engine took care of an exit that would otherwise
+ * end the run (an instruction the host's emulator lacks, executed by the
+ * VMM): re-enter the guest; or -errno (s->errmsg says what failed).
  */
 int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run);
 
