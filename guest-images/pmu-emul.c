@@ -8,7 +8,7 @@
  * VMM executes those itself. This guest checks, inside counted blocks and
  * outside them:
  * - the results: POPCNT's count and ZF, x87 loads, an addition and a store
- *   to memory, RFLAGS.AC after STAC and CLAC;
+ *   to memory, RFLAGS.AC after STAC and CLAC, INT n reaching its handler;
  * - the count: every instruction of a counted block retires once, the
  *   emulated ones included (SDM 20.2.1; the block's disabling WRMSR counts,
  *   the enabling one does not), and a disabled counter stays at zero.
@@ -21,6 +21,10 @@
 #define EMUL_X87_INSNS		11
 /* emul_ac_block(): stac, pushf, pop, clac, mov, mov, wrmsr */
 #define EMUL_AC_INSNS		7
+/* emul_int_block(): int, the handler's lock inc and iretq, mov, mov, wrmsr; branches: int, iretq */
+#define EMUL_INT_INSNS		6
+#define EMUL_INT_BRANCHES	2
+#define EMUL_INT_VECTOR		0x30
 #define CPUID_07_EBX_SMAP	(1u << 20)
 #define CPUID_01_ECX_POPCNT	(1u << 23)
 #define RFLAGS_AC		(1ull << 18)
@@ -85,6 +89,78 @@ static uint64_t emul_ac_block(uint32_t msr, uint64_t on, uint64_t off, struct em
 #define EMUL_3_25	0x400a000000000000ull	/* 3.25 */
 static const uint64_t emul_in = EMUL_2_25;
 
+/* The INT handler: counts, and returns. */
+volatile uint64_t emul_int_hits;
+extern const char emul_int_handler[];
+asm(".text\n\t"
+    ".balign 16\n"
+    "emul_int_handler:\n\t"
+    "lock incq emul_int_hits(%rip)\n\t"
+    "iretq\n");
+
+static void emul_int_block(uint32_t msr, uint64_t on, uint64_t off)
+{
+	asm volatile("wrmsr\n\t"
+		     "int %[vec]\n\t"
+		     "mov %%esi, %%eax\n\t"
+		     "mov %%edi, %%edx\n\t"
+		     "wrmsr"
+		     : "+a"(on)
+		     : "c"(msr), "d"((uint32_t)(on >> 32)), "S"((uint32_t)off), "D"((uint32_t)(off >> 32)),
+		       [vec] "i"(EMUL_INT_VECTOR)
+		     : "memory", "cc");
+}
+
+struct emul_idt_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+/* SDM vol. 3 6.14.1: the offset fields of the 64-bit gate of vector. */
+static void emul_set_gate(unsigned int vector, uint64_t addr)
+{
+	struct emul_idt_ptr p;
+	uint8_t *g;
+
+	asm volatile("sidt %0" : "=m"(p));
+	g = (uint8_t *)(uintptr_t)p.base + 16 * vector;
+	g[0] = (uint8_t)addr;
+	g[1] = (uint8_t)(addr >> 8);
+	g[6] = (uint8_t)(addr >> 16);
+	g[7] = (uint8_t)(addr >> 24);
+	for (int i = 0; i < 4; i++)
+		g[8 + i] = (uint8_t)(addr >> (32 + 8 * i));
+}
+
+extern const uint64_t idt_stub_table[IDT_ENTRIES];
+
+/* INT n into a two-instruction handler: instructions and branches (INT and IRETQ are far branches). */
+static void emul_int(const struct pmu_caps *c)
+{
+	static const enum pmu_event ev[2] = { PMU_EVENT_INSTRUCTIONS, PMU_EVENT_BRANCHES };
+	static const uint64_t expect[2] = { EMUL_INT_INSNS, EMUL_INT_BRANCHES };
+
+	emul_set_gate(EMUL_INT_VECTOR, (uint64_t)(uintptr_t)emul_int_handler);
+	for (unsigned int i = 0; i < 2; i++) {
+		uint32_t sel = pmu_evtsel_msr(c, 0);
+		uint64_t e = pmu_event_select(c, ev[i], EVTSEL_OS), hits = emul_int_hits;
+
+		if (!pmu_event_available(c, ev[i])) {
+			report_skip("INT n in a counted block", "event %u unavailable", ev[i]);
+			continue;
+		}
+		pmu_reset_all(c);
+		if (c->has_global)
+			wrmsr(pmu_global_ctrl_msr(c), 1);
+		emul_int_block(sel, e, e & ~EVTSEL_EN);
+		report_eq(emul_int_hits - hits, 1, "INT %#x reached its handler once", EMUL_INT_VECTOR);
+		report_eq(rdmsr(pmu_counter_msr(c, 0)), expect[i], "PMC0 counts the %s of the INT block exactly",
+			  i ? "branches (INT, IRETQ)" : "instructions (the handler's included)");
+	}
+	emul_set_gate(EMUL_INT_VECTOR, idt_stub_table[EMUL_INT_VECTOR]);
+	pmu_reset_all(c);
+}
+
 static void emul_x87(const struct pmu_caps *c, bool counting)
 {
 	uint32_t sel = pmu_evtsel_msr(c, 0);
@@ -144,5 +220,6 @@ int main(const struct vmm_bootinfo *bi)
 		emul_x87(&caps, false);
 	}
 	emul_ac(&caps);
+	emul_int(&caps);
 	tap_done();
 }

@@ -7,6 +7,11 @@
 #define CR0_MP		(1ULL << 1)
 #define CR0_EM		(1ULL << 2)
 #define CR0_TS		(1ULL << 3)
+#define RFLAGS_TF	(1ULL << 8)
+#define RFLAGS_IF	(1ULL << 9)
+#define RFLAGS_NT	(1ULL << 14)
+#define RFLAGS_RF	(1ULL << 16)
+#define RFLAGS_VM	(1ULL << 17)
 #define RFLAGS_AC	(1ULL << 18)
 /* SDM vol. 1 3.4.3.1: OF, SF, ZF, AF, PF, CF */
 #define RFLAGS_ARITH	0x8d5ULL
@@ -106,6 +111,57 @@ static void finish_ea(struct insn *in, const struct emul_cpu *cpu)
 {
 	if (in->rip_rel)
 		in->ea = cpu->rip + in->pos + (uint64_t)in->disp + in->seg_base;
+}
+
+/* ---- INT n, INT3 ---- */
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/*
+ * SDM vol. 3 6.12.1.1, 6.14.1, 6.14.2, 6.14.5: a software interrupt through
+ * a present 64-bit interrupt or trap gate whose DPL allows the CPL, into the
+ * current code segment (no privilege change), on the current stack or the
+ * gate's IST stack: SS, RSP, RFLAGS, CS and the return RIP pushed on a
+ * 16-byte aligned stack; TF, NT, RF cleared, and IF for an interrupt gate.
+ * Anything else (#GP, #NP, a privilege change) is refused.
+ */
+static int emul_int(struct emul_cpu *cpu, const struct emul_mem *mem, unsigned int vector, size_t len)
+{
+	uint8_t g[16];
+	uint64_t frame[5], handler, rsp;
+	unsigned int ist, type, dpl;
+
+	if (vector * 16 + 15 > cpu->idt_limit || mem->read(mem->ctx, cpu->idt_base + vector * 16, g, 16) < 0)
+		return -ENOTSUP;
+	type = g[5] & 0xf;
+	dpl = (g[5] >> 5) & 3;
+	ist = g[4] & 7;
+	handler = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 | (uint64_t)g[7] << 24 |
+		  (uint64_t)g[8] << 32 | (uint64_t)g[9] << 40 | (uint64_t)g[10] << 48 | (uint64_t)g[11] << 56;
+	if (!(g[5] & 0x80) || (type != 0xe && type != 0xf) || dpl < cpu->cpl ||
+	    ((uint16_t)(g[2] | g[3] << 8)) != cpu->cs || !canonical(handler))
+		return -ENOTSUP;
+	rsp = cpu->gpr[4];
+	if (ist) {
+		/* SDM vol. 3 8.7, figure 8-11: IST1-7 at offsets 36-84 of the 64-bit TSS. */
+		if (28 + 8 * ist + 7 > cpu->tr_limit || mem->read(mem->ctx, cpu->tr_base + 28 + 8 * ist, &rsp, 8) < 0)
+			return -ENOTSUP;
+	}
+	rsp &= ~0xfULL;
+	frame[0] = cpu->rip + len;
+	frame[1] = cpu->cs;
+	frame[2] = cpu->rflags;
+	frame[3] = cpu->gpr[4];
+	frame[4] = cpu->ss;
+	if (mem->write(mem->ctx, rsp - sizeof(frame), frame, sizeof(frame)) < 0)
+		return -EFAULT;
+	cpu->gpr[4] = rsp - sizeof(frame);
+	cpu->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | (type == 0xe ? RFLAGS_IF : 0));
+	cpu->rip = handler - len;	/* soft_emulate() adds the length */
+	return 0;
 }
 
 /* ---- POPCNT, CLAC, STAC ---- */
@@ -467,6 +523,10 @@ int soft_emulate(const uint8_t *bytes, size_t n, struct emul_cpu *cpu, const str
 		} else {
 			return -ENOTSUP;
 		}
+	} else if (op == 0xcc || op == 0xcd) {
+		if (op == 0xcd && next(&in, &op2) < 0)
+			return -ENOTSUP;
+		r = emul_int(&c, mem, op == 0xcc ? 3 : op2, in.pos);
 	} else if (op == 0x9b) {
 		r = in.rex || in.p66 || in.pf2 || in.pf3 ? -ENOTSUP : emul_fwait(&c);
 	} else if (op >= 0xd8 && op <= 0xdf) {

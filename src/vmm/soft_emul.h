@@ -10,7 +10,9 @@
  * the instruction out. See docs/soft-pmu.md, "Instructions the host cannot
  * run".
  *
- * Covered: POPCNT, CLAC, STAC, FWAIT, and the x87 data movement and
+ * Covered: INT n and INT3 into a same-privilege 64-bit gate (event
+ * delivery as SDM vol. 3 6.14 describes it), POPCNT, CLAC, STAC, FWAIT,
+ * and the x87 data movement and
  * arithmetic of scalar floating-point code (FLD/FST/FSTP m32/m64, FLD
  * ST(i), FSTP ST(i), FLD1, FLDZ, FXCH, FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR
  * m32/m64 and their popping register forms). x87 arithmetic runs on the
@@ -34,6 +36,9 @@ struct emul_cpu {
 	uint64_t fs_base, gs_base;
 	uint64_t cr0;
 	unsigned int cpl;
+	uint16_t cs, ss;	/* selectors */
+	uint64_t idt_base, tr_base;
+	uint32_t idt_limit, tr_limit;
 	struct kvm_fpu fpu;	/* FXSAVE layout: fpr[i] is ST(i) */
 	bool fpu_changed;	/* set when fpu was changed */
 };

@@ -507,7 +507,7 @@ static int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 		if (gva_translate(&g, addr + first, &gpa[1]) < 0 || gpa[1] + (len - first) > vm->mem_size)
 			return -EFAULT;
 	}
-	if (len > 16 || gpa[0] + first > vm->mem_size)
+	if (len > 64 || gpa[0] + first > vm->mem_size)
 		return -EFAULT;
 	memcpy(vm->mem + gpa[0], buf, first);
 	if (first < len)
@@ -522,8 +522,9 @@ static int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
  * CPL 0). Running it again without TF does not help here: the host emulates
  * it all the same. If soft_emulate() covers it, the VMM executes it: the
  * registers and x87 state go back through KVM_SET_REGS and KVM_SET_FPU,
- * memory operands through the guest's page tables. While counting it
- * retires there, exactly once, and stepping goes on after it.
+ * memory operands (and an INT n's frame) through the guest's page tables.
+ * While counting it retires there, exactly once, and stepping goes on at
+ * the RIP it left (an INT n's handler).
  */
 static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
 {
@@ -538,7 +539,8 @@ static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
 		.gpr = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
 			 r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15 },
 		.rip = r->rip, .rflags = r->rflags, .fs_base = sr->fs.base, .gs_base = sr->gs.base,
-		.cr0 = sr->cr0, .cpl = guest_cpl(sr),
+		.cr0 = sr->cr0, .cpl = guest_cpl(sr), .cs = sr->cs.selector, .ss = sr->ss.selector,
+		.idt_base = sr->idt.base, .idt_limit = sr->idt.limit, .tr_base = sr->tr.base, .tr_limit = sr->tr.limit,
 	};
 	uint64_t rip = r->rip;
 	size_t n;

@@ -299,6 +299,107 @@ static void test_refused(void **state)
 	}
 }
 
+/* A 64-bit gate at MEM_BASE + 16 * vector (IDT at MEM_BASE), handler 0x200000, selector 0x08. */
+static void put_gate(unsigned int vector, uint8_t type_attr, uint8_t ist, uint16_t sel)
+{
+	uint8_t *g = mem + 16 * vector;
+	uint64_t h = 0x200000;
+
+	memset(g, 0, 16);
+	g[0] = (uint8_t)h;
+	g[1] = (uint8_t)(h >> 8);
+	g[2] = (uint8_t)sel;
+	g[3] = (uint8_t)(sel >> 8);
+	g[4] = ist;
+	g[5] = type_attr;
+	g[6] = (uint8_t)(h >> 16);
+	g[7] = (uint8_t)(h >> 24);
+}
+
+static void int_cpu(struct emul_cpu *c)
+{
+	cpu_init(c);
+	c->cs = 0x08;
+	c->ss = 0x10;
+	c->idt_base = MEM_BASE;
+	c->idt_limit = 16 * 8 - 1;		/* vectors 0-7 */
+	c->gpr[4] = MEM_BASE + 0xc8;		/* RSP, not 16-byte aligned */
+	c->rflags = 0x246 | (1ULL << 8);	/* IF, ZF, PF, TF */
+}
+
+static void test_int(void **state)
+{
+	static const uint8_t int5[] = { 0xcd, 0x05 }, int3[] = { 0xcc };
+	uint64_t frame[5];
+	struct emul_cpu c;
+
+	(void)state;
+	memset(mem, 0, sizeof(mem));
+	put_gate(5, 0x8e, 0, 0x08);		/* present interrupt gate, DPL 0 */
+	int_cpu(&c);
+	assert_int_equal(soft_emulate(int5, 2, &c, &mops), 2);
+	assert_int_equal(c.rip, 0x200000);
+	assert_int_equal(c.gpr[4], MEM_BASE + 0xc0 - 40);	/* aligned down to 16, 5 words */
+	memcpy(frame, mem + 0xc0 - 40, sizeof(frame));
+	assert_int_equal(frame[0], 0x100002);			/* return RIP: after the INT */
+	assert_int_equal(frame[1], 0x08);
+	assert_int_equal(frame[2], 0x346);			/* RFLAGS as they were */
+	assert_int_equal(frame[3], MEM_BASE + 0xc8);		/* the old RSP */
+	assert_int_equal(frame[4], 0x10);
+	assert_int_equal(c.rflags, 0x46);			/* TF and IF cleared */
+
+	put_gate(3, 0xef, 0, 0x08);		/* trap gate, DPL 3: IF stays */
+	int_cpu(&c);
+	assert_int_equal(soft_emulate(int3, 1, &c, &mops), 1);
+	assert_int_equal(c.rflags, 0x246);
+	memcpy(frame, mem + 0xc0 - 40, sizeof(frame));
+	assert_int_equal(frame[0], 0x100001);
+
+	/* IST 2: the stack from TSS offset 44 (TSS at MEM_BASE + 0x80) */
+	put_gate(5, 0x8e, 2, 0x08);
+	int_cpu(&c);
+	c.tr_base = MEM_BASE + 0x80;
+	c.tr_limit = 0x67;
+	memcpy(mem + 0x80 + 44, &(uint64_t){ MEM_BASE + 0xf8 }, 8);
+	assert_int_equal(soft_emulate(int5, 2, &c, &mops), 2);
+	assert_int_equal(c.gpr[4], MEM_BASE + 0xf0 - 40);
+	memcpy(frame, mem + 0xf0 - 40, sizeof(frame));
+	assert_int_equal(frame[3], MEM_BASE + 0xc8);
+}
+
+static void test_int_refused(void **state)
+{
+	static const struct {
+		const char *name;
+		unsigned int vector;
+		uint8_t type_attr;
+		uint16_t sel;
+		unsigned int cpl;
+	} t[] = {
+		{ "gate not present", 5, 0x0e, 0x08, 0 },
+		{ "gate DPL 0 at CPL 3 (#GP)", 5, 0x8e, 0x08, 3 },
+		{ "another code segment", 5, 0x8e, 0x18, 0 },
+		{ "a call gate type", 5, 0x8c, 0x08, 0 },
+		{ "beyond the IDT limit", 9, 0x8e, 0x08, 0 },
+	};
+	const uint8_t b[2][2] = { { 0xcd, 0x05 }, { 0xcd, 0x09 } };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct emul_cpu c, before;
+
+		print_message("# %s\n", t[i].name);
+		memset(mem, 0, sizeof(mem));
+		if (t[i].vector < 8)
+			put_gate(t[i].vector, t[i].type_attr, 0, t[i].sel);
+		int_cpu(&c);
+		c.cpl = t[i].cpl;
+		before = c;
+		assert_int_equal(soft_emulate(b[t[i].vector == 9], 2, &c, &mops), -ENOTSUP);
+		assert_memory_equal(&c, &before, sizeof(c));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +409,8 @@ int main(void)
 		cmocka_unit_test(test_x87_sequence),
 		cmocka_unit_test(test_x87_stack),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_int),
+		cmocka_unit_test(test_int_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
