@@ -519,8 +519,9 @@ static int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
  * KVM's instruction emulator, which this host uses for guest supervisor
  * code, failed on the instruction at RIP (KVM_INTERNAL_ERROR_EMULATION;
  * arch/x86/kvm/x86.c handle_emulation_failure leaves the guest before it at
- * CPL 0). Running it again without TF does not help here: the host emulates
- * it all the same. If soft_emulate() covers it, the VMM executes it: the
+ * CPL 0, with a #UD queued that KVM_SET_REGS drops again: __set_regs clears
+ * exception.pending). Running it again without TF does not help here: the
+ * host emulates it all the same. If soft_emulate() covers it, the VMM executes it: the
  * registers and x87 state go back through KVM_SET_REGS and KVM_SET_FPU,
  * memory operands (and an INT n's frame) through the guest's page tables.
  * While counting it retires there, exactly once, and stepping goes on at
