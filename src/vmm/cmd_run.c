@@ -14,7 +14,6 @@
 
 #include "common/clock.h"
 #include "pmu/plan.h"
-#include "vmm/bootinfo.h"
 #include "vmm/cmd.h"
 #include "vmm/file.h"
 #include "vmm/image_file.h"
@@ -108,16 +107,6 @@ static int plan_pmu(struct kvm *kvm, const struct vmm_config *cfg, struct pmu_pl
 	if (cfg->verbose)
 		pmu_plan_print(stderr, plan, false);
 	return 0;
-}
-
-static uint32_t bootinfo_pmu_mode(enum pmu_mode m)
-{
-	switch (m) {
-	case PMU_MODE_EMULATED: return VMM_PMU_MODE_EMULATED;
-	case PMU_MODE_MEDIATED: return VMM_PMU_MODE_MEDIATED;
-	case PMU_MODE_SOFT: return VMM_PMU_MODE_SOFT;
-	default: return VMM_PMU_MODE_OFF;
-	}
 }
 
 /* Which signal made the stop fd readable (0 if none is queued). */
@@ -308,7 +297,6 @@ int cmd_run(const struct vmm_config *cfg)
 	};
 	struct boot_params bp = {
 		.nr_cpus = (uint32_t)cfg->cpus,
-		.pmu_mode = bootinfo_pmu_mode(plan->shape.mode),
 		.cmdline = cfg->cmdline,
 		.initrd = f.initrd.data,
 		.initrd_len = f.initrd.len,

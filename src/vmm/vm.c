@@ -390,6 +390,19 @@ static bool vm_discard_bss(struct vm *vm, const struct image *img)
 	return true;
 }
 
+/* What the boot info tells the guest about its PMU: the mode of the VM's plan (docs/boot.md). */
+static uint32_t vm_bootinfo_pmu_mode(const struct vm *vm, uint32_t asked)
+{
+	if (!vm->opt.pmu)
+		return asked;	/* KVM's default PMU: only the caller knows what it meant */
+	switch (vm->opt.pmu->shape.mode) {
+	case PMU_MODE_EMULATED: return VMM_PMU_MODE_EMULATED;
+	case PMU_MODE_MEDIATED: return VMM_PMU_MODE_MEDIATED;
+	case PMU_MODE_SOFT: return VMM_PMU_MODE_SOFT;
+	default: return VMM_PMU_MODE_OFF;
+	}
+}
+
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *params,
 	    struct vmm_err *err)
 {
@@ -403,6 +416,7 @@ int vm_load(struct vm *vm, const struct image *img, const struct boot_params *pa
 	if (r < 0)
 		return vmm_err_ioctl(err, "KVM_GET_SREGS", -r, NULL);
 	bp.bss_pages_zero = vm_discard_bss(vm, img);
+	bp.pmu_mode = vm_bootinfo_pmu_mode(vm, params->pmu_mode);
 	r = boot_prepare(vm->mem, vm->mem_size, img, p, &regs, &sregs, err);
 	if (r < 0) {
 		if (err)

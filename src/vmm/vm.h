@@ -104,7 +104,11 @@ void vm_destroy(struct vm *vm);
  */
 int vm_set_serial_output(struct vm *vm, int fd, struct vmm_err *err);
 
-/* Put the image into guest memory and set up the BSP to enter it. */
+/*
+ * Put the image into guest memory and set up the BSP to enter it. With a
+ * vm_options.pmu plan, the boot info's pmu_mode is the plan's mode whatever
+ * p->pmu_mode says.
+ */
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err);
 
 /*
