@@ -224,23 +224,28 @@ out:
 	return r;
 }
 
-/* Keep the vCPU threads on the CPUs of one host PMU (hybrid hosts): set before any vCPU exists. */
-static int vm_pin(const struct pmu_plan *plan, struct vmm_err *err)
+/*
+ * Keep the vCPU threads on the CPUs of one host PMU (hybrid hosts). Only the
+ * vCPU threads: vm_run() creates them with this affinity in their attributes
+ * (pthread_attr_setaffinity_np), the caller's thread is left as it is.
+ */
+static int vm_pin(struct vm *vm, const struct pmu_plan *plan, struct vmm_err *err)
 {
 	struct pmu_cpuset set;
-	cpu_set_t cpus;
 	int r;
 
 	r = pmu_cpulist_parse(plan->pin_cpus, &set, err);
 	if (r < 0)
 		return r;
-	CPU_ZERO(&cpus);
+	vm->pin = malloc(sizeof(*vm->pin));
+	if (!vm->pin)
+		return vmm_errf(err, ENOMEM, "out of memory");
+	CPU_ZERO(vm->pin);
 	for (unsigned int c = 0; c < PMU_CPUSET_WORDS * 64 && c < CPU_SETSIZE; c++)
 		if (set.w[c / 64] >> (c % 64) & 1)
-			CPU_SET(c, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
-		return vmm_errf(err, errno, "cannot pin vCPU threads to CPUs %s: %s", plan->pin_cpus,
-				strerror(errno));
+			CPU_SET(c, vm->pin);
+	if (!CPU_COUNT(vm->pin))
+		return vmm_errf(err, EINVAL, "cannot pin vCPU threads to CPUs %s: no CPU in it", plan->pin_cpus);
 	return 0;
 }
 
@@ -288,7 +293,7 @@ static int vm_setup_pmu(struct vm *vm, struct vmm_err *err)
 	if (!r)
 		r = cpuid_apply_pmu(&vm->cpuid, &plan->shape, err);
 	if (!r && plan->pin)
-		r = vm_pin(plan, err);
+		r = vm_pin(vm, plan, err);
 	return r;
 }
 
@@ -359,6 +364,8 @@ void vm_destroy(struct vm *vm)
 	io_bus_destroy(&vm->bus);
 	free(vm->seccomp);
 	vm->seccomp = NULL;
+	free(vm->pin);
+	vm->pin = NULL;
 	pthread_mutex_destroy(&vm->end_lock);
 }
 
@@ -602,39 +609,81 @@ static enum vm_end vm_wait(struct vm *vm, int timeout_ms, int stop_fd)
 	}
 }
 
+/*
+ * The kick signal's handler, process-wide (vm.h): installed unless it is
+ * already there. No SA_RESTART: the kick must make KVM_RUN return EINTR.
+ */
+static int vm_install_kick_handler(int sig, struct vmm_err *err)
+{
+	struct sigaction sa = { .sa_handler = vm_kick_handler }, cur;
+
+	if (sigaction(sig, NULL, &cur) < 0)
+		return vmm_errf(err, errno, "sigaction(%d): %s", sig, strerror(errno));
+	if (cur.sa_handler == vm_kick_handler && !(cur.sa_flags & SA_RESTART))
+		return 0;
+	if (sigaction(sig, &sa, NULL) < 0)
+		return vmm_errf(err, errno, "sigaction(%d): %s", sig, strerror(errno));
+	return 0;
+}
+
+/*
+ * Start the vCPU threads, on the plan's CPUs if it has some, with the
+ * caller's signal mask but the kick signal unblocked: set in the threads'
+ * attributes, so the caller's own thread keeps its affinity and mask.
+ */
+static int vm_start_vcpus(struct vm *vm, struct vmm_err *err)
+{
+	pthread_attr_t attr;
+	sigset_t mask;
+	int r = -pthread_attr_init(&attr);
+
+	if (r < 0)
+		return vmm_errf(err, -r, "pthread_attr_init: %s", strerror(-r));
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	sigdelset(&mask, vm->opt.kick_signal);
+	r = -pthread_attr_setsigmask_np(&attr, &mask);
+	if (r < 0) {
+		pthread_attr_destroy(&attr);
+		return vmm_errf(err, -r, "pthread_attr_setsigmask_np: %s", strerror(-r));
+	}
+	if (vm->pin)
+		r = -pthread_attr_setaffinity_np(&attr, sizeof(*vm->pin), vm->pin);
+	if (r < 0) {
+		pthread_attr_destroy(&attr);
+		return vmm_errf(err, -r, "cannot pin vCPU threads to CPUs %s: %s", vm->opt.pmu->pin_cpus,
+				strerror(-r));
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus && !r; i++) {
+		r = -pthread_create(&vm->vcpus[i].thread, &attr, vcpu_thread, &vm->vcpus[i]);
+		if (r < 0)
+			vmm_errf(err, -r, "cannot start vCPU %u thread: %s", i, strerror(-r));
+		else
+			vm->vcpus[i].thread_started = true;
+	}
+	pthread_attr_destroy(&attr);
+	return r;
+}
+
 int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, struct vmm_err *err)
 {
-	struct sigaction sa = { .sa_handler = vm_kick_handler };
 	int64_t deadline = timeout_ms >= 0 ? vmm_mono_ms() + timeout_ms : -1, left;
-	sigset_t kick, old;
 	enum vm_end why;
 	int r = 0;
 
 	if (!vm->opt.kick_signal)
 		vm->opt.kick_signal = SIGUSR1;
-	/* No SA_RESTART: the kick must make KVM_RUN return EINTR. */
-	if (sigaction(vm->opt.kick_signal, &sa, NULL) < 0)
-		return vmm_errf(err, errno, "sigaction: %s", strerror(errno));
-	/* vCPU threads inherit this mask with the kick signal unblocked. */
-	sigemptyset(&kick);
-	sigaddset(&kick, vm->opt.kick_signal);
-	pthread_sigmask(SIG_UNBLOCK, &kick, &old);
+	r = vm_install_kick_handler(vm->opt.kick_signal, err);
+	if (r < 0)
+		return r;
 
 	vm->ended = false;
 	atomic_store(&vm->stopping, false);
 	/* A previous run's end notification must not end this one. */
 	while (read(vm->end_efd, &(uint64_t){ 0 }, sizeof(uint64_t)) > 0)
 		;
-	for (unsigned int i = 0; i < vm->nr_vcpus && !r; i++) {
-		r = -pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
-		if (r < 0)
-			vmm_errf(err, -r, "cannot start vCPU %u thread: %s", i, strerror(-r));
-		else
-			vm->vcpus[i].thread_started = true;
-	}
+	r = vm_start_vcpus(vm, err);
 	why = r < 0 ? VM_END_ERROR : vm_wait(vm, timeout_ms, stop_fd);
 	vm_stop_vcpus(vm);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
 		return r;
 

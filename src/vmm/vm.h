@@ -7,6 +7,7 @@
 #define VMM_VMM_VM_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,7 +50,12 @@ struct vm_options {
 	 */
 	int serial_fd;
 	FILE *log;		/* VMM diagnostics (unhandled I/O...), NULL = quiet */
-	int kick_signal;	/* signal used to kick vCPU threads out of KVM_RUN; 0 = SIGUSR1 */
+	/*
+	 * Signal used to kick vCPU threads out of KVM_RUN; 0 = SIGUSR1. vm_run()
+	 * installs a do-nothing handler for it, process-wide, unless it is
+	 * already installed, and unblocks it on the vCPU threads only.
+	 */
+	int kick_signal;
 	const struct pmu_plan *pmu;	/* the guest PMU (src/pmu/plan.h); NULL leaves KVM's default */
 	bool no_seccomp;	/* vCPU threads run without their seccomp filter (docs/security.md) */
 };
@@ -86,6 +92,7 @@ struct vm {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
 	struct seccomp_prog *seccomp;	/* installed by each vCPU thread; NULL with no_seccomp */
+	cpu_set_t *pin;		/* the vCPU threads' CPUs (the plan's pin_cpus), NULL: not pinned */
 
 	/* End of the run: the first vCPU to end it records the result. */
 	pthread_mutex_t end_lock;
