@@ -98,7 +98,7 @@ VMM_API int vmm_image_open_file(const char *path, const struct vmm_image_options
 VMM_API int vmm_image_open_buffer(const void *buf, size_t len, const struct vmm_image_options *opts,
 				  struct vmm_image **out, struct vmm_error *err);
 VMM_API void vmm_image_free(struct vmm_image *img);	/* after the VMs it was loaded into */
-/* "elf64", "multiboot" or "raw". */
+/* "ELF64", "multiboot" or "raw". */
 VMM_API const char *vmm_image_kind(const struct vmm_image *img);
 
 /* Guest serial output goes to one of these. */
@@ -175,7 +175,10 @@ struct vmm_run_options {
 	 * why to reset the guest instead of stopping, or NULL to stop.
 	 */
 	const char *(*stop_fd_reset)(void *opaque, int stop_fd);
-	/* Called on the caller's thread before each reset: n counts from 1. */
+	/*
+	 * Called on the caller's thread before each reset: n counts from 1;
+	 * why is the guest's request, "guest triple fault", or stop_fd_reset's.
+	 */
 	void (*on_reset)(void *opaque, unsigned int n, const char *why);
 	void *opaque;
 };

@@ -23,6 +23,7 @@
 #include "vmm/file.h"
 #include "vmm/image_file.h"
 #include "vmm/soft_engine.h"
+#include "vmm/api_cli.h"
 #include "vmm/status.h"
 #include "vmm/vm.h"
 
@@ -140,12 +141,34 @@ VMM_API void vmm_close(struct vmm *vmm)
 	free(vmm);
 }
 
+int vmm_plan_request(struct vmm *vmm, const struct pmu_request *req, struct vmm_plan **out,
+		     struct vmm_error *err)
+{
+	struct vmm_err e = { 0 };
+	struct vmm_plan *p;
+	int r;
+
+	if (!vmm || !req || !out)
+		return fail(err, EINVAL, true, "vmm_plan: NULL argument");
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return fail(err, ENOMEM, false, "out of memory");
+	r = pmu_plan(&vmm->host, req, &p->plan, &e);
+	if (r < 0) {
+		free(p);
+		e.input = r == -EINVAL || r == -ERANGE || r == -E2BIG;
+		return give_err(err, &e, r);
+	}
+	*out = p;
+	return 0;
+}
+
 VMM_API int vmm_plan(struct vmm *vmm, const char *mode, const struct vmm_pmu_option *opts, size_t n,
 		     struct vmm_plan **out, struct vmm_error *err)
 {
 	struct vmm_err e = { 0 };
 	struct pmu_request req;
-	struct vmm_plan *p;
 	int r;
 
 	if (!vmm || !out || (n && !opts))
@@ -162,17 +185,7 @@ VMM_API int vmm_plan(struct vmm *vmm, const char *mode, const struct vmm_pmu_opt
 		e.input = true;
 		return give_err(err, &e, r);
 	}
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return fail(err, ENOMEM, false, "out of memory");
-	r = pmu_plan(&vmm->host, &req, &p->plan, &e);
-	if (r < 0) {
-		free(p);
-		e.input = r == -EINVAL || r == -ERANGE || r == -E2BIG;
-		return give_err(err, &e, r);
-	}
-	*out = p;
-	return 0;
+	return vmm_plan_request(vmm, &req, out, err);
 }
 
 VMM_API void vmm_plan_free(struct vmm_plan *plan)
@@ -280,11 +293,7 @@ VMM_API const char *vmm_image_kind(const struct vmm_image *img)
 {
 	if (!img)
 		return NULL;
-	switch (img->img.kind) {
-	case IMAGE_ELF64: return "elf64";
-	case IMAGE_MULTIBOOT: return "multiboot";
-	default: return "raw";
-	}
+	return image_kind_name(img->img.kind);
 }
 
 VMM_API void vmm_vm_config_init(struct vmm_vm_config *cfg)
@@ -559,7 +568,7 @@ static const char *reset_reason(struct vmm_vm *v, const struct vmm_run_options *
 	if (res->end == VM_END_RESET)
 		return res->msg;
 	if (res->end == VM_END_SHUTDOWN && !o->no_reboot)
-		return "guest triple fault (--no-reboot ends the VM instead)";
+		return "guest triple fault";
 	if (res->end == VM_END_STOPPED && !stop_asked(v) && o->stop_fd >= 0 && o->stop_fd_reset)
 		return o->stop_fd_reset(o->opaque, o->stop_fd);
 	return NULL;

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* vmm run: boot an image with the planned PMU, reset it as asked, report how it ended. */
+/*
+ * vmm run: a client of libvmm (include/vmm/vmm.h). It reads the inputs,
+ * turns SIGINT/SIGTERM/SIGHUP into a stop fd, and says on stderr how the
+ * run ended; the run policy (resets, their limit, verification, the
+ * timeout) is the library's.
+ */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,16 +16,29 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "common/clock.h"
-#include "pmu/plan.h"
+#include "vmm/api_cli.h"
 #include "vmm/cmd.h"
 #include "vmm/file.h"
-#include "vmm/image_file.h"
-#include "vmm/soft_engine.h"
 #include "vmm/status.h"
-#include "vmm/vm.h"
+#include "vmm/vmm.h"
 
-/* SIGINT/SIGTERM become readable on a signalfd that vm_run() watches. */
+/* The library's error as the command line reports it. */
+static struct vmm_err cli_err(const struct vmm_error *e)
+{
+	struct vmm_err r = { .code = e->code, .input = e->input != 0 };
+
+	snprintf(r.msg, sizeof(r.msg), "%s", e->message);
+	return r;
+}
+
+static int fail(int status, const struct vmm_error *e)
+{
+	struct vmm_err r = cli_err(e);
+
+	return cmd_fail(status, &r);
+}
+
+/* SIGINT/SIGTERM become readable on a signalfd that the run watches. */
 static int stop_signals_fd(struct vmm_err *err)
 {
 	sigset_t set;
@@ -39,148 +56,83 @@ static int stop_signals_fd(struct vmm_err *err)
 	return fd;
 }
 
-/* --serial FILE, created or truncated only now that the VM exists and is about to run. */
-static int open_serial(const struct vmm_config *cfg, struct vm *vm, struct vmm_err *err)
+/* The stop fd became readable: SIGHUP resets the guest, SIGINT and SIGTERM stop it. */
+static const char *stop_fd_reset(void *opaque, int stop_fd)
 {
-	int fd = file_create_output(cfg->serial_path, err);
+	struct signalfd_siginfo si;
 
-	if (fd < 0) {
-		vmm_err_prefix(err, "--serial");
-		return fd;
-	}
-	if (vm_set_serial_output(vm, fd, err) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	(void)opaque;
+	if (read(stop_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return NULL;
+	return si.ssi_signo == SIGHUP ? "SIGHUP" : NULL;
+}
+
+/* A reset's reason as the command line words it. */
+static const char *cli_reason(const char *why)
+{
+	return strcmp(why, "guest triple fault") ? why : "guest triple fault (--no-reboot ends the VM instead)";
+}
+
+static void on_reset(void *opaque, unsigned int n, const char *why)
+{
+	(void)opaque;
+	fprintf(stderr, "vmm: reset %u: %s\n", n, cli_reason(why));
 }
 
 struct run_files {
-	struct file_buf image, initrd;
+	struct vmm_image *image;
+	struct file_buf initrd;
 	int serial_fd, stop_fd;
 };
 
-static int load_inputs(const struct vmm_config *cfg, struct run_files *f, struct image *img,
-		       struct vmm_err *err)
+static int load_inputs(const struct vmm_config *cfg, struct run_files *f, struct vmm_err *err)
 {
-	int r = image_file_load(cfg->image, cfg->load_addr, cfg->mem_size, &f->image, img, err);
+	struct vmm_image_options o = { .mem_size = cfg->mem_size, .raw_load_addr = cfg->load_addr };
+	struct vmm_error e = { 0 };
 
-	if (r < 0)
-		return r;
-	if (cfg->initrd_path && img->kind != IMAGE_MULTIBOOT)
+	if (vmm_image_open_file(cfg->image, &o, &f->image, &e) < 0) {
+		*err = cli_err(&e);
+		return -e.code;
+	}
+	if (cfg->initrd_path && strcmp(vmm_image_kind(f->image), "multiboot"))
 		return vmm_errf(err, EINVAL, "--initrd needs a multiboot image; %s is %s", cfg->image,
-				image_kind_name(img->kind));
+				vmm_image_kind(f->image));
 	if (cfg->initrd_path)
 		return file_read(cfg->initrd_path, cfg->mem_size, "the size of guest RAM", &f->initrd, err);
 	return 0;
 }
 
-/* Probe this host and plan the guest PMU; say on stderr what was chosen and why. */
-static int plan_pmu(struct kvm *kvm, const struct vmm_config *cfg, struct pmu_plan *plan,
-		    struct vmm_err *err)
-{
-	const struct cpuid_table *supported;
-	struct pmu_host host;
-	int r = kvm_get_supported_cpuid(kvm, &supported, err);
+static const char *const mode_names[] = { "off", "emulated", "mediated", "soft" };
 
-	if (!r)
-		r = pmu_host_probe(kvm->fd, supported, &host, err);
-	if (r < 0)
-		return r;
-	r = pmu_plan(&host, &cfg->pmu, plan, err);
+/* Plan the guest PMU; say on stderr what was chosen and why. */
+static int plan_pmu(struct vmm *vmm, const struct vmm_config *cfg, struct vmm_plan **plan,
+		    struct vmm_error *err)
+{
+	const char *sep = " (";
+	int r = vmm_plan_request(vmm, &cfg->pmu, plan, err);
+
 	if (r < 0) {
-		vmm_err_prefix(err, "--pmu=%s", pmu_mode_name(cfg->pmu.mode));
+		char msg[sizeof(err->message)];
+
+		snprintf(msg, sizeof(msg), "--pmu=%s: %.480s", pmu_mode_name(cfg->pmu.mode), err->message);
+		memcpy(err->message, msg, sizeof(msg));
 		return r;
 	}
-	if (cfg->pmu.mode == PMU_MODE_AUTO || cfg->verbose) {
-		const char *sep = " (";
-
-		fprintf(stderr, "vmm: PMU mode %s", pmu_mode_name(plan->shape.mode));
-		for (int m = 0; m < PMU_MODE_AUTO; m++) {
-			if (!plan->rejected[m][0])
-				continue;
-			fprintf(stderr, "%snot %s: %s", sep, pmu_mode_name(m), plan->rejected[m]);
-			sep = "; ";
-		}
-		fprintf(stderr, "%s\n", sep[0] == ';' ? ")" : "");
-	}
-	if (cfg->verbose)
-		pmu_plan_print(stderr, plan, false);
-	return 0;
-}
-
-/* Which signal made the stop fd readable (0 if none is queued). */
-static int stop_signal(int stop_fd)
-{
-	struct signalfd_siginfo si;
-
-	if (read(stop_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+	if (cfg->pmu.mode != PMU_MODE_AUTO && !cfg->verbose)
 		return 0;
-	return (int)si.ssi_signo;
-}
+	fprintf(stderr, "vmm: PMU mode %s", vmm_plan_mode(*plan));
+	for (size_t m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]); m++) {
+		const char *why = vmm_plan_rejected(*plan, mode_names[m]);
 
-/* Why this run should be followed by a reset, or NULL when it ends the VM. */
-static const char *reset_reason(const struct vmm_config *cfg, const struct vm_result *res, int stop_fd)
-{
-	if (res->end == VM_END_RESET)
-		return res->msg;
-	if (res->end == VM_END_SHUTDOWN && !cfg->no_reboot)
-		return "guest triple fault (--no-reboot ends the VM instead)";
-	if (res->end == VM_END_STOPPED && stop_signal(stop_fd) == SIGHUP)
-		return "SIGHUP";
-	return NULL;
-}
-
-/*
- * Boot, and boot again after every reset: guest RAM stays, the image is
- * reloaded and the boot counter goes up (docs/reset.md). --timeout covers
- * the whole run.
- */
-static int run_loop(const struct vmm_config *cfg, struct vm *vm, const struct image *img,
-		    struct boot_params *bp, int stop_fd, struct vm_result *res, struct vmm_err *err)
-{
-	int64_t deadline = cfg->timeout_ms ? vmm_mono_ms() + (int64_t)cfg->timeout_ms : -1;
-	const char *why;
-	int r;
-
-	for (;;) {
-		int64_t left = deadline < 0 ? -1 : deadline - vmm_mono_ms();
-
-		r = vm_load(vm, img, bp, err);
-		if (!r)
-			r = vm_run(vm, deadline < 0 ? -1 : (int)(left > 0 ? left : 0), stop_fd, res, err);
-		if (r < 0)
-			return r;
-		if (res->end == VM_END_TIMEOUT)	/* vm_run() knew only the time left of this boot */
-			snprintf(res->msg, sizeof(res->msg), "guest still running after %llu.%03llu s",
-				 (unsigned long long)(cfg->timeout_ms / 1000),
-				 (unsigned long long)(cfg->timeout_ms % 1000));
-		why = reset_reason(cfg, res, stop_fd);
 		if (!why)
-			return 0;
-		if (bp->boot_count >= cfg->max_resets) {
-			res->end = VM_END_ERROR;
-			snprintf(res->msg, sizeof(res->msg), "the guest reset %u time%s (--max-resets=%llu); "
-				 "last: %.200s", bp->boot_count + 1, bp->boot_count ? "s" : "",
-				 (unsigned long long)cfg->max_resets, why);
-			res->regs[0] = '\0';
-			res->status = VMM_STATUS_RESET_LIMIT;
-			return 0;
-		}
-		if (cfg->verbose)
-			fprintf(stderr, "vmm: reset %u: %s\n", bp->boot_count + 1, why);
-		r = vm_reset(vm, err);
-		if (!r && cfg->verify_reset && (r = vm_verify_reset(vm, err)) < 0) {
-			res->end = VM_END_ERROR;
-			snprintf(res->msg, sizeof(res->msg), "--verify-reset: %.480s", err->msg);
-			res->regs[0] = '\0';
-			res->status = VMM_STATUS_RESET_VERIFY;
-			return 0;
-		}
-		if (r < 0)
-			return r;
-		bp->boot_count++;
+			continue;
+		fprintf(stderr, "%snot %s: %s", sep, mode_names[m], why);
+		sep = "; ";
 	}
+	fprintf(stderr, "%s\n", sep[0] == ';' ? ")" : "");
+	if (cfg->verbose)
+		vmm_plan_print(*plan, stderr, 0, NULL);
+	return 0;
 }
 
 /* With -v: what the run cost, so reset storms can be checked for leaks. */
@@ -202,21 +154,20 @@ static void report_usage(unsigned int resets)
 }
 
 /* With -v: what the soft PMU engine did on each vCPU. */
-static void report_soft_pmu(const struct vm *vm)
+static void report_soft_pmu(const struct vmm_result *res)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		const struct soft_vcpu *s = vm->vcpus[i].soft;
+	for (unsigned int i = 0; res->soft_pmu && i < res->nr_vcpus; i++) {
+		const struct vmm_soft_stats *s = &res->soft[i];
 
-		if (s)
-			fprintf(stderr, "vmm: vCPU %u: soft PMU accounted %llu instructions, delivered %llu PMIs, "
-				"completed %llu RDPMCs from their #GP, executed %llu instructions the host could "
-				"not run\n", i, (unsigned long long)s->retired, (unsigned long long)s->pmis,
-				(unsigned long long)s->rdpmc_gp, (unsigned long long)s->emulated);
+		fprintf(stderr, "vmm: vCPU %u: soft PMU accounted %llu instructions, delivered %llu PMIs, "
+			"completed %llu RDPMCs from their #GP, executed %llu instructions the host could "
+			"not run\n", i, (unsigned long long)s->retired, (unsigned long long)s->pmis,
+			(unsigned long long)s->rdpmc_gp, (unsigned long long)s->emulated);
 	}
 }
 
 /* What became of guest output that could not be written (docs/cli.md, "Guest output"). */
-static void report_serial(const struct serial *s)
+static void report_serial(const struct vmm_serial_stats *s)
 {
 	if (s->write_errno == EPIPE)
 		fprintf(stderr, "vmm: guest serial output: the reader closed the pipe; the guest ran on and "
@@ -230,45 +181,72 @@ static void report_serial(const struct serial *s)
 			(unsigned long long)s->dropped);
 }
 
-static int report_result(const struct vm_result *res)
+static int report_result(const struct vmm_config *cfg, const struct vmm_result *res)
 {
 	switch (res->end) {
-	case VM_END_GUEST:
-		return res->status;
-	case VM_END_SHUTDOWN:
-		fprintf(stderr, "vmm: vCPU %d: %s\n%s\n", res->vcpu, res->msg, res->regs);
-		return VMM_STATUS_TRIPLE_FAULT;
-	case VM_END_TIMEOUT:
-		fprintf(stderr, "vmm: timeout: %s\n", res->msg);
-		return VMM_STATUS_TIMEOUT;
-	case VM_END_STOPPED:
+	case VMM_END_EXIT:
+		break;
+	case VMM_END_TRIPLE_FAULT:
+		fprintf(stderr, "vmm: vCPU %d: %s\n%s\n", res->vcpu, res->message, res->regs);
+		break;
+	case VMM_END_TIMEOUT:
+		fprintf(stderr, "vmm: timeout: %s\n", res->message);
+		break;
+	case VMM_END_STOPPED:
 		fprintf(stderr, "vmm: stopped by signal\n");
-		return VMM_STATUS_SIGNAL;
+		break;
+	case VMM_END_RESET_LIMIT:
+		fprintf(stderr, "vmm: the guest reset %u time%s (--max-resets=%llu); last: %.200s\n",
+			res->resets + 1, res->resets ? "s" : "", (unsigned long long)cfg->max_resets,
+			cli_reason(res->reset_reason));
+		break;
+	case VMM_END_RESET_VERIFY:
+		fprintf(stderr, "vmm: --verify-reset: %.480s\n", res->message);
+		break;
 	default:
-		if (res->status) {	/* the run loop's own verdicts carry their status */
-			fprintf(stderr, "vmm: %s\n", res->msg);
-			return res->status;
-		}
-		fprintf(stderr, "vmm: vCPU %d: %s\n%s%s", res->vcpu, res->msg, res->regs,
+		fprintf(stderr, "vmm: vCPU %d: %s\n%s%s", res->vcpu, res->message, res->regs,
 			res->regs[0] ? "\n" : "");
-		return VMM_STATUS_VCPU_ERROR;
+		break;
 	}
+	return res->status;
+}
+
+/* --serial FILE, created or truncated only now that the VM exists and is about to run. */
+static int open_serial(const struct vmm_config *cfg, struct vmm_vm *vm, struct vmm_error *e)
+{
+	struct vmm_err err = { 0 };
+	int fd = file_create_output(cfg->serial_path, &err);
+
+	if (fd < 0) {
+		vmm_err_prefix(&err, "--serial");
+		e->code = err.code;
+		snprintf(e->message, sizeof(e->message), "%s", err.msg);
+		return fd;
+	}
+	if (vmm_vm_set_serial_fd(vm, fd, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int cmd_run(const struct vmm_config *cfg)
 {
 	struct run_files f = { .serial_fd = -1, .stop_fd = -1 };
 	struct vmm_err err = { 0 };
-	struct kvm kvm = { .fd = -1 };
-	struct vm vm = { .fd = -1 };
-	struct pmu_plan *plan = calloc(1, sizeof(*plan));
-	struct vm_result res;
-	struct image img;
+	struct vmm_error e = { 0 };
+	struct vmm *vmm = NULL;
+	struct vmm_plan *plan = NULL;
+	struct vmm_vm *vm = NULL;
+	struct vmm_vm_config vc;
+	struct vmm_run_options ro;
+	struct vmm_serial_stats st;
+	struct vmm_result *res = malloc(sizeof(*res));
 	int status = VMM_STATUS_HOST, r;
 
-	r = plan ? load_inputs(cfg, &f, &img, &err) : vmm_errf(&err, ENOMEM, "out of memory");
+	r = res ? load_inputs(cfg, &f, &err) : vmm_errf(&err, ENOMEM, "out of memory");
 	if (r < 0) {
-		status = cmd_fail(VMM_STATUS_IMAGE, &err);
+		status = cmd_fail(res ? VMM_STATUS_IMAGE : VMM_STATUS_HOST, &err);
 		goto out;
 	}
 	f.stop_fd = stop_signals_fd(&err);
@@ -276,60 +254,70 @@ int cmd_run(const struct vmm_config *cfg)
 		status = cmd_fail(VMM_STATUS_HOST, &err);
 		goto out;
 	}
-	r = kvm_open(&kvm, NULL, &err);
-	if (r < 0) {
-		status = cmd_fail(VMM_STATUS_HOST, &err);
+	if (vmm_open(NULL, &vmm, &e) < 0) {
+		status = fail(VMM_STATUS_HOST, &e);
 		goto out;
 	}
-	r = plan_pmu(&kvm, cfg, plan, &err);
+	r = plan_pmu(vmm, cfg, &plan, &e);
 	if (r < 0) {
-		status = cmd_fail(cmd_plan_status(r), &err);
+		status = fail(cmd_plan_status(r), &e);
 		goto out;
 	}
-	struct vm_options opt = {
-		.mem_size = cfg->mem_size,
-		.irqchip = cfg->irqchip_full ? VM_IRQCHIP_FULL : VM_IRQCHIP_SPLIT,
-		.nr_vcpus = (unsigned int)cfg->cpus,
-		.serial_fd = cfg->serial_path ? -1 : STDOUT_FILENO,
-		.log = cfg->verbose ? stderr : NULL,
-		.pmu = plan,
-		.no_seccomp = cfg->no_seccomp,
-	};
-	struct boot_params bp = {
-		.nr_cpus = (uint32_t)cfg->cpus,
+	vmm_vm_config_init(&vc);
+	vc.mem_size = cfg->mem_size;
+	vc.nr_vcpus = (unsigned int)cfg->cpus;
+	vc.pmu = plan;
+	vc.irqchip_full = cfg->irqchip_full;
+	vc.no_seccomp = cfg->no_seccomp;
+	vc.serial = cfg->serial_path ? VMM_SERIAL_DROP : VMM_SERIAL_FD;
+	vc.serial_fd = cfg->serial_path ? -1 : STDOUT_FILENO;
+	vc.log = cfg->verbose ? stderr : NULL;
+	r = vmm_vm_create(vmm, &vc, &vm, &e);
+	if (!r && cfg->serial_path && (f.serial_fd = open_serial(cfg, vm, &e)) < 0) {
+		status = fail(VMM_STATUS_IMAGE, &e);
+		goto out;
+	}
+	struct vmm_boot boot = {
 		.cmdline = cfg->cmdline,
 		.initrd = f.initrd.data,
 		.initrd_len = f.initrd.len,
 		.initrd_name = cfg->initrd_path,
 	};
-	r = vm_create(&vm, &kvm, &opt, &err);
-	if (!r && cfg->serial_path && (f.serial_fd = open_serial(cfg, &vm, &err)) < 0) {
-		status = cmd_fail(VMM_STATUS_IMAGE, &err);
-		vm_destroy(&vm);
-		goto out;
-	}
+	vmm_run_options_init(&ro);
+	ro.timeout_ms = cfg->timeout_ms;
+	ro.no_reboot = cfg->no_reboot;
+	ro.max_resets = cfg->max_resets;
+	ro.verify_reset = cfg->verify_reset;
+	ro.stop_fd = f.stop_fd;
+	ro.stop_fd_reset = stop_fd_reset;
+	ro.on_reset = cfg->verbose ? on_reset : NULL;
 	if (!r)
-		r = run_loop(cfg, &vm, &img, &bp, f.stop_fd, &res, &err);
-	status = r < 0 ? cmd_fail(err.input ? VMM_STATUS_IMAGE : VMM_STATUS_HOST, &err) : report_result(&res);
-	if (!r && vm_soft_pmu_missed_user_mode(&vm))
+		r = vmm_vm_load(vm, f.image, &boot, &e);
+	if (!r)
+		r = vmm_vm_run(vm, &ro, res, &e);
+	status = r < 0 ? fail(e.input ? VMM_STATUS_IMAGE : VMM_STATUS_HOST, &e) : report_result(cfg, res);
+	if (!r && res->soft_missed_user_mode)
 		fprintf(stderr, "vmm: warning: this host's KVM gave no debug exit while the guest ran at CPL 3: "
 			"the soft PMU did not count user-mode instructions (docs/soft-pmu.md)\n");
 	if (!r && cfg->verbose) {
-		report_soft_pmu(&vm);
-		report_usage(bp.boot_count);
+		report_soft_pmu(res);
+		report_usage(res->resets);
 	}
-	vm_destroy(&vm);	/* first: the last of the guest's output is written or counted as lost */
-	if (!r)
-		report_serial(&vm.serial);
+	if (vm) {	/* first: the last of the guest's output is written or counted as lost */
+		vmm_vm_serial_finish(vm, &st);
+		if (!r)
+			report_serial(&st);
+	}
 out:
-	kvm_close(&kvm);
+	vmm_vm_destroy(vm);
+	vmm_plan_free(plan);
+	vmm_close(vmm);
 	if (f.serial_fd > STDERR_FILENO)
 		close(f.serial_fd);
 	if (f.stop_fd >= 0)
 		close(f.stop_fd);
-	file_free(&f.image);
+	vmm_image_free(f.image);
 	file_free(&f.initrd);
-	free(plan);
+	free(res);
 	return status;
 }
-

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What vmm's own command line needs of libvmm beyond include/vmm/vmm.h: a
+ * plan from the request cli.c has already parsed. Not exported from the
+ * shared library.
+ */
+#ifndef VMM_VMM_API_CLI_H
+#define VMM_VMM_API_CLI_H
+
+#include "pmu/plan.h"
+#include "vmm/vmm.h"
+
+int vmm_plan_request(struct vmm *vmm, const struct pmu_request *req, struct vmm_plan **out,
+		     struct vmm_error *err);
+
+#endif
