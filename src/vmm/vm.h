@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A VM: guest RAM, in-kernel irqchip, devices and vCPUs, and how it ends.
- * The embedding API: vm_create(), vm_load(), vm_run(), vm_destroy().
+ * vm_create(), vm_load(), vm_run(), vm_destroy(): the layer under libvmm's
+ * public API (include/vmm/vmm.h, src/vmm/api.c), which programs embedding
+ * vmm use instead.
  */
 #ifndef VMM_VMM_VM_H
 #define VMM_VMM_VM_H
