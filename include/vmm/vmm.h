@@ -105,7 +105,11 @@ VMM_API const char *vmm_image_kind(const struct vmm_image *img);
 enum vmm_serial {
 	VMM_SERIAL_DROP,	/* discarded */
 	VMM_SERIAL_FD,		/* written to serial_fd without blocking (a pipe's reader that leaves is EPIPE) */
-	VMM_SERIAL_CALLBACK,	/* given to serial_cb on a thread of the library's, during vmm_vm_run() */
+	/*
+	 * Given to serial_cb on a thread of the library's during vmm_vm_run(),
+	 * and on the caller's in vmm_vm_serial_finish() for what is left.
+	 */
+	VMM_SERIAL_CALLBACK,
 };
 
 struct vmm_vm_config {
@@ -128,8 +132,9 @@ VMM_API void vmm_vm_config_init(struct vmm_vm_config *cfg);
 VMM_API int vmm_vm_create(struct vmm *vmm, const struct vmm_vm_config *cfg, struct vmm_vm **out,
 			  struct vmm_error *err);
 /*
- * Stop any run (vmm_vm_stop() semantics, waiting for it to end) and free
- * everything, writing out what guest output can be written without waiting.
+ * Free the VM, writing out what guest output can be written without
+ * waiting (vmm_vm_serial_finish()). Not while vmm_vm_run() is going on
+ * another thread: vmm_vm_stop() it and let vmm_vm_run() return first.
  * NULL is a no-op.
  */
 VMM_API void vmm_vm_destroy(struct vmm_vm *vm);
@@ -215,7 +220,7 @@ struct vmm_result {
  * unless no_reboot, and when stop_fd_reset asks. opts may be NULL
  * (defaults). Returns 0 with *res filled whenever the guest ran, however it
  * ended; -errno when it could not run: -EINVAL (NULL argument), -ENOEXEC
- * (nothing loaded, or the run already happened: vmm_vm_load() again),
+ * (nothing loaded), -EALREADY (this boot has run: vmm_vm_load() again),
  * -EBUSY (already running on another thread), or a host failure.
  *
  * The kick signal: vCPU threads are interrupted out of KVM_RUN with
