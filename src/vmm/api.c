@@ -390,7 +390,7 @@ VMM_API int vmm_vm_create(struct vmm *vmm, const struct vmm_vm_config *cfg, stru
 	if (!vmm || !cfg || !out)
 		return fail(err, EINVAL, true, "vmm_vm_create: NULL argument");
 	*out = NULL;
-	if (cfg->serial > VMM_SERIAL_CALLBACK || (cfg->serial == VMM_SERIAL_FD && cfg->serial_fd < 0))
+	if ((unsigned int)cfg->serial > VMM_SERIAL_CALLBACK || (cfg->serial == VMM_SERIAL_FD && cfg->serial_fd < 0))
 		return fail(err, EINVAL, true, "vmm_vm_create: serial is not a VMM_SERIAL_* or serial_fd is < 0");
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -470,7 +470,15 @@ VMM_API int vmm_vm_set_serial_fd(struct vmm_vm *vm, int fd, struct vmm_error *er
 	if (atomic_load(&vm->running))
 		return fail(err, EBUSY, true, "vmm_vm_set_serial_fd: the VM is running");
 	r = vm_set_serial_output(&vm->vm, fd, &e);
-	return r < 0 ? give_err(err, &e, r) : 0;
+	if (r < 0)
+		return give_err(err, &e, r);
+	/* From now on output goes to fd: nothing more for a callback. */
+	if (vm->serial_cb)
+		while (pump_once(vm))
+			;
+	vm->serial_cb = NULL;
+	vm->serial_finished = false;
+	return 0;
 }
 
 static char *dup_or_null(const char *s, bool *oom)
