@@ -5,6 +5,9 @@
  * provoke, and many VMs in a row costing no fds and no memory.
  *   test-api GUEST-DIR
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* memmem, pipe2 */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
