@@ -151,7 +151,7 @@ void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
-	const struct exit_ctx ctx = { .bus = &vm->bus, .msr = vcpu->soft ? &vcpu->soft->msr_ops : NULL };
+	const struct exit_ctx ctx = { .bus = &vm->bus, .msr = vcpu->soft ? &vcpu->soft->msr_ops : vm->msr_ops };
 	struct exit_outcome out;
 	char msg[256];
 

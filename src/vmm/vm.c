@@ -228,13 +228,28 @@ static int vm_pin(const struct pmu_plan *plan, struct vmm_err *err)
 	return 0;
 }
 
+static int vm_off_rdmsr(void *opaque, uint32_t index, uint64_t *val)
+{
+	(void)opaque;
+	return pmu_off_rdmsr(index, val);
+}
+
+static int vm_off_wrmsr(void *opaque, uint32_t index, uint64_t val)
+{
+	(void)opaque;
+	return pmu_off_wrmsr(index, val);
+}
+
+static const struct exit_msr_ops vm_off_msr_ops = { .rdmsr = vm_off_rdmsr, .wrmsr = vm_off_wrmsr };
+
 /*
- * With no PMU every PMU MSR must #GP, but KVM answers the P6 and K7 counter
- * MSRs (0xc1, 0x186, 0xc0010000-7) with 0 even with its vPMU off. The MSR
- * filter sends them all to userspace, where the exit dispatch, with no MSR
- * handler, refuses them. Without the filter capabilities, say so and go on.
+ * With no PMU, a PMU MSR behaves as under KVM with its vPMU off, whatever
+ * KVM's own vPMU would do: the legacy P6 and K7 counter MSRs read 0 and drop
+ * writes, every other one #GPs (src/pmu/msrs.h). The MSR filter sends them
+ * all to userspace, to vm_off_msr_ops. Without the filter capabilities, say
+ * so and leave them to KVM.
  */
-static int vm_deny_pmu_msrs(struct vm *vm, struct vmm_err *err)
+static int vm_filter_pmu_msrs(struct vm *vm, struct vmm_err *err)
 {
 	uint32_t msrs[PMU_EVERY_MSR_MAX];
 	size_t n = pmu_every_msr(msrs, PMU_EVERY_MSR_MAX);
@@ -242,13 +257,16 @@ static int vm_deny_pmu_msrs(struct vm *vm, struct vmm_err *err)
 
 	if (msr_filter_install(vm->kvm->fd, vm->fd, msrs, n, &why) == -ENOTSUP) {
 		if (vm->opt.log)
-			fprintf(vm->opt.log, "vmm: --pmu=off: %s; KVM may answer legacy counter MSRs with 0\n",
-				why.msg);
+			fprintf(vm->opt.log, "vmm: --pmu=off: %s; the PMU MSRs are left to KVM\n", why.msg);
 		return 0;
 	}
-	if (why.code && err)
-		*err = why;
-	return -why.code;
+	if (why.code) {
+		if (err)
+			*err = why;
+		return -why.code;
+	}
+	vm->msr_ops = &vm_off_msr_ops;
+	return 0;
 }
 
 /*
@@ -268,7 +286,7 @@ static int vm_setup_pmu(struct vm *vm, struct vmm_err *err)
 	if (!r && plan->soft_msr_filter)
 		r = soft_engine_setup_vm(vm->fd, vm->kvm->fd, plan, err);
 	if (!r && plan->shape.mode == PMU_MODE_OFF)
-		r = vm_deny_pmu_msrs(vm, err);
+		r = vm_filter_pmu_msrs(vm, err);
 	if (!r)
 		r = cpuid_apply_pmu(&vm->cpuid, &plan->shape, err);
 	if (!r && plan->pin)

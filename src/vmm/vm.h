@@ -20,6 +20,7 @@
 #include "vmm/io.h"
 #include "vmm/kvm.h"
 #include "vmm/boot.h"
+#include "vmm/exit.h"
 #include "vmm/loader.h"
 #include "vmm/vcpu.h"
 
@@ -78,6 +79,7 @@ struct vm {
 	struct cpuid_table cpuid;	/* what every vCPU is given (APIC IDs aside) */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
+	const struct exit_msr_ops *msr_ops;	/* filtered MSRs of vCPUs without a soft PMU; NULL: #GP */
 
 	/* End of the run: the first vCPU to end it records the result. */
 	pthread_mutex_t end_lock;
