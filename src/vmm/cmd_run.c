@@ -287,6 +287,7 @@ int cmd_run(const struct vmm_config *cfg)
 	struct boot_params bp = {
 		.nr_cpus = (uint32_t)cfg->cpus,
 		.pmu_mode = bootinfo_pmu_mode(plan->shape.mode),
+		.argv0 = cfg->image,
 		.cmdline = cfg->cmdline,
 		.initrd = f.initrd.data,
 		.initrd_len = f.initrd.len,
