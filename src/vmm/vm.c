@@ -16,8 +16,11 @@
 #include "cpuid/pmu_leaves.h"
 #include "pmu/apply.h"
 #include "pmu/msrs.h"
+#include "vmm/acpi.h"
 #include "vmm/msr_filter.h"
 #include "vmm/hw/debug_exit.h"
+#include "vmm/hw/pc_testdev.h"
+#include "vmm/hw/pm_timer.h"
 #include "vmm/soft_engine.h"
 #include "vmm/vcpu_state.h"
 #include "vmm/bootinfo.h"
@@ -89,12 +92,52 @@ static int vm_setup_platform(struct vm *vm, struct vmm_err *err)
 	return vm_create_irqchip(vm, err);
 }
 
+/*
+ * pc-testdev's page flush: write-protecting the page and making it writable
+ * again makes KVM drop its mapping (the MMU notifier's invalidation), so the
+ * guest's next access faults in again, as QEMU's PROT_NONE round trip does.
+ * Guest reads keep working meanwhile; a write by another vCPU in that window
+ * ends the run with KVM_RUN's EFAULT. The boot info page is left alone: the
+ * soft PMU engine writes its flags while the guest runs.
+ */
+static void vm_flush_page(void *opaque, uint64_t gpa)
+{
+	struct vm *vm = opaque;
+
+	if (gpa == (VMM_BOOT_INFO & ~0xfffULL))
+		return;
+	if (mprotect(vm->mem + gpa, 4096, PROT_READ) == 0)
+		mprotect(vm->mem + gpa, 4096, PROT_READ | PROT_WRITE);
+	else if (vm->opt.log)
+		fprintf(vm->opt.log, "vmm: pc-testdev: cannot flush guest page 0x%llx: %s\n",
+			(unsigned long long)gpa, strerror(errno));
+}
+
+/* pc-testdev's ISA IRQ lines, with --irqchip=full: KVM_IRQ_LINE to the in-kernel IOAPIC and PIC. */
+static void vm_set_irq(void *opaque, unsigned int line, int level)
+{
+	struct vm *vm = opaque;
+	struct kvm_irq_level irq = { .irq = line, .level = (uint32_t)level };
+	int r = kvm_ioctl(vm->fd, KVM_IRQ_LINE, &irq);
+
+	if (r < 0 && vm->opt.log)
+		fprintf(vm->opt.log, "vmm: KVM_IRQ_LINE(%u, %d) failed: %s\n", line, level, strerror(-r));
+}
+
 static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 {
+	const struct pc_testdev_ops testdev_ops = {
+		.flush_page = vm_flush_page,
+		.set_irq = vm->opt.irqchip == VM_IRQCHIP_FULL ? vm_set_irq : NULL,
+		.opaque = vm,
+	};
 	int r;
 
 	serial_init(&vm->serial, vm->opt.serial_fd);
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
+	pm_timer_init(&vm->pm_timer, vmm_mono_ns);
+	if (pc_testdev_init(&vm->testdev, vm->mem_size, &testdev_ops) < 0)
+		return vmm_errf(err, ENOMEM, "out of memory for pc-testdev's scratch memory");
 	r = serial_register(&vm->serial, &vm->bus, VMM_PORT_SERIAL, err);
 	if (!r)
 		r = debug_exit_register(&vm->bus, VMM_PORT_EXIT, err);
@@ -102,6 +145,10 @@ static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 		r = fw_cfg_register(&vm->fw_cfg, &vm->bus, VMM_PORT_FWCFG_SEL, err);
 	if (!r)
 		r = reset_register(&vm->reset_dev, &vm->bus, err);
+	if (!r)
+		r = pc_testdev_register(&vm->testdev, &vm->bus, err);
+	if (!r)
+		r = pm_timer_register(&vm->pm_timer, &vm->bus, err);
 	return r;
 }
 
@@ -356,7 +403,40 @@ void vm_destroy(struct vm *vm)
 		close(vm->end_efd);
 	vm->end_efd = -1;
 	io_bus_destroy(&vm->bus);
+	pc_testdev_destroy(&vm->testdev);
 	pthread_mutex_destroy(&vm->end_lock);
+}
+
+/*
+ * The ACPI tables at ACPI_BASE (docs/boot.md), rewritten on every boot like
+ * the boot area. An image that occupies [ACPI_BASE, ACPI_AREA_END), or RAM
+ * that ends below it, gets none (-v says so).
+ */
+static void vm_write_acpi(struct vm *vm, const struct image *img, const struct boot_params *p)
+{
+	uint64_t mod = (img->highest + 0xfff) & ~0xfffULL;	/* where boot.c puts the module */
+	const struct acpi_config c = {
+		.nr_cpus = vm->nr_vcpus,
+		.ioapic = vm->opt.irqchip == VM_IRQCHIP_FULL,
+		.pic = vm->opt.irqchip == VM_IRQCHIP_FULL,
+		.pm_timer_port = PM_TIMER_PORT,
+		.reset_port = RESET_PORT_RCR,
+		.reset_value = 0x06,		/* RCR: full reset (RST_CPU | SYS_RST) */
+		.sci_irq = 9,
+	};
+	const char *why = NULL;
+
+	if (vm->mem_size < ACPI_AREA_END)
+		why = "guest RAM ends below 1 MiB";
+	for (unsigned int i = 0; !why && i < img->nr_segments; i++)
+		if (img->seg[i].gpa < ACPI_AREA_END && img->seg[i].gpa + img->seg[i].memsz > ACPI_BASE)
+			why = "the image occupies 0xe0000-0xfffff";
+	if (!why && p->initrd && mod < ACPI_AREA_END && mod + p->initrd_len > ACPI_BASE)
+		why = "the multiboot module occupies 0xe0000-0xfffff";
+	if (!why && acpi_build(vm->mem + ACPI_BASE, ACPI_AREA_END - ACPI_BASE, ACPI_BASE, &c, NULL) < 0)
+		why = "the tables do not fit below 1 MiB";
+	if (why && vm->opt.log)
+		fprintf(vm->opt.log, "vmm: no ACPI tables: %s\n", why);
 }
 
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err)
@@ -375,6 +455,7 @@ int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p,
 			err->input = true;
 		return r;
 	}
+	vm_write_acpi(vm, img, p);
 	r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
 	if (r < 0)
 		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);
@@ -412,6 +493,7 @@ int vm_reset(struct vm *vm, struct vmm_err *err)
 	serial_init(&vm->serial, vm->opt.serial_fd);
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
 	vm->reset_dev.rcr = 0;
+	pc_testdev_reset(&vm->testdev);
 	return 0;
 }
 

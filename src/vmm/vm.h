@@ -15,6 +15,8 @@
 #include "pmu/plan.h"
 #include "cpuid/table.h"
 #include "vmm/hw/fw_cfg.h"
+#include "vmm/hw/pc_testdev.h"
+#include "vmm/hw/pm_timer.h"
 #include "vmm/hw/reset.h"
 #include "vmm/hw/serial.h"
 #include "vmm/io.h"
@@ -76,6 +78,8 @@ struct vm {
 	struct serial serial;
 	struct fw_cfg fw_cfg;
 	struct reset_dev reset_dev;
+	struct pc_testdev testdev;
+	struct pm_timer pm_timer;
 	struct cpuid_table cpuid;	/* what every vCPU is given (APIC IDs aside) */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
