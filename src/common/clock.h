@@ -7,5 +7,7 @@
 
 int64_t vmm_mono_ms(void);
 int64_t vmm_mono_ns(void);
+/* The wall clock (CLOCK_REALTIME), nanoseconds since the Unix epoch. */
+int64_t vmm_wall_ns(void);
 
 #endif

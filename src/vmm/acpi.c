@@ -21,6 +21,7 @@
 /* 5.2.3.2 Generic Address Structure: address space and access size. */
 #define GAS_SYSTEM_IO		1
 #define GAS_ACCESS_BYTE		1
+#define GAS_ACCESS_WORD		2
 #define GAS_ACCESS_DWORD	3
 
 /* 5.2.12 MADT: flags and interrupt controller structure types. */
@@ -155,6 +156,10 @@ static void acpi_fadt(uint8_t *t, const struct acpi_config *c, uint64_t facs, ui
 	put32(t, 36, (uint32_t)facs);		/* FIRMWARE_CTRL */
 	put32(t, 40, (uint32_t)dsdt);		/* DSDT */
 	put16(t, 46, c->sci_irq);		/* SCI_INT; SMI_CMD 0: ACPI is always enabled */
+	put32(t, 56, c->pm1_evt_port);		/* PM1a_EVT_BLK */
+	put32(t, 64, c->pm1_cnt_port);		/* PM1a_CNT_BLK */
+	put8(t, 88, c->pm1_evt_port ? 4 : 0);	/* PM1_EVT_LEN */
+	put8(t, 89, c->pm1_cnt_port ? 2 : 0);	/* PM1_CNT_LEN */
 	put32(t, 76, c->pm_timer_port);		/* PM_TMR_BLK */
 	put8(t, 91, 4);				/* PM_TMR_LEN */
 	put16(t, 96, 101);			/* P_LVL2_LAT > 100: no C2 */
@@ -163,6 +168,10 @@ static void acpi_fadt(uint8_t *t, const struct acpi_config *c, uint64_t facs, ui
 	acpi_gas_io(t, 116, 8, GAS_ACCESS_BYTE, c->reset_port);	/* RESET_REG */
 	put8(t, 128, c->reset_value);		/* RESET_VALUE */
 	put64(t, 140, dsdt);			/* X_DSDT */
+	if (c->pm1_evt_port)
+		acpi_gas_io(t, 148, 32, GAS_ACCESS_WORD, c->pm1_evt_port);	/* X_PM1a_EVT_BLK */
+	if (c->pm1_cnt_port)
+		acpi_gas_io(t, 172, 16, GAS_ACCESS_WORD, c->pm1_cnt_port);	/* X_PM1a_CNT_BLK */
 	acpi_gas_io(t, 208, 32, GAS_ACCESS_DWORD, c->pm_timer_port);	/* X_PM_TMR_BLK */
 	acpi_finish(t);
 }

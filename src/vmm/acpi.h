@@ -26,6 +26,7 @@
 #define ACPI_HEADER_LEN		36
 #define ACPI_FADT_LEN		244		/* revision 3: up to X_GPE1_BLK */
 #define ACPI_FACS_LEN		64
+#define ACPI_FACS_WAKING_VECTOR	12		/* offset of Firmware_Waking_Vector (5.2.10) */
 #define ACPI_MADT_LAPIC_LEN	8
 #define ACPI_MADT_IOAPIC_LEN	12
 
@@ -34,6 +35,8 @@ struct acpi_config {
 	bool ioapic;			/* an IOAPIC at ACPI_IOAPIC_ADDR (KVM_CREATE_IRQCHIP) */
 	bool pic;			/* dual 8259s: MADT PCAT_COMPAT */
 	uint16_t pm_timer_port;		/* PM_TMR_BLK */
+	uint16_t pm1_evt_port;		/* PM1a_EVT_BLK (4 bytes); 0: none */
+	uint16_t pm1_cnt_port;		/* PM1a_CNT_BLK (2 bytes); 0: none */
 	uint16_t reset_port;		/* RESET_REG (system I/O, 8 bits) */
 	uint8_t reset_value;
 	uint16_t sci_irq;		/* SCI_INT */

@@ -133,7 +133,7 @@ static int stop_signal(int stop_fd)
 /* Why this run should be followed by a reset, or NULL when it ends the VM. */
 static const char *reset_reason(const struct vmm_config *cfg, const struct vm_result *res, int stop_fd)
 {
-	if (res->end == VM_END_RESET)
+	if (res->end == VM_END_RESET || res->end == VM_END_SUSPEND)
 		return res->msg;
 	if (res->end == VM_END_SHUTDOWN && !cfg->no_reboot)
 		return "guest triple fault (--no-reboot ends the VM instead)";
@@ -151,13 +151,16 @@ static int run_loop(const struct vmm_config *cfg, struct vm *vm, const struct im
 		    struct boot_params *bp, int stop_fd, struct vm_result *res, struct vmm_err *err)
 {
 	int64_t deadline = cfg->timeout_ms ? vmm_mono_ms() + (int64_t)cfg->timeout_ms : -1;
+	bool resume = false;
 	const char *why;
 	int r;
 
 	for (;;) {
 		int64_t left = deadline < 0 ? -1 : deadline - vmm_mono_ms();
 
-		r = vm_load(vm, img, bp, err);
+		r = resume ? vm_resume(vm, err) : 1;
+		if (r > 0)
+			r = vm_load(vm, img, bp, err);
 		if (!r)
 			r = vm_run(vm, deadline < 0 ? -1 : (int)(left > 0 ? left : 0), stop_fd, res, err);
 		if (r < 0)
@@ -185,6 +188,7 @@ static int run_loop(const struct vmm_config *cfg, struct vm *vm, const struct im
 		}
 		if (r < 0)
 			return r;
+		resume = res->end == VM_END_SUSPEND;
 		bp->boot_count++;
 	}
 }

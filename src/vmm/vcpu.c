@@ -140,6 +140,9 @@ static void vcpu_end_from_outcome(struct vcpu *vcpu, const struct exit_outcome *
 	case EXIT_RESET:
 		vm_end(vcpu->vm, VM_END_RESET, 0, (int)vcpu->id, out->msg, NULL);
 		break;
+	case EXIT_SUSPEND:
+		vm_end(vcpu->vm, VM_END_SUSPEND, 0, (int)vcpu->id, out->msg, NULL);
+		break;
 	default:
 		vcpu_dump_regs(vcpu, regs, sizeof(regs));
 		vm_end(vcpu->vm, VM_END_ERROR, 0, (int)vcpu->id, out->msg, regs);

@@ -18,9 +18,11 @@
 #include "pmu/msrs.h"
 #include "vmm/acpi.h"
 #include "vmm/msr_filter.h"
+#include "vmm/hw/acpi_pm1.h"
 #include "vmm/hw/debug_exit.h"
 #include "vmm/hw/pc_testdev.h"
 #include "vmm/hw/pm_timer.h"
+#include "vmm/hw/rtc.h"
 #include "vmm/soft_engine.h"
 #include "vmm/vcpu_state.h"
 #include "vmm/bootinfo.h"
@@ -136,6 +138,8 @@ static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 	serial_init(&vm->serial, vm->opt.serial_fd);
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
 	pm_timer_init(&vm->pm_timer, vmm_mono_ns);
+	rtc_init(&vm->rtc, vmm_wall_ns);
+	acpi_pm1_reset(&vm->pm1);
 	if (pc_testdev_init(&vm->testdev, vm->mem_size, &testdev_ops) < 0)
 		return vmm_errf(err, ENOMEM, "out of memory for pc-testdev's scratch memory");
 	r = serial_register(&vm->serial, &vm->bus, VMM_PORT_SERIAL, err);
@@ -149,6 +153,10 @@ static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 		r = pc_testdev_register(&vm->testdev, &vm->bus, err);
 	if (!r)
 		r = pm_timer_register(&vm->pm_timer, &vm->bus, err);
+	if (!r)
+		r = rtc_register(&vm->rtc, &vm->bus, err);
+	if (!r)
+		r = acpi_pm1_register(&vm->pm1, &vm->bus, err);
 	return r;
 }
 
@@ -420,12 +428,16 @@ static void vm_write_acpi(struct vm *vm, const struct image *img, const struct b
 		.ioapic = vm->opt.irqchip == VM_IRQCHIP_FULL,
 		.pic = vm->opt.irqchip == VM_IRQCHIP_FULL,
 		.pm_timer_port = PM_TIMER_PORT,
+		.pm1_evt_port = ACPI_PM1_EVT_PORT,
+		.pm1_cnt_port = ACPI_PM1_CNT_PORT,
 		.reset_port = RESET_PORT_RCR,
 		.reset_value = 0x06,		/* RCR: full reset (RST_CPU | SYS_RST) */
 		.sci_irq = 9,
 	};
 	const char *why = NULL;
+	struct acpi_layout l;
 
+	vm->acpi_facs = 0;
 	if (vm->mem_size < ACPI_AREA_END)
 		why = "guest RAM ends below 1 MiB";
 	for (unsigned int i = 0; !why && i < img->nr_segments; i++)
@@ -433,10 +445,44 @@ static void vm_write_acpi(struct vm *vm, const struct image *img, const struct b
 			why = "the image occupies 0xe0000-0xfffff";
 	if (!why && p->initrd && mod < ACPI_AREA_END && mod + p->initrd_len > ACPI_BASE)
 		why = "the multiboot module occupies 0xe0000-0xfffff";
-	if (!why && acpi_build(vm->mem + ACPI_BASE, ACPI_AREA_END - ACPI_BASE, ACPI_BASE, &c, NULL) < 0)
+	if (!why && acpi_build(vm->mem + ACPI_BASE, ACPI_AREA_END - ACPI_BASE, ACPI_BASE, &c, &l) < 0)
 		why = "the tables do not fit below 1 MiB";
+	if (!why)
+		vm->acpi_facs = ACPI_BASE + l.facs;
 	if (why && vm->opt.log)
 		fprintf(vm->opt.log, "vmm: no ACPI tables: %s\n", why);
+}
+
+int vm_resume(struct vm *vm, struct vmm_err *err)
+{
+	struct vcpu *bsp = &vm->vcpus[0];
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	uint32_t vector;
+	int r;
+
+	if (!vm->acpi_facs || vm->acpi_facs + ACPI_FACS_WAKING_VECTOR + 4 > vm->mem_size)
+		return 1;
+	memcpy(&vector, vm->mem + vm->acpi_facs + ACPI_FACS_WAKING_VECTOR, sizeof(vector));
+	if (!vector || vector >= 0x100000)	/* a real-mode address */
+		return 1;
+	r = kvm_ioctl(bsp->fd, KVM_GET_SREGS, &sregs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_GET_SREGS", -r, NULL);
+	r = kvm_ioctl(bsp->fd, KVM_GET_REGS, &regs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_GET_REGS", -r, NULL);
+	/* After vm_reset() the BSP is in real mode at its RESET state; only CS:IP change. */
+	sregs.cs.selector = (uint16_t)(vector >> 4);
+	sregs.cs.base = (uint64_t)(vector >> 4) << 4;
+	regs.rip = vector & 0xf;
+	r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);
+	r = kvm_ioctl(bsp->fd, KVM_SET_REGS, &regs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_REGS", -r, NULL);
+	return 0;
 }
 
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err)
@@ -494,6 +540,7 @@ int vm_reset(struct vm *vm, struct vmm_err *err)
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
 	vm->reset_dev.rcr = 0;
 	pc_testdev_reset(&vm->testdev);
+	acpi_pm1_reset(&vm->pm1);
 	return 0;
 }
 

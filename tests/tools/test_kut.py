@@ -30,7 +30,7 @@ class Parser(unittest.TestCase):
     def test_sections_and_keys(self):
         t = tests()
         self.assertEqual(list(t), ['plain', 'with_args', 'old_style', 'smp_mem', 'too_much_ram', 'hyperv',
-                                   'hide_feature', 'model', 'intel_only', 'no_pmu', 'i386', 'tcg', 'split',
+                                   'hide_feature', 'hide_pcid', 'want_vmx', 'model', 'intel_only', 'no_pmu', 'i386', 'tcg', 'split',
                                    'pmu', 'dup_key'])
         self.assertEqual(t['with_args']['test_args'], "'cpuid'")
         self.assertEqual(t['with_args']['groups'], 'vmexit nodefault')
@@ -71,9 +71,10 @@ class Mapping(unittest.TestCase):
 
     def test_needs(self):
         for name, mode, why in (
-                ('too_much_ram', 'off', 'needs -cpu +svm (this host lacks it)'),
+                ('too_much_ram', 'off', 'needs -m 4g (vmm gives at most 3 GiB)'),
                 ('hyperv', 'off', 'needs -cpu hv_passthrough (Hyper-V enlightenments)'),
                 ('hide_feature', 'off', 'needs -cpu -x2apic (vmm cannot hide CPUID features other than the PMU)'),
+                ('hide_pcid', 'off', 'needs -cpu -pcid (vmm cannot hide CPUID features other than the PMU)'),
                 ('model', 'off', 'needs -cpu IvyBridge'),
                 ('intel_only', 'off', 'needs -cpu vendor=GenuineIntel (the guest sees AuthenticAMD in mode off)'),
                 ('intel_only', 'soft-amd', 'needs -cpu vendor=GenuineIntel (the guest sees AuthenticAMD in mode soft-amd)'),
@@ -81,8 +82,10 @@ class Mapping(unittest.TestCase):
                 ('i386', 'off', 'needs i386'),
                 ('tcg', 'off', 'needs accel=tcg')):
             self.assertEqual(self.plan(name, mode), (None, None, why), name)
-        env = dict(ENV, flags=ENV['flags'] | {'svm'})
-        self.assertEqual(kut.plan_vmm(tests()['too_much_ram'], 'off', env)[2], 'needs -m 4g (vmm gives at most 3 GiB)')
+        # A +FEATURE the host lacks is left out, as QEMU does; a -FEATURE it lacks is already hidden.
+        self.assertIsNone(self.plan('want_vmx')[2])
+        env = dict(ENV, flags=ENV['flags'] - {'x2apic'})
+        self.assertIsNone(kut.plan_vmm(tests()['hide_feature'], 'off', env)[2])
 
     def test_pmu_checks(self):
         t = tests()['pmu']
@@ -120,6 +123,10 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(kut.verdict(10, '', 'vmm: vCPU 0: KVM internal error\n', False),
                          ('FAIL', 'exit status 10: vmm: vCPU 0: KVM internal error'))
         self.assertEqual(kut.verdict(4, '', 'vmm: x: segment 0 starts below 0x10000, inside\n', False)[0], 'SKIP')
+        self.assertEqual(kut.verdict(1, '', "qemu-system-x86_64: Property 'x.vmx-mbec' not found\n", False, True),
+                         ('FAIL', "QEMU refused to start: qemu-system-x86_64: Property 'x.vmx-mbec' not found"))
+        self.assertEqual(kut.verdict(1, 'PASS: x\n', 'qemu-system-x86_64: warning: host lacks pni\n', False, True),
+                         ('PASS', ''))
 
 
 if __name__ == '__main__':

@@ -45,7 +45,8 @@ static const struct {
 	const char *name;
 	struct acpi_config c;
 } cases[] = {
-	{ "1 vCPU, split irqchip", { .nr_cpus = 1, .pm_timer_port = 0x608, .reset_port = 0xcf9, .reset_value = 6, .sci_irq = 9 } },
+	{ "1 vCPU, split irqchip", { .nr_cpus = 1, .pm_timer_port = 0x608, .pm1_evt_port = 0x600, .pm1_cnt_port = 0x604,
+				       .reset_port = 0xcf9, .reset_value = 6, .sci_irq = 9 } },
 	{ "2 vCPUs, IOAPIC and PIC", { .nr_cpus = 2, .ioapic = true, .pic = true, .pm_timer_port = 0x608,
 				       .reset_port = 0xcf9, .reset_value = 6, .sci_irq = 9 } },
 	{ "64 vCPUs, other ports", { .nr_cpus = 64, .pm_timer_port = 0xb008, .reset_port = 0x64, .reset_value = 0xfe,
@@ -98,6 +99,13 @@ static void check_tables(const uint8_t *buf, const struct acpi_config *c, const 
 	assert_int_equal(buf[fadt + 208], 1);				/* X_PM_TMR_BLK: system I/O, 32 bits */
 	assert_int_equal(buf[fadt + 209], 32);
 	assert_int_equal(get64(buf, fadt + 212), c->pm_timer_port);
+	/* PM1a event (4 bytes) and control (2 bytes) blocks, when there are some. */
+	assert_int_equal(get32(buf, fadt + 56), c->pm1_evt_port);
+	assert_int_equal(get32(buf, fadt + 64), c->pm1_cnt_port);
+	assert_int_equal(buf[fadt + 88], c->pm1_evt_port ? 4 : 0);
+	assert_int_equal(buf[fadt + 89], c->pm1_cnt_port ? 2 : 0);
+	assert_int_equal(get64(buf, fadt + 152), c->pm1_evt_port);
+	assert_int_equal(get64(buf, fadt + 176), c->pm1_cnt_port);
 
 	/* MADT: LAPIC address, PCAT_COMPAT, one enabled LAPIC per vCPU with APIC ID = index, the IOAPIC. */
 	assert_int_equal(get32(buf, madt + 36), ACPI_LAPIC_ADDR);
