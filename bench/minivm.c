@@ -29,7 +29,7 @@ static void must(int ok, const char *what)
 static uint64_t load_elf(uint8_t *mem, const char *path)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	uint8_t *f;
 	Elf64_Ehdr *eh;
 

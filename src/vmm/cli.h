@@ -39,6 +39,7 @@ struct vmm_config {
 	bool no_reboot;			/* a triple fault ends the VM instead of resetting it */
 	uint64_t max_resets;
 	bool verify_reset;
+	bool no_seccomp;		/* run, selftest: vCPU threads without their seccomp filter */
 	const char *irqchip;		/* --irqchip=split|full */
 	bool irqchip_full;		/* validated from irqchip */
 	bool help;

@@ -71,6 +71,7 @@ int cmd_selftest(const struct vmm_config *cfg)
 		.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 60000,
 		.progress = isatty(STDERR_FILENO) && !cfg->json_path && !cfg->tap && !cfg->guest_output,
 		.guest_output = cfg->guest_output,
+		.no_seccomp = cfg->no_seccomp,
 	};
 	struct selftest_env env = { 0 };
 	char self[4096], dir[4096];

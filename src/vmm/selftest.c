@@ -67,19 +67,21 @@ static unsigned int plan_pairs(const struct selftest_opts *o, struct selftest_pa
 }
 
 static void child_exec(const struct selftest_pair *p, const struct selftest_env *env,
-		       uint64_t timeout_ms, int out_fd, int err_fd)
+		       const struct selftest_opts *o, int out_fd, int err_fd)
 {
 	const struct selftest_mode_info *mode = &selftest_modes[p->mode];
 	char timeout[32], image[4096], pmu[64], vendor[64];
-	const char *argv[4 + 3 + 2 * ST_MAX_ARGS + 3];
+	const char *argv[4 + 4 + 2 * ST_MAX_ARGS + 3];
 	int n = 0;
 
-	snprintf(timeout, sizeof(timeout), "--timeout=%llu.%03llu", (unsigned long long)(timeout_ms / 1000),
-		 (unsigned long long)(timeout_ms % 1000));
+	snprintf(timeout, sizeof(timeout), "--timeout=%llu.%03llu", (unsigned long long)(o->timeout_ms / 1000),
+		 (unsigned long long)(o->timeout_ms % 1000));
 	snprintf(image, sizeof(image), "%s/%s", env->guest_dir, p->guest->file);
 	argv[n++] = env->vmm_path;
 	argv[n++] = "run";
 	argv[n++] = timeout;
+	if (o->no_seccomp)
+		argv[n++] = "--no-seccomp";
 	snprintf(pmu, sizeof(pmu), "--pmu=%s", mode->pmu);
 	argv[n++] = pmu;
 	if (mode->vendor) {
@@ -103,7 +105,7 @@ static void child_exec(const struct selftest_pair *p, const struct selftest_env 
 }
 
 static int job_start(struct job *j, struct selftest_pair *p, const struct selftest_env *env,
-		     uint64_t timeout_ms, struct vmm_err *err)
+		     const struct selftest_opts *o, struct vmm_err *err)
 {
 	int out[2], errp[2];
 
@@ -119,7 +121,7 @@ static int job_start(struct job *j, struct selftest_pair *p, const struct selfte
 	j->started_ms = vmm_mono_ms();
 	j->pid = fork();
 	if (j->pid == 0)
-		child_exec(p, env, timeout_ms, out[1], errp[1]);
+		child_exec(p, env, o, out[1], errp[1]);
 	close(out[1]);
 	close(errp[1]);
 	j->fd[0] = out[0];
@@ -254,7 +256,7 @@ int selftest_run(const struct selftest_opts *o, const struct selftest_env *env, 
 				continue;
 			if (pairs[next].verdict == ST_UNAVAILABLE)
 				break;
-			r = job_start(&jobs[i], &pairs[next], env, o->timeout_ms, err);
+			r = job_start(&jobs[i], &pairs[next], env, o, err);
 			if (!r) {
 				next++;
 				running++;

@@ -50,6 +50,7 @@ struct selftest_opts {
 	uint64_t timeout_ms;		/* per pair */
 	bool progress;			/* show progress lines on stderr */
 	bool guest_output;		/* one pair: pass the guest's TAP through */
+	bool no_seccomp;		/* pass --no-seccomp to vmm run */
 };
 
 struct selftest_env {

@@ -8,6 +8,7 @@
 #define ALL_MODES 0u
 #define SOFT_INTEL (1u << ST_MODE_SOFT_INTEL)
 #define SOFT_AMD (1u << ST_MODE_SOFT_AMD)
+#define OFF_ONLY (1u << ST_MODE_OFF)
 /* Shape options that KVM-backed modes can give on Intel hosts too. */
 #define INTEL_CAPABLE (1u << ST_MODE_SOFT_INTEL | 1u << ST_MODE_EMULATED | 1u << ST_MODE_MEDIATED)
 
@@ -52,6 +53,31 @@ const struct selftest_guest selftest_guests[] = {
 	  INTEL_CAPABLE },
 	{ "pmu-reset", "pmu-reset.elf", "seed 000: counters left overflowing with PMIs across a reset are all "
 	  "back at RESET and nothing fires afterwards", { "--verify-reset", NULL }, { NULL }, ALL_MODES },
+	/* Misbehaving guests: each misbehaves on boot 0, resets, and checks on boot 1 (docs/guests.md). */
+	{ "hostile-mmio", "hostile.elf", "unmapped MMIO at every size, rep movs/stos/lods, lock add/or, xchg, "
+	  "cmpxchg, xadd, across the end of RAM: reads all-ones, then a verified reset",
+	  { "--verify-reset", NULL }, { "do=mmio", NULL }, ALL_MODES },
+#define HOSTILE_PORTS(n) \
+	{ "hostile-ports-" #n, "hostile.elf", "every port in slice " #n " of 8 of 0-0xffff, 8/16/32-bit out and in " \
+	  "(the VMM's devices skipped): unclaimed ports read all-ones, then a verified reset", \
+	  { "--verify-reset", NULL }, { "do=ports", "part=" #n, "parts=8", NULL }, OFF_ONLY }
+	HOSTILE_PORTS(0), HOSTILE_PORTS(1), HOSTILE_PORTS(2), HOSTILE_PORTS(3),
+	HOSTILE_PORTS(4), HOSTILE_PORTS(5), HOSTILE_PORTS(6), HOSTILE_PORTS(7),
+#undef HOSTILE_PORTS
+	{ "hostile-msrs-0000", "hostile.elf", "random values into every MSR 0-0x1fff (#GP-safe, the guest's own "
+	  "skipped), PMU MSRs left dirty, then a verified reset", { "--verify-reset", NULL },
+	  { "do=msrs", "part=0", "parts=3", NULL }, ALL_MODES },
+	{ "hostile-msrs-c000", "hostile.elf", "random values into every MSR 0xc0000000-0xc0001fff (EFER, STAR, "
+	  "segment bases skipped), PMU MSRs left dirty, then a verified reset", { "--verify-reset", NULL },
+	  { "do=msrs", "part=1", "parts=3", NULL }, ALL_MODES },
+	{ "hostile-msrs-c001", "hostile.elf", "random values into every MSR 0xc0010000-0xc0011fff, PMU MSRs left "
+	  "dirty, then a verified reset", { "--verify-reset", NULL }, { "do=msrs", "part=2", "parts=3", NULL },
+	  ALL_MODES },
+	{ "hostile-triple", "hostile.elf", "a triple fault resets the machine, which boots again and works",
+	  { "--verify-reset", NULL }, { "do=triple", NULL }, ALL_MODES },
+	{ "hostile-smp-spin", "hostile.elf", "APs spinning with interrupts off through a reset and at the end: "
+	  "the VMM stops them, restarts them, and ends the VM", { "--cpus=3", "--verify-reset", NULL },
+	  { "do=smp-spin", NULL }, ALL_MODES },
 };
 
 const unsigned int selftest_nr_guests = sizeof(selftest_guests) / sizeof(selftest_guests[0]);

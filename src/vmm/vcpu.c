@@ -158,6 +158,14 @@ void *vcpu_thread(void *arg)
 	struct exit_outcome out;
 	char msg[256];
 
+	if (vm->seccomp) {
+		struct vmm_err err = { 0 };
+
+		if (seccomp_install(vm->seccomp, &err) < 0) {
+			vm_end(vm, VM_END_ERROR, 0, (int)vcpu->id, err.msg, NULL);
+			return NULL;
+		}
+	}
 	while (!atomic_load(&vm->stopping)) {
 		if (vcpu->soft)
 			soft_vcpu_before_run(vcpu->soft, vcpu->run);

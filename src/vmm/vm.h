@@ -26,6 +26,7 @@
 #include "vmm/boot.h"
 #include "vmm/exit.h"
 #include "vmm/loader.h"
+#include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
 
 #define VM_MAX_VCPUS 64
@@ -46,10 +47,16 @@ struct vm_options {
 	uint64_t mem_size;
 	enum vm_irqchip irqchip;
 	unsigned int nr_vcpus;
-	int serial_fd;		/* guest serial output; -1 drops it */
+	/*
+	 * Guest serial output; -1 drops it. Written without blocking
+	 * (hw/serial.h); a caller writing to a pipe should ignore SIGPIPE, as
+	 * vmm's main() does, so a reader that leaves is an EPIPE, not a kill.
+	 */
+	int serial_fd;
 	FILE *log;		/* VMM diagnostics (unhandled I/O...), NULL = quiet */
 	int kick_signal;	/* signal used to kick vCPU threads out of KVM_RUN; 0 = SIGUSR1 */
 	const struct pmu_plan *pmu;	/* the guest PMU (src/pmu/plan.h); NULL leaves KVM's default */
+	bool no_seccomp;	/* vCPU threads run without their seccomp filter (docs/security.md) */
 };
 
 /* How a run ended. */
@@ -90,6 +97,7 @@ struct vm {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
 	const struct exit_msr_ops *msr_ops;	/* filtered MSRs of vCPUs without a soft PMU; NULL: #GP */
+	struct seccomp_prog *seccomp;	/* installed by each vCPU thread; NULL with no_seccomp */
 
 	/* End of the run: the first vCPU to end it records the result. */
 	pthread_mutex_t end_lock;
@@ -110,6 +118,12 @@ void vm_destroy(struct vm *vm);
  * instead, as firmware does.
  */
 int vm_resume(struct vm *vm, struct vmm_err *err);
+
+/*
+ * Send the guest's serial output to fd (-1: drop it) from now on, instead of
+ * vm_options.serial_fd; before the first vm_run(). The caller keeps fd.
+ */
+int vm_set_serial_output(struct vm *vm, int fd, struct vmm_err *err);
 
 /* Put the image into guest memory and set up the BSP to enter it. */
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err);

@@ -33,6 +33,10 @@ static const struct good_case good[] = {
 	{ { "vmm", "run", "g", "--cpus=2" }, CMD_RUN, "g", 128 << 20, 2, 0, 0x100000, 0, "", NULL, NULL },
 	{ { "vmm", "run", "-t", "0.5", "g" }, CMD_RUN, "g", 128 << 20, 1, 500, 0x100000, 0, "", NULL, NULL },
 	{ { "vmm", "run", "--timeout=3", "g" }, CMD_RUN, "g", 128 << 20, 1, 3000, 0x100000, 0, "", NULL, NULL },
+	{ { "vmm", "run", "--cpus=0x4", "--mem=0x40M", "g" }, CMD_RUN, "g", 64 << 20, 4, 0, 0x100000, 0, "", NULL, NULL },
+	{ { "vmm", "run", "--cpus=10", "--mem=65536KiB", "g" }, CMD_RUN, "g", 64 << 20, 10, 0, 0x100000, 0, "", NULL, NULL },
+	{ { "vmm", "run", "--timeout=86400", "g" }, CMD_RUN, "g", 128 << 20, 1, 86400000, 0x100000, 0, "", NULL, NULL },
+	{ { "vmm", "run", "--timeout=0.0015", "g" }, CMD_RUN, "g", 128 << 20, 1, 1, 0x100000, 0, "", NULL, NULL },
 	{ { "vmm", "run", "--load-addr=0x200000", "g" }, CMD_RUN, "g", 128 << 20, 1, 0, 0x200000, 0, "", NULL, NULL },
 	{ { "vmm", "run", "-v", "-v", "g" }, CMD_RUN, "g", 128 << 20, 1, 0, 0x100000, 2, "", NULL, NULL },
 	{ { "vmm", "run", "g", "--", "a", "--b", "c d" }, CMD_RUN, "g", 128 << 20, 1, 0, 0x100000, 0,
@@ -99,7 +103,21 @@ static const struct bad_case bad[] = {
 	{ { "vmm", "run", "--mem=-5", "g" }, EINVAL, "--mem: '-5'" },
 	{ { "vmm", "run", "--mem=1M", "g" }, ERANGE, "--mem: 1M is out of range (2 MiB to 3072 MiB)" },
 	{ { "vmm", "run", "--mem=4G", "g" }, ERANGE, "out of range" },
-	{ { "vmm", "run", "--mem=99999999999999999999G", "g" }, EINVAL, "not a size" },
+	{ { "vmm", "run", "--mem=99999999999999999999G", "g" }, ERANGE, "--mem: 99999999999999999999G is out of range" },
+	/* One strict number syntax: no white space, no sign, no octal. */
+	{ { "vmm", "run", "--cpus", " -18446744073709551614", "g" }, EINVAL, "is not a number" },
+	{ { "vmm", "run", "--cpus", " 2", "g" }, EINVAL, "is not a number" },
+	{ { "vmm", "run", "--cpus", "+2", "g" }, EINVAL, "is not a number" },
+	{ { "vmm", "run", "--cpus", "010", "g" }, EINVAL, "--cpus: '010' is not a number" },
+	{ { "vmm", "run", "--cpus", "18446744073709551617", "g" }, ERANGE, "out of range (1 to 64)" },
+	{ { "vmm", "run", "--mem", " -18446744073709551614", "g" }, EINVAL, "is not a size" },
+	{ { "vmm", "run", "--mem", "\t64M", "g" }, EINVAL, "is not a size" },
+	{ { "vmm", "run", "--mem", "064M", "g" }, EINVAL, "is not a size" },
+	{ { "vmm", "run", "--mem", "64Mi", "g" }, EINVAL, "is not a size" },
+	{ { "vmm", "run", "--pmu-gp", " -18446744073709551614", "g" }, EINVAL, "--pmu-gp= -18446744073709551614: expected a number" },
+	{ { "vmm", "run", "--pmu-gp", "+3", "g" }, EINVAL, "--pmu-gp=+3: expected a number" },
+	{ { "vmm", "run", "--pmu-version", "010", "g" }, EINVAL, "--pmu-version=010: expected a number" },
+	{ { "vmm", "run", "--max-resets", "0x", "g" }, EINVAL, "is not a number" },
 	{ { "vmm", "run", "--mem=4097K", "g" }, EINVAL, "multiple of 4 KiB" },
 	{ { "vmm", "run", "--cpus=0", "g" }, ERANGE, "--cpus: 0 is out of range (1 to 64)" },
 	{ { "vmm", "run", "--cpus=two", "g" }, EINVAL, "--cpus: 'two' is not a number" },
@@ -107,6 +125,15 @@ static const struct bad_case bad[] = {
 	{ { "vmm", "run", "--timeout=0", "g" }, ERANGE, "--timeout: 0 is out of range" },
 	{ { "vmm", "run", "--timeout=1s", "g" }, EINVAL, "is not seconds" },
 	{ { "vmm", "run", "--timeout=.5", "g" }, EINVAL, "is not seconds" },
+	/* Seconds that overflow milliseconds are out of range, never wrapped (this one used to give 4.4 s). */
+	{ { "vmm", "run", "--timeout", "18446744073709556", "g" }, ERANGE,
+	  "--timeout: 18446744073709556 is out of range (0.001 to 86400 seconds)" },
+	{ { "vmm", "run", "--timeout=18446744073709551616", "g" }, ERANGE, "(0.001 to 86400 seconds)" },
+	{ { "vmm", "run", "--timeout=99999999999999999999999999.5", "g" }, ERANGE, "(0.001 to 86400 seconds)" },
+	{ { "vmm", "run", "--timeout=86400.001", "g" }, ERANGE, "(0.001 to 86400 seconds)" },
+	{ { "vmm", "selftest", "-t", "18446744073709556" }, ERANGE, "-timeout: 18446744073709556 is out of range "
+	  "(0.001 to 3600 seconds)" },
+	{ { "vmm", "selftest", "-t", "3600.001" }, ERANGE, "(0.001 to 3600 seconds)" },
 	{ { "vmm", "run", "--load-addr=0x1000", "g" }, ERANGE, "--load-addr: 0x1000 is out of range" },
 	{ { "vmm", "run", "--mem=16M", "--load-addr=0x2000000", "g" }, ERANGE, "beyond guest RAM" },
 	{ { "vmm", "run", "--verbose=1", "g" }, EINVAL, "--verbose takes no value" },
@@ -161,6 +188,30 @@ static void test_usage_lists_every_status(void **state)
 	free(text);
 }
 
+/* The seccomp filter is on unless --no-seccomp says otherwise, for run and selftest. */
+static void test_no_seccomp(void **state)
+{
+	static const struct {
+		const char *argv[MAX_ARGS];
+		bool no_seccomp;
+	} cases[] = {
+		{ { "vmm", "run", "g" }, false },
+		{ { "vmm", "run", "--no-seccomp", "g" }, true },
+		{ { "vmm", "selftest" }, false },
+		{ { "vmm", "selftest", "--no-seccomp" }, true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vmm_config cfg;
+		struct vmm_err err = { 0 };
+
+		assert_int_equal(cli_parse(count_args(cases[i].argv), (char *const *)cases[i].argv, &cfg, &err), 0);
+		assert_int_equal(cli_validate(&cfg, &err), 0);
+		assert_int_equal(cfg.no_seccomp, cases[i].no_seccomp);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_long_cmdline),
 		cmocka_unit_test(test_usage_lists_every_status),
+		cmocka_unit_test(test_no_seccomp),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

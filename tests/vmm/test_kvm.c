@@ -31,7 +31,7 @@ static void test_open_errors(void **state)
 		const struct open_case *c = &cases[i];
 		struct vmm_err err = { 0 };
 		struct kvm kvm;
-		int fd = open(c->path, O_RDONLY);
+		int fd = open(c->path, O_RDONLY | O_CLOEXEC);
 
 		if (c->code != ENOENT && fd < 0) {
 			print_message("# %s is not here: case skipped\n", c->path);

@@ -72,6 +72,7 @@ static const struct judge_case {
 	{ 1, "1..3\nok 1\nok 2\n", "", ST_FAIL, "planned 3 tests, ran 2" },
 	{ 1, "# nothing\n", "", ST_FAIL, "without reporting a test" },
 	{ 1, "ok 1\nBail out! boom\n", "", ST_FAIL, "Bail out! boom" },
+	{ 128 + 31, "ok 1\nnot ok 2\n", "", ST_FAIL, "killed by SIGSYS: a vCPU thread made a system call" },
 };
 
 static void test_judge(void **state)
