@@ -24,7 +24,7 @@
 
 #define MARK_ADDR	0x800000UL
 #define MARK_MAGIC	0x746573657275706dULL	/* "mpuresett" */
-#define PRELOAD_LEFT	200			/* instructions to each overflow */
+#define PRELOAD_LEFT	1000			/* instructions to each overflow */
 #define WORK_LOOPS	1500
 #define NR_FIXED_MAX	4			/* Intel fixed counters 0..3 */
 
@@ -41,18 +41,28 @@ static uint64_t preload(void)
 	return pmu_counter_mask(&caps) - PRELOAD_LEFT + 1;
 }
 
-/* perf's PMI handler in miniature: re-arm the overflowed counters, clear status, unmask LVTPC. */
+/*
+ * perf's PMI handler in miniature: stop the counters, re-arm the overflowed
+ * ones, clear status, start them again and unmask LVTPC. Stopping them
+ * matters on AMD, whose LVTPC stays unmasked during the handler: overflows
+ * there would queue the next NMI at once.
+ */
 static void pmi_rearm(struct ex_regs *regs)
 {
-	uint64_t status = caps.has_global ? rdmsr(pmu_global_status_msr(&caps)) : ~0ULL;
+	uint64_t status;
 
 	(void)regs;
+	if (caps.has_global)
+		wrmsr(pmu_global_ctrl_msr(&caps), 0);
+	status = caps.has_global ? rdmsr(pmu_global_status_msr(&caps)) : ~0ULL;
 	nmis++;
 	for (unsigned int i = 0; i < caps.nr_counters; i++)
 		if (status & (1ULL << i))
 			wrmsr(pmu_counter_msr(&caps, i), preload() & pmu_counter_mask(&caps));
-	if (caps.has_global)
+	if (caps.has_global) {
 		wrmsr(pmu_global_clear_msr(&caps), status);
+		wrmsr(pmu_global_ctrl_msr(&caps), pmu_global_enable_mask(&caps));
+	}
 	apic_set_lvtpc(APIC_DM_NMI);
 }
 

@@ -683,8 +683,8 @@ static int plan_soft(const struct pmu_host *h, const struct pmu_request *r, stru
 	p->soft_msr_filter = true;
 	plan_note(p, "soft: the VMM's software PMU answers the PMU MSRs through the MSR filter; KVM's "
 		  "vPMU is %s so it cannot answer them too", p->cap_disable ? "disabled" : "off (kvm.enable_pmu=N)");
-	plan_note(p, "soft: RDPMC returns the model's counters while a counter is enabled (the VMM executes it "
-		  "while single-stepping); with nothing enabled KVM, whose vPMU is off, raises #GP");
+	plan_note(p, "soft: RDPMC returns the model's counters at any time: while counting the VMM executes it, "
+		  "otherwise it completes it from the #GP that KVM, whose vPMU is off, raises (long mode)");
 	if (v != h->vendor)
 		plan_note(p, "soft: the guest sees a %s CPU vendor on this %s host",
 			  v == PMU_VENDOR_AMD ? "AuthenticAMD" : "GenuineIntel",

@@ -34,6 +34,12 @@ const struct selftest_guest selftest_guests[] = {
 	  { "--pmu-version=1", "--pmu-gp=4", NULL }, { NULL }, SOFT_AMD },
 	{ "pmu-amd", "pmu-amd.elf", "AMD: K7 MSRs alias the first four core counters; PerfMonV2 GLOBAL_CTL "
 	  "gates counting, STATUS_SET/CLR", { NULL }, { NULL }, ALL_MODES },
+	{ "pmu-rdpmc", "pmu-rdpmc.elf", "RDPMC at any time: preloaded and stopped GP and fixed counters, right "
+	  "after the stopping WRMSR, at CPL 3 with CR4.PCE, after LIDT; #GP for bad indexes and without PCE",
+	  { NULL }, { NULL }, ALL_MODES },
+	{ "pmu-emul", "pmu-emul.elf", "x87, POPCNT, STAC/CLAC that the host cannot run: the VMM executes them, "
+	  "with the right results, and each counts once in a counted block", { NULL }, { NULL },
+	  SOFT_INTEL | SOFT_AMD },
 	{ "pmu-overflow", "pmu-overflow.elf", "overflow at exactly the expected instruction, GLOBAL_STATUS, PMI "
 	  "through LVTPC as NMI and as a vector with the mask bit set, clearing through OVF_CTRL/STATUS_CLR",
 	  { NULL }, { NULL }, ALL_MODES },

@@ -75,3 +75,18 @@ enum soft_account_result soft_account_step(struct soft_pending *p, uint64_t rip,
 	/* Otherwise an event (exception, interrupt) was delivered instead: nothing retired. */
 	return SOFT_ACCOUNT_OK;
 }
+
+int soft_raised_vector(const uint8_t *bytes, size_t n, const struct x86_insn_class *c)
+{
+	if (c->len == 0 || c->len > n)
+		return -1;
+	if (c->map == X86_MAP_0F && c->opcode == 0x0b)
+		return 6;			/* UD2 */
+	if (c->branch != X86_BR_INT || c->map != X86_MAP_ONE_BYTE)
+		return -1;
+	if (c->opcode == 0xcc)
+		return 3;			/* INT3 */
+	if (c->opcode == 0xcd && c->len >= 2)
+		return bytes[c->len - 1];	/* INT n: the immediate */
+	return -1;				/* INTO: only when OF is set */
+}

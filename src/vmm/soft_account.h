@@ -9,6 +9,7 @@
 #define VMM_VMM_SOFT_ACCOUNT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pmu/soft/decode.h"
@@ -43,6 +44,15 @@ enum soft_account_result {
 	SOFT_ACCOUNT_OK,
 	SOFT_ACCOUNT_CPL3_MISSED,	/* an IRET went to CPL 3 and the guest came back unseen */
 };
+
+/*
+ * The vector the instruction c raises on purpose, from its bytes[0..n):
+ * UD2 #UD (6), INT3 (3), INT n (its imm8: CD ib has no ModRM, SIB or
+ * displacement, so the immediate is the last byte whatever prefixes come
+ * first). -1 for anything else, including INTO (it raises #OF only when OF
+ * is set), and when n does not hold the whole instruction.
+ */
+int soft_raised_vector(const uint8_t *bytes, size_t n, const struct x86_insn_class *c);
 
 /*
  * A single-step or breakpoint debug exit at rip (cpl: the guest's CPL now).

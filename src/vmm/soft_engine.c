@@ -12,6 +12,8 @@
 #include "vmm/gva.h"
 #include "vmm/kvm.h"
 #include "vmm/msr_filter.h"
+#include "vmm/soft_emul.h"
+#include "vmm/soft_gp.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -23,6 +25,9 @@
 #define APIC_LVTT	0x320		/* SDM vol. 3 11.5.1: LVT timer */
 #define LVT_DM_NMI	4
 #define MSI_ADDR_BASE	0xfee00000u	/* SDM vol. 3 11.11.1 */
+#define GP_VECTOR	13
+#define DR7_L0		(1ULL << 0)	/* SDM vol. 3 18.2.4: local enable of DR0 */
+#define DR7_L1		(1ULL << 2)
 
 static int engine_fail(struct soft_vcpu *s, const char *what, int code)
 {
@@ -86,10 +91,10 @@ static int guest_mode(const struct kvm_sregs *sr)
 	return sr->cs.db ? 32 : 16;
 }
 
-/* Classify the instruction at rip (a linear address: CS base included outside 64-bit mode). */
-static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_class *c)
+/* Classify the instruction at rip under the segments and paging of sr (CS base added outside 64-bit mode). */
+static int classify_in(const struct soft_vcpu *s, const struct kvm_sregs *sr, uint64_t rip,
+		       struct x86_insn_class *c)
 {
-	const struct kvm_sregs *sr = sregs_of(s);
 	const struct vm *vm = s->vcpu->vm;
 	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
 	int mode = guest_mode(sr);
@@ -98,6 +103,11 @@ static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_
 	size_t n = gva_read(&g, linear, bytes, sizeof(bytes));
 
 	return x86_classify(bytes, n, mode, c);
+}
+
+static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_class *c)
+{
+	return classify_in(s, sregs_of(s), rip, c);
 }
 
 static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
@@ -171,8 +181,8 @@ static bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_
 	uint8_t g[16];
 
 	if (!(sr->cr0 & CR0_PE) || (vector + 1) * size - 1 > sr->idt.limit ||
-	    !read_linear(s, sr->idt.base + vector * size, g, size))
-		return false;
+	    !read_linear(s, sr->idt.base + vector * size, g, size) || !(g[5] & 0x80))
+		return false;	/* no gate, or not present (P, bit 47) */
 	*handler = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 | (uint64_t)g[7] << 24;
 	if (long_mode)
 		*handler |= (uint64_t)g[8] << 32 | (uint64_t)g[9] << 40 | (uint64_t)g[10] << 48 |
@@ -212,22 +222,14 @@ static int lapic_timer_vector(const struct soft_vcpu *s)
 	return lvtt & LVT_MASKED ? -1 : (int)(lvtt & 0xff);
 }
 
-/* The vector an instruction raises on purpose: UD2 (#UD), INT3, INT n. */
+/* The vector an instruction raises on purpose: UD2 (#UD), INT3, INT n (soft_raised_vector()). */
 static int raised_vector(const struct soft_vcpu *s, uint64_t rip, const struct x86_insn_class *c)
 {
-	uint8_t b[3] = { 0 };
+	uint8_t b[X86_MAX_INSN_LEN];
 
-	if (!read_linear(s, rip, b, c->len < 3 ? c->len : 3))
+	if (c->len > sizeof(b) || !read_linear(s, rip, b, c->len))
 		return -1;
-	if (c->map == X86_MAP_0F && c->opcode == 0x0b)
-		return 6;			/* UD2 */
-	if (c->branch != X86_BR_INT)
-		return -1;
-	if (c->opcode == 0xcc)
-		return 3;			/* INT3 */
-	if (c->opcode == 0xcd)
-		return b[c->len - 1];		/* INT n: the immediate */
-	return -1;				/* INTO: only when OF is set */
+	return soft_raised_vector(b, c->len, c);
 }
 
 /*
@@ -346,30 +348,241 @@ static void emulate_rdpmc(struct soft_vcpu *s, struct kvm_run *run)
 }
 
 /*
- * KVM_SET_GUEST_DEBUG: single-stepping, and optionally an execution
- * breakpoint (DR0, SDM vol. 3 18.2.4: R/W0 = 00, LEN0 = 00, L0 = 1).
+ * KVM_SET_GUEST_DEBUG: single-stepping, and optionally execution
+ * breakpoints (SDM vol. 3 18.2.4: R/Wn = 00, LENn = 00, Ln = 1): DR0 for
+ * the pending instruction, DR1 on the guest's #GP handler. While the vCPU
+ * sits at the #GP handler, DR1 is off and one step takes it past.
  * KVM sets TF again for the RIP the vCPU is at (api.rst 4.77).
  */
 static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr)
 {
 	struct kvm_guest_debug dbg = { 0 };
+	bool gp = s->gp_armed && !s->gp_skip;
 	int r;
 
-	if (step || breakpoint)
-		dbg.control = KVM_GUESTDBG_ENABLE;
-	if (step)
-		dbg.control |= KVM_GUESTDBG_SINGLESTEP;
+	if (step || s->gp_skip)
+		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+	if (breakpoint || gp)
+		dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
 	if (breakpoint) {
-		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
 		dbg.arch.debugreg[0] = bp_addr;
-		dbg.arch.debugreg[7] = 0x1;
+		dbg.arch.debugreg[7] |= DR7_L0;
+	}
+	if (gp) {
+		dbg.arch.debugreg[1] = s->gp_handler;
+		dbg.arch.debugreg[7] |= DR7_L1;
 	}
 	r = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
 	if (r < 0)
 		return engine_fail(s, "KVM_SET_GUEST_DEBUG", -r);
 	s->kvm_step = step;
 	s->breakpoint = breakpoint;
+	s->bp_addr = bp_addr;
 	return 0;
+}
+
+/*
+ * Keep DR1 on the guest's #GP handler. The IDT is read again at every exit,
+ * so a new IDT (LIDT) or a rewritten #GP gate is followed from the next exit
+ * on. Long mode only: the frame is read as 64-bit mode pushes it.
+ */
+static void gp_trap_sync(struct soft_vcpu *s, uint64_t rip)
+{
+	uint64_t handler = 0;
+	bool armed = (sregs_of(s)->efer & EFER_LMA) && gate_handler(s, GP_VECTOR, &handler);
+	bool skip = armed && rip == handler;
+
+	if (armed == s->gp_armed && skip == s->gp_skip && (!armed || handler == s->gp_handler))
+		return;
+	s->gp_armed = armed;
+	s->gp_skip = skip;
+	s->gp_handler = handler;
+	set_debug(s, s->kvm_step, s->breakpoint, s->bp_addr);
+}
+
+/* CS or SS as the #GP frame has it: the current one if the selector is the same, else from the GDT. */
+static bool frame_segment(const struct soft_vcpu *s, uint16_t sel, bool code, const struct kvm_segment *cur,
+			  struct kvm_segment *seg)
+{
+	const struct kvm_sregs *sr = sregs_of(s);
+	uint64_t desc;
+
+	if (sel == cur->selector && !cur->unusable) {
+		*seg = *cur;
+		return true;
+	}
+	if (sel & 4)
+		return false;		/* an LDT selector: not followed */
+	if ((sel & ~7u) == 0)
+		return soft_seg_from_desc(0, sel, code, seg) == 0;
+	if ((sel | 7u) > sr->gdt.limit || !read_linear(s, sr->gdt.base + (sel & ~7u), &desc, sizeof(desc)))
+		return false;
+	return soft_seg_from_desc(desc, sel, code, seg) == 0;
+}
+
+/*
+ * The vCPU stopped at the first instruction of its #GP handler (DR1). If
+ * the #GP came from an RDPMC that the model answers (SDM vol. 2B RDPMC:
+ * CPL 0 or CR4.PCE, a valid index), complete the RDPMC and undo the
+ * delivery: RIP past it, RSP, RFLAGS, CS and SS from the frame (SDM vol. 3
+ * 6.14.2). Nothing of the guest ran since the delivery, so this is exactly
+ * the state the RDPMC would have left. Returns true when it did; false
+ * leaves the #GP to the guest.
+ */
+static bool rdpmc_from_gp(struct soft_vcpu *s, struct kvm_run *run)
+{
+	struct kvm_regs *r = &run->s.regs.regs;
+	struct kvm_sregs *sr = &run->s.regs.sregs;
+	uint8_t raw[SOFT_GP_FRAME_SIZE];
+	struct soft_gp_frame f;
+	struct x86_insn_class c;
+	struct kvm_sregs nsr;
+	bool vmm_tf = s->kvm_step || s->gp_skip;
+	uint64_t val;
+	int rr;
+
+	if (!read_linear(s, r->rsp, raw, sizeof(raw)))
+		return false;
+	soft_gp_frame_parse(raw, &f);
+	if (f.error_code != 0 || !soft_canonical(f.rip) || !soft_canonical(f.rsp))
+		return false;
+	nsr = *sr;
+	if (!frame_segment(s, (uint16_t)f.cs, true, &sr->cs, &nsr.cs) ||
+	    !frame_segment(s, (uint16_t)f.ss, false, &sr->ss, &nsr.ss) || (f.ss & 3) != (f.cs & 3))
+		return false;
+	if (!soft_rdpmc_permitted(f.cs & 3, sr->cr4 & CR4_PCE))
+		return false;
+	if (classify_in(s, &nsr, f.rip, &c) < 0 || c.exit != X86_EXIT_RDPMC ||
+	    softpmu_rdpmc(&s->model, (uint32_t)r->rcx, &val) < 0)
+		return false;
+	if (memcmp(&nsr.cs, &sr->cs, sizeof(nsr.cs)) || memcmp(&nsr.ss, &sr->ss, sizeof(nsr.ss))) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_SREGS, &nsr);
+		if (rr < 0) {
+			engine_fail(s, "KVM_SET_SREGS", -rr);
+			return false;
+		}
+		*sr = nsr;
+	}
+	r->rax = (uint32_t)val;
+	r->rdx = val >> 32;
+	r->rip = f.rip + c.len;
+	r->rsp = f.rsp;
+	r->rflags = soft_gp_resume_rflags(f.rflags, vmm_tf);
+	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+	if (rr < 0) {
+		engine_fail(s, "KVM_SET_REGS", -rr);
+		return false;
+	}
+	s->rdpmc_gp++;
+	if (s->stepping) {
+		retire(s, &c, f.rip, r->rip);
+		set_debug(s, true, false, 0);
+		set_pending(s, r->rip);
+	}
+	return true;
+}
+
+/* ---- instructions the host cannot run (soft_emul.c) ---- */
+
+static int emul_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return read_linear(ctx, addr, buf, len) ? 0 : -EFAULT;
+}
+
+/* Guest linear memory, page by page through the guest's page tables, RAM only. */
+static int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	const struct soft_vcpu *s = ctx;
+	const struct kvm_sregs *sr = sregs_of(s);
+	struct vm *vm = s->vcpu->vm;
+	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
+	uint64_t gpa[2];
+	size_t first = len;
+
+	/* Check every page first, so that a fault writes nothing. */
+	if (gva_translate(&g, addr, &gpa[0]) < 0)
+		return -EFAULT;
+	if (((addr & 0xfff) + len) > 0x1000) {
+		first = 0x1000 - (addr & 0xfff);
+		if (gva_translate(&g, addr + first, &gpa[1]) < 0 || gpa[1] + (len - first) > vm->mem_size)
+			return -EFAULT;
+	}
+	if (len > 64 || gpa[0] + first > vm->mem_size)
+		return -EFAULT;
+	memcpy(vm->mem + gpa[0], buf, first);
+	if (first < len)
+		memcpy(vm->mem + gpa[1], (const uint8_t *)buf + first, len - first);
+	return 0;
+}
+
+/*
+ * KVM's instruction emulator, which this host uses for guest supervisor
+ * code, failed on the instruction at RIP (KVM_INTERNAL_ERROR_EMULATION;
+ * arch/x86/kvm/x86.c handle_emulation_failure leaves the guest before it at
+ * CPL 0, with a #UD queued that KVM_SET_REGS drops again: __set_regs clears
+ * exception.pending). Running it again without TF does not help here: the
+ * host emulates it all the same. If soft_emulate() covers it, the VMM executes it: the
+ * registers and x87 state go back through KVM_SET_REGS and KVM_SET_FPU,
+ * memory operands (and an INT n's frame) through the guest's page tables.
+ * While counting it retires there, exactly once, and stepping goes on at
+ * the RIP it left (an INT n's handler).
+ */
+static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
+{
+	struct kvm_regs *r = &run->s.regs.regs;
+	const struct kvm_sregs *sr = sregs_of(s);
+	const struct vm *vm = s->vcpu->vm;
+	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
+	const struct emul_mem mem = { emul_read, emul_write, s };
+	struct x86_insn_class c = { 0 };
+	uint8_t b[X86_MAX_INSN_LEN];
+	struct emul_cpu cpu = {
+		.gpr = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
+			 r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15 },
+		.rip = r->rip, .rflags = r->rflags, .fs_base = sr->fs.base, .gs_base = sr->gs.base,
+		.cr0 = sr->cr0, .cpl = guest_cpl(sr), .cs = sr->cs.selector, .ss = sr->ss.selector,
+		.idt_base = sr->idt.base, .idt_limit = sr->idt.limit, .tr_base = sr->tr.base, .tr_limit = sr->tr.limit,
+	};
+	uint64_t rip = r->rip;
+	size_t n;
+	int len, rr;
+
+	if (run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION || guest_mode(sr) != 64)
+		return false;
+	n = gva_read(&g, rip, b, sizeof(b));
+	rr = kvm_ioctl(s->vcpu->fd, KVM_GET_FPU, &cpu.fpu);
+	if (rr < 0) {
+		engine_fail(s, "KVM_GET_FPU", -rr);
+		return false;
+	}
+	len = soft_emulate(b, n, &cpu, &mem);
+	if (len < 0)
+		return false;
+	r->rax = cpu.gpr[0]; r->rcx = cpu.gpr[1]; r->rdx = cpu.gpr[2]; r->rbx = cpu.gpr[3];
+	r->rsp = cpu.gpr[4]; r->rbp = cpu.gpr[5]; r->rsi = cpu.gpr[6]; r->rdi = cpu.gpr[7];
+	r->r8 = cpu.gpr[8]; r->r9 = cpu.gpr[9]; r->r10 = cpu.gpr[10]; r->r11 = cpu.gpr[11];
+	r->r12 = cpu.gpr[12]; r->r13 = cpu.gpr[13]; r->r14 = cpu.gpr[14]; r->r15 = cpu.gpr[15];
+	r->rip = cpu.rip;
+	r->rflags = cpu.rflags;
+	rr = cpu.fpu_changed ? kvm_ioctl(s->vcpu->fd, KVM_SET_FPU, &cpu.fpu) : 0;
+	if (rr < 0) {
+		engine_fail(s, "KVM_SET_FPU", -rr);
+		return false;
+	}
+	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+	if (rr < 0) {
+		engine_fail(s, "KVM_SET_REGS", -rr);
+		return false;
+	}
+	s->emulated++;
+	if (s->stepping) {
+		if (classify_at(s, rip, &c) < 0 || c.len != (unsigned int)len)
+			c = (struct x86_insn_class){ .len = (unsigned int)len };
+		retire(s, &c, rip, r->rip);
+		set_debug(s, true, false, 0);
+		set_pending(s, r->rip);
+	}
+	return true;
 }
 
 /* Counting on or off: single-stepping follows. */
@@ -383,8 +596,12 @@ static int set_stepping(struct soft_vcpu *s, bool on)
 
 /*
  * SDM vol. 3 11.5.1 and 20.6.3: the PMI goes out through the LVT performance
- * counter entry (fixed vector or NMI) unless it is masked, and delivery sets
- * its mask bit, which the handler clears.
+ * counter entry (fixed vector or NMI) unless it is masked, and on Intel
+ * delivery sets its mask bit, which the handler clears. AMD's local APIC
+ * has no such rule (APM vol. 2 ch. 16), and Linux's PerfMonV2 handler
+ * never unmasks the entry; KVM masks only for
+ * Intel-compatible guests (arch/x86/kvm/lapic.c kvm_apic_local_deliver,
+ * guest_cpuid_is_intel_compatible). The engine follows the guest's vendor.
  */
 static int deliver_pmi(struct soft_vcpu *s)
 {
@@ -404,9 +621,11 @@ static int deliver_pmi(struct soft_vcpu *s)
 		free(lapic);
 		return 0;
 	}
-	lvtpc |= LVT_MASKED;
-	memcpy(&lapic->regs[APIC_LVTPC], &lvtpc, 4);
-	r = kvm_ioctl(s->vcpu->fd, KVM_SET_LAPIC, lapic);
+	r = 0;
+	if (s->lvtpc_automask) {
+		memcpy(&lapic->regs[APIC_LVTPC], &(uint32_t){ lvtpc | LVT_MASKED }, 4);
+		r = kvm_ioctl(s->vcpu->fd, KVM_SET_LAPIC, lapic);
+	}
 	free(lapic);
 	if (r < 0)
 		return engine_fail(s, "KVM_SET_LAPIC", -r);
@@ -482,6 +701,8 @@ int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const stru
 	s->vm_fd = vm_fd;
 	s->msr_ops = (struct exit_msr_ops){ soft_rdmsr, soft_wrmsr, s };
 	s->account = (struct soft_account_ops){ account_classify, account_retire, s };
+	/* The guest's CPUID vendor is the shape's (src/cpuid/pmu_leaves.c). */
+	s->lvtpc_automask = plan->shape.vendor == PMU_VENDOR_INTEL;
 	if (plan->filter.set) {
 		f = malloc(sizeof(*f));
 		if (!f)
@@ -516,18 +737,25 @@ static uint64_t after_wrmsr(const struct soft_vcpu *s, const struct kvm_run *run
 int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 {
 	uint64_t rip = run->s.regs.regs.rip;
-	bool want;
+	bool want, gp, handled = false;
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_DEBUG:
-		if (s->stepping) {
+		gp = s->gp_armed && !s->gp_skip && rip == s->gp_handler;
+		if (s->stepping)
 			account_step(s, rip);
+		if (gp && rdpmc_from_gp(s, run))
+			rip = run->s.regs.regs.rip;
+		else if (s->stepping)
 			set_pending(s, rip);
-		}
 		break;
 	case KVM_EXIT_IO:
 	case KVM_EXIT_MMIO:
 		retire_early(s);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		handled = emulate_unrunnable(s, run);
+		rip = run->s.regs.regs.rip;
 		break;
 	default:
 		break;
@@ -551,13 +779,20 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	}
 	if (s->stepping && run->exit_reason == KVM_EXIT_DEBUG)
 		emulate_rdpmc(s, run);
-	return s->error;	/* an ioctl of the engine's that failed on the way, or 0 */
+	gp_trap_sync(s, run->s.regs.regs.rip);
+	if (s->error)
+		return s->error;	/* an ioctl of the engine's that failed on the way */
+	return handled;
 }
 
 int soft_vcpu_reset(struct soft_vcpu *s)
 {
+	bool trapping = s->gp_armed || s->gp_skip;
+
 	softpmu_reset(&s->model);
-	if (s->stepping)
+	s->gp_armed = false;
+	s->gp_skip = false;
+	if (s->stepping || trapping)
 		return set_stepping(s, false);
 	s->pending.valid = false;
 	return 0;

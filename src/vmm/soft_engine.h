@@ -31,6 +31,14 @@ struct soft_vcpu {
 	bool kvm_step;		/* KVM single-steps the vCPU (off while a HLT waits) */
 	bool breakpoint;	/* the hardware breakpoint at pending.bp is armed */
 	bool cpl3_blind;	/* this host gave no debug exit at CPL 3 (bootinfo flag set) */
+	bool lvtpc_automask;	/* PMI delivery masks LVTPC: Intel-compatible guests only */
+	uint64_t bp_addr;	/* the DR0 address armed */
+	/* DR1 on the guest's #GP handler: RDPMC outside stepping (docs/soft-pmu.md, "RDPMC") */
+	bool gp_armed;
+	bool gp_skip;		/* at the handler: DR1 off, one step, then armed again */
+	uint64_t gp_handler;
+	uint64_t rdpmc_gp;	/* RDPMCs completed from their #GP (statistics) */
+	uint64_t emulated;	/* instructions the host could not run, executed by the VMM */
 	struct soft_pending pending;
 	struct exit_msr_ops msr_ops;
 	struct soft_account_ops account;
@@ -53,7 +61,9 @@ void soft_vcpu_before_run(struct soft_vcpu *s, struct kvm_run *run);
 /*
  * After an exit was dispatched (MSR accesses already went to the model):
  * account retired instructions, deliver a PMI, start or stop single-stepping.
- * Returns 0 or -errno (s->errmsg says what failed).
+ * Returns 0; 1 when the engine took care of an exit that would otherwise
+ * end the run (an instruction the host's emulator lacks, executed by the
+ * VMM): re-enter the guest; or -errno (s->errmsg says what failed).
  */
 int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run);
 

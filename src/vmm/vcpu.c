@@ -157,6 +157,7 @@ void *vcpu_thread(void *arg)
 	const struct exit_ctx ctx = { .bus = &vm->bus, .msr = vcpu->soft ? &vcpu->soft->msr_ops : vm->msr_ops };
 	struct exit_outcome out;
 	char msg[256];
+	int soft;
 
 	if (vm->seccomp) {
 		struct vmm_err err = { 0 };
@@ -178,10 +179,13 @@ void *vcpu_thread(void *arg)
 			break;
 		}
 		exit_dispatch(&ctx, vcpu->run, &out);
-		if (vcpu->soft && soft_vcpu_after_exit(vcpu->soft, vcpu->run) < 0) {
+		soft = vcpu->soft ? soft_vcpu_after_exit(vcpu->soft, vcpu->run) : 0;
+		if (soft < 0) {
 			vm_end(vm, VM_END_ERROR, 0, (int)vcpu->id, vcpu->soft->errmsg, NULL);
 			break;
 		}
+		if (soft > 0)
+			continue;	/* the engine took care of the exit */
 		if (out.kind == EXIT_CONTINUE || out.kind == EXIT_INTERRUPTED ||
 		    (out.kind == EXIT_DEBUG && vcpu->soft))
 			continue;

@@ -177,10 +177,48 @@ static void test_out_then_trap(void **state)
 	assert_int_equal(r.n, 1);
 }
 
+/* soft_raised_vector() on real encodings, classified by x86_classify(). */
+static const struct vector_case {
+	const char *name;
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	size_t len;		/* bytes of the instruction */
+	size_t n;		/* bytes handed over (0: len) */
+	int mode;
+	int vector;
+} vector_cases[] = {
+	{ "INT 21h", { 0xcd, 0x21 }, 2, 0, 64, 0x21 },
+	{ "INT 21h after two prefixes (the immediate is byte 3)", { 0x66, 0x66, 0xcd, 0x21 }, 4, 0, 64, 0x21 },
+	{ "INT 80h after three prefixes", { 0xf3, 0x66, 0x2e, 0xcd, 0x80 }, 5, 0, 64, 0x80 },
+	{ "INT 0feh after 13 prefixes (15 bytes)", { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+	  0x66, 0x66, 0x66, 0xcd, 0xfe }, 15, 0, 64, 0xfe },
+	{ "INT 3 after REX.W", { 0x48, 0xcd, 0x03 }, 3, 0, 64, 3 },
+	{ "INT3", { 0xcc }, 1, 0, 64, 3 },
+	{ "UD2", { 0x0f, 0x0b }, 2, 0, 64, 6 },
+	{ "UD2 after a prefix", { 0x66, 0x0f, 0x0b }, 3, 0, 64, 6 },
+	{ "INTO (32-bit): only with OF", { 0xce }, 1, 0, 32, -1 },
+	{ "NOP", { 0x90 }, 1, 0, 64, -1 },
+	{ "INT n cut short", { 0x66, 0x66, 0xcd, 0x21 }, 4, 3, 64, -1 },
+};
+
+static void test_raised_vector(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(vector_cases) / sizeof(vector_cases[0]); i++) {
+		const struct vector_case *t = &vector_cases[i];
+		struct x86_insn_class c;
+
+		print_message("# %s\n", t->name);
+		assert_int_equal(x86_classify(t->bytes, t->len, t->mode, &c), 0);
+		assert_int_equal(c.len, t->len);
+		assert_int_equal(soft_raised_vector(t->bytes, t->n ? t->n : t->len, &c), t->vector);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_step),
+		cmocka_unit_test(test_raised_vector),
 		cmocka_unit_test(test_user_exit),
 		cmocka_unit_test(test_out_then_trap),
 	};
