@@ -11,7 +11,7 @@
 
 static uint64_t arg(const struct vmm_bootinfo *bi, const char *key, uint64_t dflt)
 {
-	const char *s = bi->magic == VMM_BOOTINFO_MAGIC ? (const char *)(uintptr_t)bi->cmdline : "";
+	const char *s = guest_args(bi);
 	size_t n = strlen(key);
 	uint64_t v = 0;
 

@@ -53,6 +53,7 @@ static void hello_print_bootinfo(const struct vmm_bootinfo *bi)
 	report_info("vcpus: %u", bi->nr_cpus);
 	report_info("boot count: %u", bi->boot_count);
 	report_info("cmdline: %s", cmdline ? cmdline : "(none)");
+	report_info("args: %s", guest_args(bi));
 	report_info("pmu mode: %u (%s) flags=%#x", bi->pmu_mode,
 		    hello_pmu_mode_name(bi->pmu_mode), bi->pmu_flags);
 }

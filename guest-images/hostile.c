@@ -225,6 +225,11 @@ static void do_mmio(const struct vmm_bootinfo *bi)
 /* The VMM's devices (docs/cli.md): their ports are not for sweeping. */
 static const struct { uint16_t base, len; } devices[] = {
 	{ 0x3f8, 8 }, { VMM_PORT_EXIT, 4 }, { VMM_PORT_FWCFG_SEL, 2 }, { 0xcf9, 1 }, { 0x64, 1 },
+	{ 0x70, 2 },		/* CMOS RTC */
+	{ 0xe0, 12 },		/* pc-testdev: scratch, flush, scratch byte-wise */
+	{ 0x600, 6 },		/* ACPI PM1 event and control blocks */
+	{ 0x608, 4 },		/* ACPI PM timer */
+	{ 0x2000, 24 },		/* pc-testdev IRQ lines */
 };
 
 static bool is_device(uint32_t port, unsigned int size)

@@ -192,8 +192,7 @@ static void libcheck_apic(void)
 
 int main(const struct vmm_bootinfo *bi)
 {
-	const char *cmdline = bi->cmdline && bi->cmdline < (1ULL << 32) ?
-			      (const char *)(uintptr_t)bi->cmdline : "";
+	const char *cmdline = guest_args(bi);
 
 	libcheck_msr();
 	libcheck_printf();

@@ -19,7 +19,9 @@
  * - the global MSRs #GP below version 2 (AMD: without PerfMonV2), the v4
  *   ones (STATUS_SET, INUSE) below version 4;
  * - PERF_CAPABILITIES is readable only with PDCM, and read-only;
- * - with --pmu=off every PMU MSR of both vendors and RDPMC #GP.
+ * - with --pmu=off the legacy P6 and K7 counter MSRs read 0 and drop writes
+ *   (as under KVM with its vPMU off; AMD64 always has the K7 counters), and
+ *   every other PMU MSR of both vendors and RDPMC #GP.
  *
  * Runs in every mode; the expectations come from CPUID and the boot info
  * only. Emulated and mediated modes need a host PMU and have not been run on
@@ -312,15 +314,19 @@ static void enum_perf_capabilities(const struct pmu_caps *c)
 	report_eq(wrmsr_safe(MSR_IA32_PERF_CAPABILITIES, v), GP_VECTOR, "PERF_CAPABILITIES write #GPs");
 }
 
-/* --pmu=off: no PMU MSR of either vendor answers, nor RDPMC. */
+/* --pmu=off: only the legacy counter MSRs answer (0, writes dropped); the rest and RDPMC #GP. */
 static void enum_absent_all(void)
 {
 	static const struct {
 		uint32_t msr;
 		const char *name;
 	} msrs[] = {
-		{ MSR_IA32_PMC0, "IA32_PMC0" },
-		{ MSR_IA32_PERFEVTSEL0, "IA32_PERFEVTSEL0" },
+		{ MSR_IA32_PMC0, "IA32_PMC0 (P6_PERFCTR0)" },
+		{ MSR_IA32_PMC0 + 1, "IA32_PMC1 (P6_PERFCTR1)" },
+		{ MSR_IA32_PMC0 + 2, "IA32_PMC2" },
+		{ MSR_IA32_PERFEVTSEL0, "IA32_PERFEVTSEL0 (P6_EVNTSEL0)" },
+		{ MSR_IA32_PERFEVTSEL0 + 1, "IA32_PERFEVTSEL1 (P6_EVNTSEL1)" },
+		{ MSR_IA32_PERFEVTSEL0 + 2, "IA32_PERFEVTSEL2" },
 		{ MSR_IA32_A_PMC0, "IA32_A_PMC0" },
 		{ MSR_IA32_FIXED_CTR0, "IA32_FIXED_CTR0" },
 		{ MSR_IA32_PERF_CAPABILITIES, "IA32_PERF_CAPABILITIES" },
@@ -331,7 +337,9 @@ static void enum_absent_all(void)
 		{ MSR_IA32_PERF_GLOBAL_STATUS_SET, "IA32_PERF_GLOBAL_STATUS_SET" },
 		{ MSR_IA32_PERF_GLOBAL_INUSE, "IA32_PERF_GLOBAL_INUSE" },
 		{ MSR_K7_EVNTSEL0, "K7_EVNTSEL0" },
+		{ MSR_K7_EVNTSEL0 + 3, "K7_EVNTSEL3" },
 		{ MSR_K7_PERFCTR0, "K7_PERFCTR0" },
+		{ MSR_K7_PERFCTR0 + 3, "K7_PERFCTR3" },
 		{ MSR_F15H_PERF_CTL0, "F15H_PERF_CTL0" },
 		{ MSR_F15H_PERF_CTR0, "F15H_PERF_CTR0" },
 		{ MSR_AMD_PERF_GLOBAL_STATUS, "AMD_PERF_GLOBAL_STATUS" },
@@ -341,8 +349,12 @@ static void enum_absent_all(void)
 	};
 	uint64_t v;
 
-	for (unsigned int i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++)
-		enum_msr_absent(msrs[i].msr, msrs[i].name);
+	for (unsigned int i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		if (pmu_legacy_msr(msrs[i].msr))
+			pmu_report_inert(msrs[i].msr, msrs[i].name);
+		else
+			enum_msr_absent(msrs[i].msr, msrs[i].name);
+	}
 	report_eq(rdpmc_safe(0, &v), GP_VECTOR, "RDPMC 0 #GPs");
 	report_eq(rdpmc_safe(1u << 30, &v), GP_VECTOR, "RDPMC fixed 0 #GPs");
 }

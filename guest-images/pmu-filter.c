@@ -23,7 +23,7 @@ static struct pmu_caps caps;
 
 static bool filter_named(const struct vmm_bootinfo *bi)
 {
-	const char *s = (const char *)(uintptr_t)bi->cmdline;
+	const char *s = guest_args(bi);
 
 	for (; *s; s++)
 		if (!strncmp(s, "filter=deny", 11) || !strncmp(s, "filter=allow", 12))

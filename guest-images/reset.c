@@ -37,7 +37,7 @@ static void count_stray(struct ex_regs *regs)
 
 static uint32_t arg_resets(const struct vmm_bootinfo *bi)
 {
-	const char *s = (const char *)(uintptr_t)bi->cmdline;
+	const char *s = guest_args(bi);
 	uint32_t n = 0;
 
 	for (; *s; s++) {

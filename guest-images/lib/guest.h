@@ -17,6 +17,7 @@
 #include <vmm/bootinfo.h>
 
 #include "apic.h"
+#include "args.h"
 #include "console.h"
 #include "exit.h"
 #include "fwcfg.h"

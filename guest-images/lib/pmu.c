@@ -11,6 +11,7 @@
 #include "io.h"
 #include "mem.h"
 #include "msr.h"
+#include "tap.h"
 
 /* The boot info entry.S saved (guest.h). */
 extern const struct vmm_bootinfo *guest_bootinfo;
@@ -291,4 +292,22 @@ void pmu_counted_loop(uint32_t msr, uint64_t on, uint64_t off)
 		     : : "c"(msr), "a"((uint32_t)on), "d"((uint32_t)(on >> 32)),
 		       "S"((uint32_t)off), "D"((uint32_t)(off >> 32)), [n] "i"(PMU_LOOPS)
 		     : "rbx", "memory", "cc");
+}
+
+bool pmu_legacy_msr(uint32_t msr)
+{
+	return (msr >= MSR_IA32_PMC0 && msr <= MSR_IA32_PMC0 + 1) ||
+	       (msr >= MSR_IA32_PERFEVTSEL0 && msr <= MSR_IA32_PERFEVTSEL0 + 1) ||
+	       (msr >= MSR_K7_EVNTSEL0 && msr <= MSR_K7_PERFCTR0 + 3);
+}
+
+void pmu_report_inert(uint32_t msr, const char *name)
+{
+	uint64_t before = ~0ULL, after = ~0ULL;
+	int rd = rdmsr_safe(msr, &before), wr = wrmsr_safe(msr, 0x1234);
+	int rd2 = rdmsr_safe(msr, &after);
+
+	report(!rd && !wr && !rd2 && !before && !after,
+	       "no PMU: %s (%#x) reads 0 and drops writes (read %d: %#llx, write %d, read %d: %#llx)",
+	       name, msr, rd, (unsigned long long)before, wr, rd2, (unsigned long long)after);
 }

@@ -142,6 +142,16 @@ bool pmu_fw_writes(const struct pmu_caps *c);
 void pmu_reset_all(const struct pmu_caps *c);
 
 /*
+ * With no PMU (--pmu=off) the legacy counter MSRs, P6 PERFCTR0-1/EVNTSEL0-1
+ * (0xc1-0xc2, 0x186-0x187) and K7 EVNTSEL0-3/PERFCTR0-3 (0xc0010000-7),
+ * answer as under KVM with its vPMU off: reads give 0, writes are dropped.
+ * AMD64 CPUs always have the K7 counters (no CPUID bit enumerates them).
+ * Reports one test point: msr reads 0, takes a write and still reads 0.
+ */
+bool pmu_legacy_msr(uint32_t msr);
+void pmu_report_inert(uint32_t msr, const char *name);
+
+/*
  * A counted block: WRMSR(msr, on), a loop of PMU_LOOPS iterations and a JMP,
  * WRMSR(msr, off), in one asm statement. Everything after the first WRMSR is
  * counted, the last WRMSR included (SDM 20.2.1; docs/soft-pmu.md):

@@ -144,7 +144,12 @@ VMM_API int vmm_vm_set_serial_fd(struct vmm_vm *vm, int fd, struct vmm_error *er
 
 /* What the guest finds in its boot info (docs/boot.md). Everything is copied. */
 struct vmm_boot {
-	const char *cmdline;		/* guest arguments; NULL is none */
+	/*
+	 * Guest arguments; NULL is none. The guest's command line is the
+	 * image's path (vmm_image_open_file()), a space, then these, as under
+	 * QEMU and GRUB.
+	 */
+	const char *cmdline;
 	const void *initrd;		/* multiboot module; NULL is none */
 	size_t initrd_len;
 	const char *initrd_name;	/* the module's string */
@@ -217,9 +222,10 @@ struct vmm_result {
 /*
  * Run the loaded guest until it ends; reset it (reloading the image, the
  * boot counter going up) on a reset request (0xcf9, 0x64), on a triple fault
- * unless no_reboot, and when stop_fd_reset asks. opts may be NULL
- * (defaults). Returns 0 with *res filled whenever the guest ran, however it
- * ended; -errno when it could not run: -EINVAL (NULL argument), -ENOEXEC
+ * unless no_reboot, and when stop_fd_reset asks; after ACPI S3 the machine
+ * is reset and wakes at the guest's waking vector (docs/boot.md). opts may
+ * be NULL (defaults). Returns 0 with *res filled whenever the guest ran,
+ * however it ended (ACPI S5 is VMM_END_EXIT with exit_value 0, status 0); -errno when it could not run: -EINVAL (NULL argument), -ENOEXEC
  * (nothing loaded), -EALREADY (this boot has run: vmm_vm_load() again),
  * -EBUSY (already running on another thread), or a host failure.
  *

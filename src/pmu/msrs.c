@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "pmu/msrs.h"
 
+#include <errno.h>
+
 /* SDM vol. 4 table 2-2; APM vol. 2 13.2 and appendix A. */
 static const struct {
 	uint32_t first, count, stride;
@@ -26,4 +28,23 @@ size_t pmu_every_msr(uint32_t *out, size_t max)
 		for (uint32_t i = 0; i < ranges[r].count && n < max; i++)
 			out[n++] = ranges[r].first + i * ranges[r].stride;
 	return n;
+}
+
+bool pmu_msr_legacy_inert(uint32_t msr)
+{
+	return (msr >= 0xc1 && msr <= 0xc2) ||		/* MSR_P6_PERFCTR0-1 */
+	       (msr >= 0x186 && msr <= 0x187) ||	/* MSR_P6_EVNTSEL0-1 */
+	       (msr >= 0xc0010000 && msr <= 0xc0010007);	/* MSR_K7_EVNTSEL0-3, MSR_K7_PERFCTR0-3 */
+}
+
+int pmu_off_rdmsr(uint32_t msr, uint64_t *val)
+{
+	*val = 0;
+	return pmu_msr_legacy_inert(msr) ? 0 : -ENOENT;
+}
+
+int pmu_off_wrmsr(uint32_t msr, uint64_t val)
+{
+	(void)val;
+	return pmu_msr_legacy_inert(msr) ? 0 : -ENOENT;
 }

@@ -42,6 +42,7 @@ struct vmm_plan {
 
 struct vmm_image {
 	struct file_buf file;	/* vmm_image_open_file() */
+	char *path;		/* vmm_image_open_file(): the first word of the guest's command line */
 	uint8_t *copy;		/* vmm_image_open_buffer() */
 	struct image img;
 };
@@ -236,8 +237,11 @@ VMM_API int vmm_image_open_file(const char *path, const struct vmm_image_options
 	if (!im)
 		return fail(err, ENOMEM, false, "out of memory");
 	image_options(opts, &mem_size, &load_addr);
-	r = image_file_load(path, load_addr, mem_size, &im->file, &im->img, &e);
+	im->path = strdup(path);
+	r = im->path ? image_file_load(path, load_addr, mem_size, &im->file, &im->img, &e) :
+	    vmm_errf(&e, ENOMEM, "out of memory");
 	if (r < 0) {
+		free(im->path);
 		file_free(&im->file);
 		free(im);
 		return give_err(err, &e, r);
@@ -285,6 +289,7 @@ VMM_API void vmm_image_free(struct vmm_image *img)
 	if (!img)
 		return;
 	file_free(&img->file);
+	free(img->path);
 	free(img->copy);
 	free(img);
 }
@@ -545,6 +550,7 @@ VMM_API int vmm_vm_load(struct vmm_vm *vm, const struct vmm_image *img, const st
 	r = keep_boot(vm, boot, err);
 	if (r < 0)
 		return r;
+	vm->bp.argv0 = img->path;
 	r = vm_load(&vm->vm, &img->img, &vm->bp, &e);
 	if (r < 0)
 		return give_err(err, &e, r);
@@ -573,7 +579,7 @@ static bool stop_asked(struct vmm_vm *v)
 /* Why this boot should be followed by a reset, or NULL when it ends the run. */
 static const char *reset_reason(struct vmm_vm *v, const struct vmm_run_options *o, const struct vm_result *res)
 {
-	if (res->end == VM_END_RESET)
+	if (res->end == VM_END_RESET || res->end == VM_END_SUSPEND)
 		return res->msg;
 	if (res->end == VM_END_SHUTDOWN && !o->no_reboot)
 		return "guest triple fault";
@@ -640,13 +646,16 @@ static int run_loop(struct vmm_vm *v, const struct vmm_run_options *o, struct vm
 {
 	int64_t deadline = o->timeout_ms ? vmm_mono_ms() + (int64_t)o->timeout_ms : -1;
 	struct vm_result vr;
+	bool resume = false;
 	const char *why;
 	int r = 0;
 
 	for (bool first = true;; first = false) {
 		int64_t left = deadline < 0 ? -1 : deadline - vmm_mono_ms();
 
-		if (!first)
+		/* After ACPI S3, wake at the guest's waking vector; with none, boot again as firmware does. */
+		r = first ? 0 : resume ? vm_resume(&v->vm, e) : 1;
+		if (r > 0)
 			r = vm_load(&v->vm, &v->img->img, &v->bp, e);
 		if (!r)
 			r = vm_run(&v->vm, deadline < 0 ? -1 : (int)(left > 0 ? left : 0), v->wait_fd, &vr, e);
@@ -678,6 +687,7 @@ static int run_loop(struct vmm_vm *v, const struct vmm_run_options *o, struct vm
 		}
 		if (r < 0)
 			return r;
+		resume = vr.end == VM_END_SUSPEND;
 		v->bp.boot_count++;
 	}
 	fill_result(v, &vr, res);

@@ -125,15 +125,42 @@ static void boot_write_page_tables(uint8_t *mem)
 	}
 }
 
-static const char *boot_cmdline(const struct boot_params *p)
+/*
+ * The guest's command line, "ARGV0 ARGS" as QEMU's multiboot loader and GRUB
+ * pass it (hw/i386/multiboot.c: the kernel file name, a space, the -append
+ * string): either part may be absent, and the space only separates two
+ * non-empty parts. Returns its length, or -E2BIG when it does not fit in
+ * size bytes with its NUL.
+ */
+int boot_format_cmdline(const struct boot_params *p, char *buf, size_t size)
 {
-	return p->cmdline ? p->cmdline : "";
+	const char *argv0 = p->argv0 ? p->argv0 : "", *args = p->cmdline ? p->cmdline : "";
+	size_t n0 = strlen(argv0), n1 = strlen(args), sep = n0 && n1 ? 1 : 0;
+
+	if (n0 + sep + n1 >= size || n0 + sep + n1 > INT32_MAX)
+		return -E2BIG;
+	memcpy(buf, argv0, n0);
+	memset(buf + n0, ' ', sep);
+	memcpy(buf + n0 + sep, args, n1 + 1);
+	return (int)(n0 + sep + n1);
+}
+
+/* The formatted command line; boot_check() has made sure it fits. */
+static size_t boot_cmdline(const struct boot_params *p, char buf[VMM_BOOT_CMDLINE_MAX])
+{
+	int n = boot_format_cmdline(p, buf, VMM_BOOT_CMDLINE_MAX);
+
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n;
 }
 
 static void boot_write_info(uint8_t *mem, uint64_t mem_size, const struct boot_params *p)
 {
-	const char *cmdline = boot_cmdline(p);
-	size_t len = strlen(cmdline);
+	char cmdline[VMM_BOOT_CMDLINE_MAX];
+	size_t len = boot_cmdline(p, cmdline);
 	struct vmm_bootinfo bi = {
 		.magic = VMM_BOOTINFO_MAGIC,
 		.version = VMM_BOOTINFO_VERSION,
@@ -241,16 +268,18 @@ static int boot_check_module(uint64_t mem_size, const struct image *img,
 static int boot_check(uint64_t mem_size, const struct image *img, const struct boot_params *p,
 		      struct vmm_err *err)
 {
-	size_t cmdline_len = strlen(boot_cmdline(p));
-	int ret;
+	char cmdline[VMM_BOOT_CMDLINE_MAX];
+	int ret = boot_format_cmdline(p, cmdline, sizeof(cmdline));
+	size_t argv0_len = p->argv0 ? strlen(p->argv0) : 0, args_len = p->cmdline ? strlen(p->cmdline) : 0;
 
 	if (mem_size < VMM_BOOT_STACK_TOP)
 		return vmm_errf(err, EINVAL,
 				"guest RAM of %" PRIu64 " bytes is too small: the boot area and initial stack need 0x%llx bytes",
 				mem_size, VMM_BOOT_STACK_TOP);
-	if (cmdline_len > VMM_BOOT_CMDLINE_MAX - 1)
-		return vmm_errf(err, E2BIG, "command line is %zu bytes; the limit is %llu bytes",
-				cmdline_len, VMM_BOOT_CMDLINE_MAX - 1);
+	if (ret < 0)
+		return vmm_errf(err, E2BIG, "command line is %zu bytes (the image path %zu and the arguments %zu); "
+				"the limit is %llu bytes", argv0_len + (argv0_len && args_len) + args_len,
+				argv0_len, args_len, VMM_BOOT_CMDLINE_MAX - 1);
 	ret = boot_check_segments(mem_size, img, err);
 	if (ret)
 		return ret;
@@ -297,11 +326,12 @@ static void boot_write_multiboot(uint8_t *mem, uint64_t mem_size, const struct i
 				 const struct boot_params *p)
 {
 	static const char loader_name[] = "vmm";
-	const char *cmdline = boot_cmdline(p);
+	char cmdline[VMM_BOOT_CMDLINE_MAX];
+	size_t len = boot_cmdline(p, cmdline);
 	struct mb_info mbi = { 0 };
 
 	boot_mb_memory(mem_size, &mbi);
-	memcpy(mem + BOOT_MB_CMDLINE, cmdline, strlen(cmdline) + 1);
+	memcpy(mem + BOOT_MB_CMDLINE, cmdline, len + 1);
 	mbi.flags |= MB_INFO_CMDLINE;
 	mbi.cmdline = (uint32_t)BOOT_MB_CMDLINE;
 	memcpy(mem + BOOT_MB_LOADER_NAME, loader_name, sizeof(loader_name));

@@ -41,7 +41,8 @@ struct boot_params {
 	uint32_t nr_cpus;
 	uint32_t boot_count;
 	uint32_t pmu_mode;		/* VMM_PMU_MODE_* */
-	const char *cmdline;		/* may be NULL */
+	const char *argv0;		/* first word of the command line, the image path; may be NULL */
+	const char *cmdline;		/* the arguments after it; may be NULL */
 	const uint8_t *initrd;		/* multiboot module, may be NULL */
 	size_t initrd_len;
 	const char *initrd_name;	/* module string, may be NULL */
@@ -55,6 +56,14 @@ struct boot_params {
 
 /* The whole pages [*first, *last) inside guest-physical [start, end); false if there are none. */
 bool boot_bss_pages(uint64_t start, uint64_t end, uint64_t *first, uint64_t *last);
+
+/*
+ * The command line the guest is given: "ARGV0 ARGS" (p->argv0 and
+ * p->cmdline, each optional; one space between them when both are
+ * non-empty). Writes it with its NUL into buf and returns its length, or
+ * -E2BIG when it needs more than size bytes.
+ */
+int boot_format_cmdline(const struct boot_params *p, char *buf, size_t size);
 
 /*
  * Load img into mem (mem_size bytes of guest RAM at guest-physical 0) and

@@ -34,6 +34,7 @@ enum exit_kind {
 	EXIT_ERROR,		/* KVM could not run the guest (internal error, entry failure, ...) */
 	EXIT_INTERRUPTED,	/* KVM_RUN returned EINTR: the VMM asked the vCPU to stop */
 	EXIT_DEBUG,		/* single-step or breakpoint exit, for the caller to handle */
+	EXIT_SUSPEND,		/* guest entered ACPI S3: resume it through the FACS waking vector */
 };
 
 struct exit_outcome {

@@ -140,6 +140,9 @@ static void vcpu_end_from_outcome(struct vcpu *vcpu, const struct exit_outcome *
 	case EXIT_RESET:
 		vm_end(vcpu->vm, VM_END_RESET, 0, (int)vcpu->id, out->msg, NULL);
 		break;
+	case EXIT_SUSPEND:
+		vm_end(vcpu->vm, VM_END_SUSPEND, 0, (int)vcpu->id, out->msg, NULL);
+		break;
 	default:
 		vcpu_dump_regs(vcpu, regs, sizeof(regs));
 		vm_end(vcpu->vm, VM_END_ERROR, 0, (int)vcpu->id, out->msg, regs);
@@ -151,7 +154,7 @@ void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
-	const struct exit_ctx ctx = { .bus = &vm->bus, .msr = vcpu->soft ? &vcpu->soft->msr_ops : NULL };
+	const struct exit_ctx ctx = { .bus = &vm->bus, .msr = vcpu->soft ? &vcpu->soft->msr_ops : vm->msr_ops };
 	struct exit_outcome out;
 	char msg[256];
 	int soft;

@@ -16,8 +16,13 @@
 #include "cpuid/pmu_leaves.h"
 #include "pmu/apply.h"
 #include "pmu/msrs.h"
+#include "vmm/acpi.h"
 #include "vmm/msr_filter.h"
+#include "vmm/hw/acpi_pm1.h"
 #include "vmm/hw/debug_exit.h"
+#include "vmm/hw/pc_testdev.h"
+#include "vmm/hw/pm_timer.h"
+#include "vmm/hw/rtc.h"
 #include "vmm/soft_engine.h"
 #include "vmm/vcpu_state.h"
 #include "vmm/bootinfo.h"
@@ -89,12 +94,54 @@ static int vm_setup_platform(struct vm *vm, struct vmm_err *err)
 	return vm_create_irqchip(vm, err);
 }
 
+/*
+ * pc-testdev's page flush: write-protecting the page and making it writable
+ * again makes KVM drop its mapping (the MMU notifier's invalidation), so the
+ * guest's next access faults in again, as QEMU's PROT_NONE round trip does.
+ * Guest reads keep working meanwhile; a write by another vCPU in that window
+ * ends the run with KVM_RUN's EFAULT. The boot info page is left alone: the
+ * soft PMU engine writes its flags while the guest runs.
+ */
+static void vm_flush_page(void *opaque, uint64_t gpa)
+{
+	struct vm *vm = opaque;
+
+	if (gpa == (VMM_BOOT_INFO & ~0xfffULL))
+		return;
+	if (mprotect(vm->mem + gpa, 4096, PROT_READ) == 0)
+		mprotect(vm->mem + gpa, 4096, PROT_READ | PROT_WRITE);
+	else if (vm->opt.log)
+		fprintf(vm->opt.log, "vmm: pc-testdev: cannot flush guest page 0x%llx: %s\n",
+			(unsigned long long)gpa, strerror(errno));
+}
+
+/* pc-testdev's ISA IRQ lines, with --irqchip=full: KVM_IRQ_LINE to the in-kernel IOAPIC and PIC. */
+static void vm_set_irq(void *opaque, unsigned int line, int level)
+{
+	struct vm *vm = opaque;
+	struct kvm_irq_level irq = { .irq = line, .level = (uint32_t)level };
+	int r = kvm_ioctl(vm->fd, KVM_IRQ_LINE, &irq);
+
+	if (r < 0 && vm->opt.log)
+		fprintf(vm->opt.log, "vmm: KVM_IRQ_LINE(%u, %d) failed: %s\n", line, level, strerror(-r));
+}
+
 static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 {
+	const struct pc_testdev_ops testdev_ops = {
+		.flush_page = vm_flush_page,
+		.set_irq = vm->opt.irqchip == VM_IRQCHIP_FULL ? vm_set_irq : NULL,
+		.opaque = vm,
+	};
 	int r;
 
 	r = serial_init(&vm->serial, vm->opt.serial_fd, err);
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
+	pm_timer_init(&vm->pm_timer, vmm_mono_ns);
+	rtc_init(&vm->rtc, vmm_wall_ns);
+	acpi_pm1_reset(&vm->pm1);
+	if (!r && pc_testdev_init(&vm->testdev, vm->mem_size, &testdev_ops) < 0)
+		r = vmm_errf(err, ENOMEM, "out of memory for pc-testdev's scratch memory");
 	if (!r)
 		r = serial_register(&vm->serial, &vm->bus, VMM_PORT_SERIAL, err);
 	if (!r)
@@ -103,6 +150,14 @@ static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 		r = fw_cfg_register(&vm->fw_cfg, &vm->bus, VMM_PORT_FWCFG_SEL, err);
 	if (!r)
 		r = reset_register(&vm->reset_dev, &vm->bus, err);
+	if (!r)
+		r = pc_testdev_register(&vm->testdev, &vm->bus, err);
+	if (!r)
+		r = pm_timer_register(&vm->pm_timer, &vm->bus, err);
+	if (!r)
+		r = rtc_register(&vm->rtc, &vm->bus, err);
+	if (!r)
+		r = acpi_pm1_register(&vm->pm1, &vm->bus, err);
 	return r;
 }
 
@@ -249,13 +304,28 @@ static int vm_pin(struct vm *vm, const struct pmu_plan *plan, struct vmm_err *er
 	return 0;
 }
 
+static int vm_off_rdmsr(void *opaque, uint32_t index, uint64_t *val)
+{
+	(void)opaque;
+	return pmu_off_rdmsr(index, val);
+}
+
+static int vm_off_wrmsr(void *opaque, uint32_t index, uint64_t val)
+{
+	(void)opaque;
+	return pmu_off_wrmsr(index, val);
+}
+
+static const struct exit_msr_ops vm_off_msr_ops = { .rdmsr = vm_off_rdmsr, .wrmsr = vm_off_wrmsr };
+
 /*
- * With no PMU every PMU MSR must #GP, but KVM answers the P6 and K7 counter
- * MSRs (0xc1, 0x186, 0xc0010000-7) with 0 even with its vPMU off. The MSR
- * filter sends them all to userspace, where the exit dispatch, with no MSR
- * handler, refuses them. Without the filter capabilities, say so and go on.
+ * With no PMU, a PMU MSR behaves as under KVM with its vPMU off, whatever
+ * KVM's own vPMU would do: the legacy P6 and K7 counter MSRs read 0 and drop
+ * writes, every other one #GPs (src/pmu/msrs.h). The MSR filter sends them
+ * all to userspace, to vm_off_msr_ops. Without the filter capabilities, say
+ * so and leave them to KVM.
  */
-static int vm_deny_pmu_msrs(struct vm *vm, struct vmm_err *err)
+static int vm_filter_pmu_msrs(struct vm *vm, struct vmm_err *err)
 {
 	uint32_t msrs[PMU_EVERY_MSR_MAX];
 	size_t n = pmu_every_msr(msrs, PMU_EVERY_MSR_MAX);
@@ -263,13 +333,16 @@ static int vm_deny_pmu_msrs(struct vm *vm, struct vmm_err *err)
 
 	if (msr_filter_install(vm->kvm->fd, vm->fd, msrs, n, &why) == -ENOTSUP) {
 		if (vm->opt.log)
-			fprintf(vm->opt.log, "vmm: --pmu=off: %s; KVM may answer legacy counter MSRs with 0\n",
-				why.msg);
+			fprintf(vm->opt.log, "vmm: --pmu=off: %s; the PMU MSRs are left to KVM\n", why.msg);
 		return 0;
 	}
-	if (why.code && err)
-		*err = why;
-	return -why.code;
+	if (why.code) {
+		if (err)
+			*err = why;
+		return -why.code;
+	}
+	vm->msr_ops = &vm_off_msr_ops;
+	return 0;
 }
 
 /*
@@ -289,7 +362,7 @@ static int vm_setup_pmu(struct vm *vm, struct vmm_err *err)
 	if (!r && plan->soft_msr_filter)
 		r = soft_engine_setup_vm(vm->fd, vm->kvm->fd, plan, err);
 	if (!r && plan->shape.mode == PMU_MODE_OFF)
-		r = vm_deny_pmu_msrs(vm, err);
+		r = vm_filter_pmu_msrs(vm, err);
 	if (!r)
 		r = cpuid_apply_pmu(&vm->cpuid, &plan->shape, err);
 	if (!r && plan->pin)
@@ -362,6 +435,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->end_efd);
 	vm->end_efd = -1;
 	io_bus_destroy(&vm->bus);
+	pc_testdev_destroy(&vm->testdev);
 	free(vm->seccomp);
 	vm->seccomp = NULL;
 	free(vm->pin);
@@ -410,6 +484,76 @@ static uint32_t vm_bootinfo_pmu_mode(const struct vm *vm, uint32_t asked)
 	}
 }
 
+/*
+ * The ACPI tables at ACPI_BASE (docs/boot.md), rewritten on every boot like
+ * the boot area. An image that occupies [ACPI_BASE, ACPI_AREA_END), or RAM
+ * that ends below it, gets none (-v says so).
+ */
+static void vm_write_acpi(struct vm *vm, const struct image *img, const struct boot_params *p)
+{
+	uint64_t mod = (img->highest + 0xfff) & ~0xfffULL;	/* where boot.c puts the module */
+	const struct acpi_config c = {
+		.nr_cpus = vm->nr_vcpus,
+		.ioapic = vm->opt.irqchip == VM_IRQCHIP_FULL,
+		.pic = vm->opt.irqchip == VM_IRQCHIP_FULL,
+		.pm_timer_port = PM_TIMER_PORT,
+		.pm1_evt_port = ACPI_PM1_EVT_PORT,
+		.pm1_cnt_port = ACPI_PM1_CNT_PORT,
+		.reset_port = RESET_PORT_RCR,
+		.reset_value = 0x06,		/* RCR: full reset (RST_CPU | SYS_RST) */
+		.sci_irq = 9,
+	};
+	const char *why = NULL;
+	struct acpi_layout l;
+
+	vm->acpi_facs = 0;
+	if (vm->mem_size < ACPI_AREA_END)
+		why = "guest RAM ends below 1 MiB";
+	for (unsigned int i = 0; !why && i < img->nr_segments; i++)
+		if (img->seg[i].gpa < ACPI_AREA_END && img->seg[i].gpa + img->seg[i].memsz > ACPI_BASE)
+			why = "the image occupies 0xe0000-0xfffff";
+	if (!why && p->initrd && mod < ACPI_AREA_END && mod + p->initrd_len > ACPI_BASE)
+		why = "the multiboot module occupies 0xe0000-0xfffff";
+	if (!why && acpi_build(vm->mem + ACPI_BASE, ACPI_AREA_END - ACPI_BASE, ACPI_BASE, &c, &l) < 0)
+		why = "the tables do not fit below 1 MiB";
+	if (!why)
+		vm->acpi_facs = ACPI_BASE + l.facs;
+	if (why && vm->opt.log)
+		fprintf(vm->opt.log, "vmm: no ACPI tables: %s\n", why);
+}
+
+int vm_resume(struct vm *vm, struct vmm_err *err)
+{
+	struct vcpu *bsp = &vm->vcpus[0];
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	uint32_t vector;
+	int r;
+
+	if (!vm->acpi_facs || vm->acpi_facs + ACPI_FACS_WAKING_VECTOR + 4 > vm->mem_size)
+		return 1;
+	memcpy(&vector, vm->mem + vm->acpi_facs + ACPI_FACS_WAKING_VECTOR, sizeof(vector));
+	if (!vector || vector >= 0x100000)	/* a real-mode address */
+		return 1;
+	r = kvm_ioctl(bsp->fd, KVM_GET_SREGS, &sregs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_GET_SREGS", -r, NULL);
+	r = kvm_ioctl(bsp->fd, KVM_GET_REGS, &regs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_GET_REGS", -r, NULL);
+	/* After vm_reset() the BSP is in real mode at its RESET state; only CS:IP change. */
+	sregs.cs.selector = (uint16_t)(vector >> 4);
+	sregs.cs.base = (uint64_t)(vector >> 4) << 4;
+	regs.rip = vector & 0xf;
+	r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);
+	r = kvm_ioctl(bsp->fd, KVM_SET_REGS, &regs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_REGS", -r, NULL);
+	return 0;
+}
+
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *params,
 	    struct vmm_err *err)
 {
@@ -430,6 +574,7 @@ int vm_load(struct vm *vm, const struct image *img, const struct boot_params *pa
 			err->input = true;
 		return r;
 	}
+	vm_write_acpi(vm, img, p);
 	r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
 	if (r < 0)
 		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);
@@ -467,6 +612,8 @@ int vm_reset(struct vm *vm, struct vmm_err *err)
 	serial_reset(&vm->serial);
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
 	vm->reset_dev.rcr = 0;
+	pc_testdev_reset(&vm->testdev);
+	acpi_pm1_reset(&vm->pm1);
 	return 0;
 }
 

@@ -17,12 +17,17 @@
 #include "common/err.h"
 #include "pmu/plan.h"
 #include "cpuid/table.h"
+#include "vmm/hw/acpi_pm1.h"
 #include "vmm/hw/fw_cfg.h"
+#include "vmm/hw/pc_testdev.h"
+#include "vmm/hw/pm_timer.h"
 #include "vmm/hw/reset.h"
+#include "vmm/hw/rtc.h"
 #include "vmm/hw/serial.h"
 #include "vmm/io.h"
 #include "vmm/kvm.h"
 #include "vmm/boot.h"
+#include "vmm/exit.h"
 #include "vmm/loader.h"
 #include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
@@ -70,6 +75,7 @@ enum vm_end {
 	VM_END_TIMEOUT,
 	VM_END_STOPPED,		/* the caller's stop fd became readable */
 	VM_END_RESET,		/* the guest asked for a reset (0xcf9, 0x64) */
+	VM_END_SUSPEND,		/* the guest entered ACPI S3 (PM1_CNT): vm_reset(), then vm_resume() */
 };
 
 struct vm_result {
@@ -90,9 +96,15 @@ struct vm {
 	struct serial serial;
 	struct fw_cfg fw_cfg;
 	struct reset_dev reset_dev;
+	struct pc_testdev testdev;
+	struct pm_timer pm_timer;
+	struct rtc rtc;
+	struct acpi_pm1 pm1;
+	uint64_t acpi_facs;		/* guest-physical FACS of the last boot's tables; 0: none */
 	struct cpuid_table cpuid;	/* what every vCPU is given (APIC IDs aside) */
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
+	const struct exit_msr_ops *msr_ops;	/* filtered MSRs of vCPUs without a soft PMU; NULL: #GP */
 	struct seccomp_prog *seccomp;	/* installed by each vCPU thread; NULL with no_seccomp */
 	cpu_set_t *pin;		/* the vCPU threads' CPUs (the plan's pin_cpus), NULL: not pinned */
 
@@ -106,6 +118,15 @@ struct vm {
 
 int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, struct vmm_err *err);
 void vm_destroy(struct vm *vm);
+
+/*
+ * Wake the machine from ACPI S3 after vm_reset(): the BSP starts in real
+ * mode at the FACS firmware waking vector (ACPI 6.5 5.2.10: CS = vector >> 4,
+ * IP = vector & 0xf), RAM as the guest left it. Returns 1 when there is no
+ * waking vector (no ACPI tables, or the guest left it 0): boot with vm_load()
+ * instead, as firmware does.
+ */
+int vm_resume(struct vm *vm, struct vmm_err *err);
 
 /*
  * Send the guest's serial output to fd (-1: drop it) from now on, instead of

@@ -312,7 +312,44 @@ static const struct info_case info_cases[] = {
 	  "quiet pmu=on" },
 	{ "soft PMU, empty command line",
 	  { .nr_cpus = 1, .pmu_mode = VMM_PMU_MODE_SOFT, .cmdline = "" }, "" },
+	{ "image path and arguments", { .nr_cpus = 1, .argv0 = "x86/vmexit.flat", .cmdline = "cpuid" },
+	  "x86/vmexit.flat cpuid" },
+	{ "image path alone", { .nr_cpus = 1, .argv0 = "/tmp/hello.elf", .cmdline = "" }, "/tmp/hello.elf" },
 };
+
+static const struct {
+	const char *argv0, *args;
+	size_t size;
+	int want;
+	const char *line;
+} format_cases[] = {
+	{ NULL, NULL, 16, 0, "" },
+	{ "", "", 1, 0, "" },
+	{ "img", NULL, 16, 3, "img" },
+	{ NULL, "a b", 16, 3, "a b" },
+	{ "", "a b", 16, 3, "a b" },
+	{ "img", "a b", 16, 7, "img a b" },
+	{ "img", "a b", 8, 7, "img a b" },	/* exactly fits with its NUL */
+	{ "img", "a b", 7, -E2BIG, NULL },
+	{ "img", NULL, 3, -E2BIG, NULL },
+	{ NULL, NULL, 0, -E2BIG, NULL },
+};
+
+static void test_format_cmdline(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(format_cases); i++) {
+		struct boot_params p = { .argv0 = format_cases[i].argv0, .cmdline = format_cases[i].args };
+		char buf[32];
+
+		memset(buf, '#', sizeof(buf));
+		assert_int_equal(boot_format_cmdline(&p, buf, format_cases[i].size), format_cases[i].want);
+		if (format_cases[i].line)
+			assert_string_equal(buf, format_cases[i].line);
+		else
+			assert_int_equal(buf[0], '#');
+	}
+}
 
 static void test_bootinfo(void **state)
 {
@@ -363,9 +400,19 @@ static void test_cmdline_limits(void **state)
 	line[VMM_BOOT_CMDLINE_MAX] = '\0';
 	ret = boot_prepare(f->mem, f->mem_size, &f->img, &p, &f->regs, &f->sregs, &f->err);
 	assert_int_equal(ret, -E2BIG);
-	assert_non_null(strstr(f->err.msg, "command line is 3840 bytes; the limit is 3839 bytes"));
+	assert_non_null(strstr(f->err.msg, "command line is 3840 bytes (the image path 0 and the arguments 3840); "
+				       "the limit is 3839 bytes"));
 	assert_int_equal(f->mem[VMM_BOOT_GDT + 8], FILL);
 	assert_int_equal(f->mem[0x100000], FILL);
+	/* The image path counts, with the space after it. */
+	line[VMM_BOOT_CMDLINE_MAX - 4] = '\0';
+	p.argv0 = "abc";
+	ret = boot_prepare(f->mem, f->mem_size, &f->img, &p, &f->regs, &f->sregs, &f->err);
+	assert_int_equal(ret, -E2BIG);
+	assert_non_null(strstr(f->err.msg, "command line is 3840 bytes (the image path 3 and the arguments 3836)"));
+	p.argv0 = "ab";
+	boot_ok(f, &p);
+	assert_int_equal(strlen((const char *)f->mem + VMM_BOOT_CMDLINE), VMM_BOOT_CMDLINE_MAX - 1);
 	free(line);
 }
 
@@ -468,7 +515,7 @@ static void check_mb_module(const struct fixture *f, const struct mb_case *c, co
 
 static void run_mb_case(struct fixture *f, const struct mb_case *c, const uint8_t *initrd)
 {
-	struct boot_params p = { .nr_cpus = 1, .cmdline = "console=ttyS0",
+	struct boot_params p = { .nr_cpus = 1, .argv0 = "kernel.elf", .cmdline = "console=ttyS0",
 				 .initrd = c->initrd_len ? initrd : NULL,
 				 .initrd_len = c->initrd_len, .initrd_name = c->initrd_name };
 	uint32_t want_flags = MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_BOOT_LOADER_NAME |
@@ -485,7 +532,7 @@ static void run_mb_case(struct fixture *f, const struct mb_case *c, const uint8_
 	assert_int_equal(mbi.mem_lower, c->mem_lower);
 	assert_int_equal(mbi.mem_upper, c->mem_upper);
 	assert_true(mbi.cmdline >= VMM_BOOT_MBINFO && mbi.cmdline < VMM_BOOT_AREA_END);
-	assert_string_equal((const char *)f->mem + mbi.cmdline, "console=ttyS0");
+	assert_string_equal((const char *)f->mem + mbi.cmdline, "kernel.elf console=ttyS0");
 	assert_string_equal((const char *)f->mem + mbi.boot_loader_name, "vmm");
 	if (c->initrd_len)
 		check_mb_module(f, c, initrd, &mbi);
@@ -615,6 +662,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bootinfo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_limits, setup, teardown),
+		cmocka_unit_test(test_format_cmdline),
 		cmocka_unit_test_setup_teardown(test_segments_and_bss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bss_whole_pages_left_to_the_caller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multiboot_info, setup, teardown),
