@@ -3,11 +3,12 @@
  * pmu-insn: every kind of instruction retires once (SDM vol. 3B table 20-1,
  * "instructions retired"; APM vol. 2 13.2, event C0H), whatever the way the
  * VMM follows it. A table of counted blocks, one per kind: ALU, memory,
- * stack, locked, fences (MFENCE, LFENCE, SFENCE, alone, in a row and before
- * a branch), PAUSE, CLFLUSH, RDTSC, CPUID, MOV SS (which delays the debug
- * trap of the next instruction, SDM vol. 3 18.3.1.4 ... 6.8.3), STI, PUSHF/POPF,
- * MOV CR3, WBINVD, REP STOS, near branches, and a LOOP to itself. Each block
- * is expected to count exactly its instructions and its branches.
+ * stack, locked, fences (MFENCE, LFENCE, SFENCE, alone, in a row, before a
+ * branch, right after OUT and IN to port 0x80 as in badio), PAUSE, CLFLUSH,
+ * RDTSC, CPUID, MOV SS (which delays the debug trap of the next
+ * instruction, SDM vol. 3A 6.8.3), PUSHF/POPF/CLI, MOV CR3, WBINVD, REP
+ * STOS, near branches, and a LOOP to itself. Each block is expected to count
+ * exactly its instructions and its branches.
  *
  * Counted blocks follow SDM 20.2.1 as in pmu-count: the enabling WRMSR is not
  * counted, everything after it is, the disabling WRMSR included. A block is
@@ -60,6 +61,8 @@ INSN_BLOCK(insn_sfence, "sfence");
 INSN_BLOCK(insn_fences, "mfence\n\tlfence\n\tsfence\n\tmfence");
 INSN_BLOCK(insn_fence_nops, "nop\n\tmfence\n\tnop\n\tlfence\n\tnop\n\tsfence\n\tnop");
 INSN_BLOCK(insn_fence_branch, "lfence\n\tjmp 1f\n1:\tmfence\n\tjmp 2f\n2:\tsfence\n\tnop");
+INSN_BLOCK(insn_out_fence, "mov %eax, %r8d\n\toutb %al, $0x80\n\tmfence\n\tnop\n\t"
+	   "inb $0x80, %al\n\tlfence\n\tnop\n\tmov %r8d, %eax");
 INSN_BLOCK(insn_pause, "pause\n\tpause");
 INSN_BLOCK(insn_clflush, "clflush (%rsp)\n\tmfence");
 INSN_BLOCK(insn_rdtsc, "lfence\n\trdtsc\n\tlfence");
@@ -93,6 +96,7 @@ static const struct insn_case {
 	{ "four fences in a row", insn_fences, 4, 0 },
 	{ "fences between NOPs", insn_fence_nops, 7, 0 },
 	{ "fences before branches", insn_fence_branch, 6, 2 },
+	{ "OUT and IN, each followed by a fence", insn_out_fence, 8, 0 },
 	{ "PAUSE", insn_pause, 2, 0 },
 	{ "CLFLUSH", insn_clflush, 2, 0 },
 	{ "RDTSC", insn_rdtsc, 3, 0 },

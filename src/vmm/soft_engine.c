@@ -641,6 +641,15 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 		}
 		break;
 	case KVM_EXIT_IO:
+		/*
+		 * A host that advanced RIP past an OUT before exiting (ours) traps
+		 * next after the instruction that follows: if that one is for the
+		 * engine to execute (a fence), it must happen now. Only for OUT,
+		 * which has nothing left to complete into the registers.
+		 */
+		if (retire_early(s) && run->io.direction == KVM_EXIT_IO_OUT && rip == s->pending.rip)
+			execute_ahead(s, run);
+		break;
 	case KVM_EXIT_MMIO:
 		retire_early(s);
 		break;
