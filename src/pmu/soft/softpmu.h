@@ -26,8 +26,11 @@
 
 /*
  * Cycle model: every retired instruction takes SOFTPMU_CYCLES_PER_INSN core
- * cycles, and the reference clock runs at the core clock (reference cycles
- * == core cycles). The engine passes this in softpmu_insn.cycles.
+ * cycles of a core at its nominal frequency, the TSC frequency, and the
+ * reference clock is the TSC clock (SDM vol. 3B 20.2.2, table 20-2: fixed
+ * counter 2 counts at the TSC rate), so reference cycles == core cycles.
+ * The engine passes this in softpmu_insn.cycles and keeps the guest's TSC
+ * at least as far on (docs/soft-pmu.md, "Cycle model").
  */
 #define SOFTPMU_CYCLES_PER_INSN 1u
 
