@@ -223,9 +223,10 @@ static void report_soft_pmu(const struct vm *vm)
 		const struct soft_vcpu *s = vm->vcpus[i].soft;
 
 		if (s)
-			fprintf(stderr, "vmm: vCPU %u: soft PMU accounted %llu instructions, delivered %llu PMIs, "
-				"completed %llu RDPMCs from their #GP, executed %llu instructions the host could "
-				"not run\n", i, (unsigned long long)s->retired, (unsigned long long)s->pmis,
+			fprintf(stderr, "vmm: vCPU %u: soft PMU accounted %llu instructions (%llu executed by "
+				"the VMM), delivered %llu PMIs, completed %llu RDPMCs from their #GP, executed %llu "
+				"instructions the host could not run\n", i, (unsigned long long)s->retired,
+				(unsigned long long)s->executed, (unsigned long long)s->pmis,
 				(unsigned long long)s->rdpmc_gp, (unsigned long long)s->emulated);
 	}
 }
