@@ -172,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ram, 0, sizeof(ram));
 	memset(&seen, 0, sizeof(seen));
 	io_bus_init(&bus, f);
-	serial_init(&serial, -1);
+	FUZZ_CHECK(!serial_init(&serial, -1, &err), "serial_init: %s", err.msg);
 	fw_cfg_init(&fw, 128ULL << 20, 1);
 	FUZZ_CHECK(!serial_register(&serial, &bus, VMM_PORT_SERIAL, &err) &&
 		   !debug_exit_register(&bus, VMM_PORT_EXIT, &err) &&
@@ -199,6 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			access_one(&t, fl, addr + k * stride, buf);
 	}
 	serial_flush(&serial);
+	serial_destroy(&serial);
 	io_bus_destroy(&bus);
 	FUZZ_CHECK(!fclose(f), "writing the log failed");
 	expect = seen.n;	/* one line each, or IO_MAX_SEEN and the one that stops logging */

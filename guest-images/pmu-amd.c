@@ -6,10 +6,12 @@
  *   of PERF_CTL0-3/PERF_CTR0-3 (APM 13.2.1): a write through one name reads
  *   back through the other, and a counter programmed through the K7
  *   selector counts in the F15H counter;
- * - PerfMonV2 (APM 13.2.2): GLOBAL_STATUS is read-only, GLOBAL_STATUS_SET
- *   and GLOBAL_STATUS_CLR set and clear its bits and read 0, an overflow
- *   sets the counter's status bit, and GLOBAL_CTL gates counting: a counter
- *   with EN set counts only while its GLOBAL_CTL bit is set;
+ * - PerfMonV2 (APM 13.2.2): GLOBAL_STATUS is read-only (a write is ignored,
+ *   no #GP: the PPR, and KVM's kvm_pmu_set_msr in arch/x86/kvm/pmu.c),
+ *   GLOBAL_STATUS_SET and GLOBAL_STATUS_CLR set and clear its bits and read
+ *   0, an overflow sets the counter's status bit, GLOBAL_CTL drops its
+ *   reserved bits, and it gates counting: a counter with EN set counts only
+ *   while its GLOBAL_CTL bit is set;
  * - without PerfMonV2, EN alone starts a counter.
  *
  * Counted blocks follow pmu-count: one asm statement from the enabling
@@ -90,10 +92,11 @@ static void amd_status(const struct pmu_caps *c)
 	uint64_t all = pmu_global_enable_mask(c), top = 1ULL << (c->amd_nr_counters - 1);
 
 	pmu_reset_all(c);
-	report_eq(wrmsr_safe(MSR_AMD_PERF_GLOBAL_STATUS, 1), GP_VECTOR, "GLOBAL_STATUS write #GPs (read-only)");
 	wrmsr(MSR_AMD_PERF_GLOBAL_STATUS_SET, 1 | top);
 	report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_STATUS), 1 | top, "GLOBAL_STATUS_SET sets bits 0 and %u",
 		  c->amd_nr_counters - 1);
+	report_eq(wrmsr_safe(MSR_AMD_PERF_GLOBAL_STATUS, 0), 0, "GLOBAL_STATUS write does not #GP");
+	report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_STATUS), 1 | top, "GLOBAL_STATUS write is ignored (read-only)");
 	report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_STATUS_SET), 0, "GLOBAL_STATUS_SET reads 0");
 	wrmsr(MSR_AMD_PERF_GLOBAL_STATUS_CLR, 1);
 	report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_STATUS), top & ~1ULL, "GLOBAL_STATUS_CLR clears bit 0 only");
@@ -119,6 +122,9 @@ static void amd_global_ctl(const struct pmu_caps *c)
 	wrmsr(pmu_evtsel_msr(c, 0), sel);
 	pmu_counted_loop(MSR_AMD_PERF_GLOBAL_CTL, all & ~1ULL, 0);
 	report_eq(rdmsr(pmu_counter_msr(c, 0)), 0, "PERF_CTR0 with EN but GLOBAL_CTL bit 0 clear does not count");
+	report_eq(wrmsr_safe(MSR_AMD_PERF_GLOBAL_CTL, ~0ULL), 0, "GLOBAL_CTL with reserved bits does not #GP");
+	report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_CTL), all, "GLOBAL_CTL drops its reserved bits");
+	wrmsr(MSR_AMD_PERF_GLOBAL_CTL, 0);
 
 	pmu_reset_all(c);
 	wrmsr(pmu_evtsel_msr(c, 0), sel);

@@ -14,7 +14,8 @@
  *   its width; the first one beyond the enumeration, and beyond the
  *   architectural maximum (8 Intel GP, 6 AMD core counters), #GPs;
  * - reserved selector bits #GP (Intel), fixed counters outside the fixed
- *   mask #GP, FIXED_CTR_CTRL and GLOBAL_CTRL bits of absent counters #GP;
+ *   mask #GP, FIXED_CTR_CTRL and GLOBAL_CTRL bits of absent counters #GP
+ *   (AMD GLOBAL_CTL drops them instead: KVM's kvm_pmu_set_msr, the PPR);
  * - the global MSRs #GP below version 2 (AMD: without PerfMonV2), the v4
  *   ones (STATUS_SET, INUSE) below version 4;
  * - PERF_CAPABILITIES is readable only with PDCM, and read-only;
@@ -284,9 +285,12 @@ static void enum_global_amd(const struct pmu_caps *c)
 		enum_msr_absent(MSR_AMD_PERF_GLOBAL_STATUS_SET, "GLOBAL_STATUS_SET without PerfMonV2");
 		return;
 	}
-	if (c->amd_nr_counters < 32)
-		report_eq(wrmsr_safe(MSR_AMD_PERF_GLOBAL_CTL, 1ULL << c->amd_nr_counters), GP_VECTOR,
-			  "GLOBAL_CTL bit %u (absent counter) #GPs", c->amd_nr_counters);
+	/* AMD ignores writes to reserved bits (arch/x86/kvm/pmu.c kvm_pmu_set_msr, the PPR) */
+	if (c->amd_nr_counters < 32) {
+		report_eq(wrmsr_safe(MSR_AMD_PERF_GLOBAL_CTL, 1ULL << c->amd_nr_counters | 1), 0,
+			  "GLOBAL_CTL bit %u (absent counter) does not #GP", c->amd_nr_counters);
+		report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_CTL), 1, "GLOBAL_CTL drops bit %u", c->amd_nr_counters);
+	}
 	report_eq(wrmsr_safe(MSR_AMD_PERF_GLOBAL_CTL, pmu_global_enable_mask(c)), 0,
 		  "GLOBAL_CTL takes %#llx", (unsigned long long)pmu_global_enable_mask(c));
 	report_eq(rdmsr(MSR_AMD_PERF_GLOBAL_CTL), pmu_global_enable_mask(c), "GLOBAL_CTL reads it back");

@@ -9,11 +9,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "cpuid/pmu_leaves.h"
 
 void pmu_host_init(struct pmu_host *h)
@@ -195,6 +197,7 @@ static const struct param_key param_keys[] = {
 	{ "kvm.enable_pmu", offsetof(struct pmu_host, enable_pmu) },
 	{ "kvm_intel.enable_mediated_pmu", offsetof(struct pmu_host, mediated_intel) },
 	{ "kvm_amd.enable_mediated_pmu", offsetof(struct pmu_host, mediated_amd) },
+	{ "kvm.enable_vmware_backdoor", offsetof(struct pmu_host, vmware_backdoor) },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -260,15 +263,10 @@ static int parse_err(struct parse_ctx *ctx, const char *fmt, ...)
 	return vmm_errf(ctx->err, EINVAL, "host description line %u: %s", ctx->line, msg);
 }
 
+/* Numbers of the format: decimal or 0x hex (common/num.h). */
 static int parse_u64(const char *s, uint64_t *v)
 {
-	char *end;
-
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return (errno || *end) ? -1 : 0;
+	return num_parse_u64(s, v) < 0 ? -1 : 0;
 }
 
 static int parse_u32(const char *s, uint32_t *v)
@@ -325,6 +323,9 @@ static int parse_api(struct parse_ctx *ctx, char *p)
 
 	if (!w || parse_u32(w, &v) || next_word(&p))
 		return PARSE_ERR(ctx, "'api' needs one number");
+	/* KVM_GET_API_VERSION returns an int: what does not fit one could not be written back. */
+	if (v > INT_MAX)
+		return PARSE_ERR(ctx, "api %s is out of range (0 to %d)", w, INT_MAX);
 	ctx->h->api_version = (int)v;
 	return 0;
 }

@@ -68,6 +68,7 @@ struct pmu_host {
 	enum pmu_param enable_pmu;		/* kvm.enable_pmu */
 	enum pmu_param mediated_intel;		/* kvm_intel.enable_mediated_pmu */
 	enum pmu_param mediated_amd;		/* kvm_amd.enable_mediated_pmu */
+	enum pmu_param vmware_backdoor;		/* kvm.enable_vmware_backdoor: RDPMC always exits */
 	int nmi_watchdog;			/* /proc/sys/kernel/nmi_watchdog, -1 absent */
 
 	unsigned int nr_pmus;

@@ -163,6 +163,21 @@ void pmu_passthrough_plan(const struct pmu_shape *hw, const struct pmu_shape *g,
 		intel_rules(hw, g, p);
 }
 
+/*
+ * VMware's pseudo-PMCs (host TSC, real and apparent time at RDPMC ECX
+ * 0x10000-0x10002) may be read at CPL 3 without CR4.PCE, so with the
+ * backdoor on KVM intercepts RDPMC for every vCPU (pmu.c
+ * kvm_need_rdpmc_intercept, applied by vmx.c
+ * vmx_recalc_instruction_intercepts and svm.c
+ * svm_recalc_instruction_intercepts). The counter MSRs are unaffected.
+ */
+void pmu_passthrough_vmware_backdoor(struct pmu_plan *p)
+{
+	p->rdpmc_passthrough = false;
+	snprintf(p->rdpmc_why, sizeof(p->rdpmc_why), "kvm.enable_vmware_backdoor=Y: KVM intercepts "
+		 "RDPMC for VMware's pseudo-PMCs");
+}
+
 const struct pmu_msr_rule *pmu_passthrough_find(const struct pmu_plan *p, uint32_t msr)
 {
 	for (unsigned int i = 0; i < p->nr_rules; i++) {

@@ -284,9 +284,26 @@ static int pin_to_pmu(const struct pmu_host *h, const char *name, struct pmu_pla
 	return 0;
 }
 
-/* An explicit list must stay within one host PMU on a hybrid host. */
+/*
+ * KVM's emulated vPMU backs each guest counter with a PERF_TYPE_RAW event
+ * (arch/x86/kvm/pmu.c reprogram_counter -> pmc_reprogram_counter), and on a
+ * hybrid host PERF_TYPE_RAW is the cpu_core PMU: perf registers cpu_core
+ * with that type and cpu_atom with a dynamic one (arch/x86/events/core.c
+ * init_hw_perf_events). Such an event is never scheduled on a cpu_atom
+ * CPU, so guest counters on the E-cores never count.
+ */
+static int refuse_atom(const char *what, struct vmm_err *err)
+{
+	return vmm_errf(err, EINVAL, "--pmu-cpus=%s: KVM's emulated vPMU creates PERF_TYPE_RAW perf "
+			"events, which on a hybrid host belong to the cpu_core PMU only, so guest counters "
+			"on cpu_atom CPUs never count; use --pmu-cpus=core (or cpu_core CPUs), or "
+			"--pmu=soft", what);
+}
+
+/* An explicit list must stay within one host PMU on a hybrid host (cpu_core for emulated). */
 static int pin_to_list(const struct pmu_host *h, const char *list, struct pmu_plan *p, struct vmm_err *err)
 {
+	const struct pmu_host_pmu *core = pmu_host_find_pmu(h, "cpu_core");
 	struct pmu_cpuset want, have;
 	int r = pmu_cpulist_parse(list, &want, err);
 
@@ -296,6 +313,14 @@ static int pin_to_list(const struct pmu_host *h, const char *list, struct pmu_pl
 	snprintf(p->pin_cpus, sizeof(p->pin_cpus), "%s", list);
 	if (!pmu_host_is_hybrid(h) || p->shape.mode == PMU_MODE_SOFT || p->shape.mode == PMU_MODE_OFF)
 		return 0;
+	if (p->shape.mode == PMU_MODE_EMULATED) {
+		if (core->cpus[0] && !pmu_cpulist_parse(core->cpus, &have, NULL) &&
+		    pmu_cpuset_subset(&want, &have)) {
+			plan_note(p, "vCPUs pinned to CPUs %s, all covered by the cpu_core PMU", list);
+			return 0;
+		}
+		return refuse_atom(list, err);
+	}
 	for (unsigned int i = 0; i < h->nr_pmus; i++) {
 		if (!h->pmus[i].cpus[0] || pmu_cpulist_parse(h->pmus[i].cpus, &have, NULL))
 			continue;
@@ -318,14 +343,16 @@ static int plan_cpus(const struct pmu_host *h, const struct pmu_request *r, stru
 	case PMU_CPUS_CORE:
 		return pin_to_pmu(h, "cpu_core", p, err);
 	case PMU_CPUS_ATOM:
+		if (hybrid && kvm_counts)
+			return refuse_atom("atom", err);
 		return pin_to_pmu(h, "cpu_atom", p, err);
 	case PMU_CPUS_LIST:
 		return pin_to_list(h, r->cpu_list, p, err);
 	case PMU_CPUS_COMMON:
 		if (hybrid && kvm_counts)
 			plan_note(p, "no pinning (--pmu-cpus=common): the guest sees the counters every core "
-				  "type has, but a vCPU thread that moves between cpu_core and cpu_atom "
-				  "CPUs has its counters stop while it runs on the other type");
+				  "type has, but KVM's PERF_TYPE_RAW events belong to the cpu_core PMU, so "
+				  "a vCPU thread has its counters stop while it runs on a cpu_atom CPU");
 		return 0;
 	default:
 		break;
@@ -369,7 +396,7 @@ static int emulated_available(const struct pmu_host *h, const struct pmu_shape *
 	if (h->enable_pmu == PMU_PARAM_N)
 		return vmm_errf(err, EOPNOTSUPP, "emulated vPMU needs kvm.enable_pmu=Y (it is N%s): load kvm "
 				"with enable_pmu=1", pmu_host_is_hybrid(h) ?
-				"; KVM also turns its vPMU off by itself on hybrid hosts since Linux 6.3" : "");
+				"; KVM also turns its vPMU off by itself on hybrid hosts since Linux 6.2" : "");
 	if (pmu_host_mediated_param(h) == PMU_PARAM_Y)
 		return vmm_errf(err, EOPNOTSUPP, "emulated vPMU is impossible while %s=Y: KVM gives every VM "
 				"with an in-kernel irqchip the mediated vPMU and no vPMU to VMs without one; "
@@ -442,10 +469,13 @@ static int mediated_params(const struct pmu_host *h, struct vmm_err *err)
 	if (h->enable_pmu != PMU_PARAM_Y)
 		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs kvm.enable_pmu=Y (it is %s): load kvm "
 				"with enable_pmu=1", pmu_param_name(h->enable_pmu));
+	/* KVM also leaves it N when the host PMU cannot be mediated (pmu.c kvm_init_pmu_capability). */
 	if (v != PMU_PARAM_Y)
 		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs %s=Y (it is N): reload %s with "
-				"enable_mediated_pmu=1", param,
-				h->vendor == PMU_VENDOR_AMD ? "kvm_amd" : "kvm_intel");
+				"enable_mediated_pmu=1 (if it stays N, KVM found the host PMU unfit: %s)",
+				param, h->vendor == PMU_VENDOR_AMD ? "kvm_amd" : "kvm_intel",
+				h->vendor == PMU_VENDOR_AMD ? "it needs PerfMonV2" :
+				"it needs version 4 and full-width writes");
 	return 0;
 }
 
@@ -463,13 +493,22 @@ static int mediated_hardware(const struct pmu_host *h, const struct pmu_shape *h
 					"(CPUID 80000022H.EAX[0]; Zen 4 or later)");
 		return 0;
 	}
-	/* Intel: streamlined freeze and full-width writes (SDM 20.2.4, 20.2.6). */
+	/*
+	 * Intel: KVM checks the host, not what it emulates (vmx/pmu_intel.c
+	 * intel_pmu_is_mediated_pmu_supported): version 4 for GLOBAL_STATUS_SET
+	 * and the host's own IA32_PERF_CAPABILITIES.FW_WRITES, read only when the
+	 * host has PDCM. The host MSR itself is not visible here (h->perf_caps is
+	 * KVM's emulated value, which always has FW_WRITES); without PDCM KVM
+	 * reads it as 0. When FW_WRITES is missing KVM clears
+	 * enable_mediated_pmu itself (pmu.c kvm_init_pmu_capability), which
+	 * mediated_params() reports.
+	 */
 	if (hw->version < 4)
 		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs host architectural perfmon version 4 "
 				"or later (the host has version %u)", hw->version);
-	if (!h->perf_caps_valid || !(h->perf_caps & PMU_PERF_CAP_FW_WRITES))
-		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs IA32_PERF_CAPABILITIES.FW_WRITES "
-				"(bit 13) on the host");
+	if (!hw->pdcm)
+		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU needs the host's IA32_PERF_CAPABILITIES."
+				"FW_WRITES, and the host has no PDCM (CPUID.01H:ECX[15]), so no such MSR");
 	return 0;
 }
 
@@ -481,6 +520,26 @@ static int mediated_request(const struct pmu_request *r, const struct pmu_shape 
 		return vmm_errf(err, EOPNOTSUPP, "mediated vPMU: KVM reports no PMU in "
 				"KVM_GET_SUPPORTED_CPUID leaf 0AH");
 	return check_no_vendor(r, PMU_MODE_MEDIATED, err);
+}
+
+/*
+ * A narrower --pmu-width is refused: KVM passes the guest's counter MSRs
+ * through whatever the width (vmx.c vmx_recalc_pmu_msr_intercepts, svm.c
+ * svm_recalc_pmu_msr_intercepts look at counts and FW_WRITES only) and
+ * narrows RDPMC alone (pmu.c kvm_need_rdpmc_intercept). RDMSR would then
+ * return bits beyond the guest's width, and a counter loaded through
+ * IA32_A_PMCx would overflow at the hardware width, not at the guest's.
+ */
+static int mediated_width(const struct pmu_request *r, const struct pmu_shape *hw, struct vmm_err *err)
+{
+	unsigned int w = hw->vendor == PMU_VENDOR_AMD ? hw->amd_counter_width : hw->gp_width;
+
+	if (!r->has_width || r->width >= w)
+		return 0;
+	return vmm_errf(err, EINVAL, "--pmu-width=%u: the mediated vPMU passes the counters through at "
+			"the hardware's %u bits, so RDMSR and overflows would not follow a narrower width "
+			"(KVM narrows only RDPMC); use --pmu=emulated or --pmu=soft for %u-bit counters",
+			r->width, w, r->width);
 }
 
 static void mediated_notes(struct pmu_plan *p)
@@ -520,6 +579,8 @@ static int plan_mediated(const struct pmu_host *h, const struct pmu_request *r, 
 	p->shape = kvm;
 	p->shape.mode = PMU_MODE_MEDIATED;
 	ret = apply_overrides(r, &kvm, &p->shape, "KVM's mediated vPMU", err);
+	if (!ret)
+		ret = mediated_width(r, &hw, err);
 	if (ret)
 		return ret;
 	if (h->vendor == PMU_VENDOR_INTEL) {
@@ -529,6 +590,8 @@ static int plan_mediated(const struct pmu_host *h, const struct pmu_request *r, 
 	}
 	p->irqchip_required = true;
 	pmu_passthrough_plan(&hw, &p->shape, p);
+	if (h->vmware_backdoor == PMU_PARAM_Y)
+		pmu_passthrough_vmware_backdoor(p);
 	mediated_notes(p);
 	return 0;
 }

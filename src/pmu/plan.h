@@ -121,7 +121,4 @@ int pmu_mode_parse(const char *s, enum pmu_mode *m);
  */
 int pmu_request_set(struct pmu_request *req, const char *opt, const char *val, struct vmm_err *err);
 
-/* Escape s as a JSON string (with quotes) to f. */
-void pmu_json_string(FILE *f, const char *s);
-
 #endif

@@ -1,31 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Human-readable and JSON output of plans and host capabilities. The JSON is
- * written by hand; every string goes through pmu_json_string().
+ * written by hand; every string goes through json_string().
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "pmu/plan.h"
-
-void pmu_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static const char *vendor_name(enum pmu_vendor v)
 {
@@ -80,7 +63,7 @@ static void json_lines(FILE *f, const char *text)
 		line[n] = '\0';
 		if (n) {
 			fputs(first ? "" : ",", f);
-			pmu_json_string(f, line);
+			json_string(f, line);
 			first = false;
 		}
 		p += n + (nl ? 1 : 0);
@@ -104,16 +87,16 @@ static void json_filter(FILE *f, const struct pmu_filter *flt)
 static void json_rules(FILE *f, const struct pmu_plan *p)
 {
 	fprintf(f, "{\"rdpmc\":%s,\"rdpmc_why\":", p->rdpmc_passthrough ? "true" : "false");
-	pmu_json_string(f, p->rdpmc_why);
+	json_string(f, p->rdpmc_why);
 	fputs(",\"msrs\":[", f);
 	for (unsigned int i = 0; i < p->nr_rules; i++) {
 		const struct pmu_msr_rule *r = &p->rules[i];
 
 		fprintf(f, "%s{\"name\":", i ? "," : "");
-		pmu_json_string(f, r->name);
+		json_string(f, r->name);
 		fprintf(f, ",\"first\":%u,\"count\":%u,\"stride\":%u,\"passthrough\":%s,\"why\":", r->first,
 			r->count, r->stride, r->passthrough ? "true" : "false");
-		pmu_json_string(f, r->why);
+		json_string(f, r->why);
 		fputc('}', f);
 	}
 	fputs("]}", f);
@@ -137,7 +120,7 @@ static void plan_print_json(FILE *f, const struct pmu_plan *p)
 		fputs("null", f);
 	fputs(",\"pin_cpus\":", f);
 	if (p->pin)
-		pmu_json_string(f, p->pin_cpus);
+		json_string(f, p->pin_cpus);
 	else
 		fputs("null", f);
 	fputs(",\"rejected\":{", f);
@@ -145,7 +128,7 @@ static void plan_print_json(FILE *f, const struct pmu_plan *p)
 		if (!p->rejected[m][0])
 			continue;
 		fprintf(f, "%s\"%s\":", first ? "" : ",", pmu_mode_name(m));
-		pmu_json_string(f, p->rejected[m]);
+		json_string(f, p->rejected[m]);
 		first = false;
 	}
 	fputs("},\"notes\":", f);
@@ -215,8 +198,10 @@ static void caps_host_text(FILE *f, const struct pmu_host *h)
 	fprintf(f, "  KVM_CAP_PMU_CAPABILITY 0x%x, PMU_EVENT_FILTER %u, MASKED_EVENTS %u, "
 		"X86_USER_SPACE_MSR 0x%x, X86_MSR_FILTER %u\n", h->cap_pmu_capability,
 		h->cap_pmu_event_filter, h->cap_pmu_masked_events, h->cap_user_space_msr, h->cap_msr_filter);
-	fprintf(f, "  kvm.enable_pmu %s, %s %s, nmi_watchdog %d\n", pmu_param_name(h->enable_pmu),
-		pmu_host_mediated_param_name(h), pmu_param_name(pmu_host_mediated_param(h)), h->nmi_watchdog);
+	fprintf(f, "  kvm.enable_pmu %s, %s %s, kvm.enable_vmware_backdoor %s, nmi_watchdog %d\n",
+		pmu_param_name(h->enable_pmu), pmu_host_mediated_param_name(h),
+		pmu_param_name(pmu_host_mediated_param(h)), pmu_param_name(h->vmware_backdoor),
+		h->nmi_watchdog);
 	if (h->enable_pmu == PMU_PARAM_N)
 		snprintf(a, sizeof(a), "no vPMU (kvm.enable_pmu=N)");
 	fprintf(f, "  KVM supports: %s\n  host PMU:     %s\n", a, b);
@@ -247,9 +232,9 @@ int pmu_host_print_caps(FILE *f, const struct pmu_host *h, bool json)
 
 	if (json) {
 		fputs("{\"host\":", f);
-		pmu_json_string(f, h->name);
+		json_string(f, h->name);
 		fprintf(f, ",\"vendor\":\"%s\",\"kernel\":", vendor_name(h->vendor));
-		pmu_json_string(f, h->kernel);
+		json_string(f, h->kernel);
 		fputs(",\"modes\":{", f);
 	} else {
 		caps_host_text(f, h);
@@ -265,7 +250,7 @@ int pmu_host_print_caps(FILE *f, const struct pmu_host *h, bool json)
 				r ? "false" : "true");
 			if (r) {
 				fputs("\"reason\":", f);
-				pmu_json_string(f, err.msg);
+				json_string(f, err.msg);
 			} else {
 				fprintf(f, "\"chosen\":\"%s\",\"shape\":", pmu_mode_name(plan.shape.mode));
 				json_shape(f, &plan.shape);

@@ -231,6 +231,7 @@ static void probe_files(struct pmu_host *h)
 	h->enable_pmu = read_param("/sys/module/kvm/parameters/enable_pmu");
 	h->mediated_intel = read_param("/sys/module/kvm_intel/parameters/enable_mediated_pmu");
 	h->mediated_amd = read_param("/sys/module/kvm_amd/parameters/enable_mediated_pmu");
+	h->vmware_backdoor = read_param("/sys/module/kvm/parameters/enable_vmware_backdoor");
 	h->nmi_watchdog = read_small("/proc/sys/kernel/nmi_watchdog", buf, sizeof(buf)) ? atoi(buf) != 0 : -1;
 	for (size_t i = 0; i < sizeof(pmus) / sizeof(pmus[0]) && h->nr_pmus < PMU_HOST_MAX_PMUS; i++) {
 		struct pmu_host_pmu *p = &h->pmus[h->nr_pmus];

@@ -7,25 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "pmu/plan.h"
 
 static int parse_uint(const char *opt, const char *val, unsigned long max, unsigned long *out,
 		      struct vmm_err *err)
 {
-	char *end;
+	uint64_t v = 0;
 
-	if (!val || !*val || *val == '-')
+	if (!val || !*val)
 		return vmm_errf(err, EINVAL, "--%s needs a number", opt);
-	errno = 0;
-	*out = strtoul(val, &end, 0);
-	if (errno || *end || *out > max)
-		return vmm_errf(err, EINVAL, "--%s=%s: expected a number from 0 to %lu", opt, val, max);
+	if (num_parse_u64(val, &v) < 0 || v > max)
+		return vmm_errf(err, EINVAL, "--%s=%s: expected a number from 0 to %lu (decimal or 0x hex)",
+				opt, val, max);
+	*out = (unsigned long)v;
 	return 0;
 }
 
 #define SET_UINT(field, flag, max)							\
 	do {										\
-		unsigned long v;							\
+		unsigned long v = 0;						\
 		int r = parse_uint(opt, val, (max), &v, err);				\
 		if (r)									\
 			return r;							\

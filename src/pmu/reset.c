@@ -3,11 +3,18 @@
 
 #define MSR_IA32_PMC0			0x0c1
 #define MSR_IA32_PERFEVTSEL0		0x186
+#define MSR_LBR_SELECT			0x1c8
+#define MSR_LBR_TOS			0x1c9
+#define MSR_IA32_DEBUGCTL		0x1d9
 #define MSR_IA32_FIXED_CTR0		0x309
 #define MSR_IA32_FIXED_CTR_CTRL		0x38d
 #define MSR_IA32_PERF_GLOBAL_STATUS	0x38e
 #define MSR_IA32_PERF_GLOBAL_CTRL	0x38f
 #define MSR_IA32_PERF_GLOBAL_OVF_CTRL	0x390
+#define MSR_LBR_FROM0			0x680
+#define MSR_LBR_TO0			0x6c0
+#define MSR_LBR_INFO0			0xdc0
+#define LBR_FORMAT_INFO			5	/* PERF_CAPABILITIES[5:0] with LBR_INFO */
 #define MSR_K7_EVNTSEL0			0xc0010000
 #define MSR_K7_PERFCTR0			0xc0010004
 #define MSR_F15H_PERF_CTL0		0xc0010200
@@ -47,6 +54,32 @@ static void put(struct pmu_msr_value *out, unsigned int *n, uint32_t index, uint
 		out[(*n)++] = (struct pmu_msr_value){ index, value };
 }
 
+/*
+ * The legacy LBR (SDM 18.4.1, 18.4.8; RESET value 0 for all of them):
+ * DEBUGCTL first, which stops recording, then the filter, the top of stack
+ * and the stack itself. Neither KVM_GET_MSR_INDEX_LIST on VMX nor KVM's PMU
+ * reset (vmx/pmu_intel.c intel_pmu_reset) covers DEBUGCTL or the LBR MSRs.
+ * LBR_INFO exists from format 5 (LBR_FORMAT_INFO, SDM 18.4.8.1); KVM
+ * exposes it when perf has lbr_info (arch/x86/events/intel/lbr.c
+ * x86_perf_get_lbr), which the formats with LBR_INFO have.
+ */
+static void lbr_list(const struct pmu_shape *s, struct pmu_msr_value *out, unsigned int *n)
+{
+	unsigned int depth = s->lbr_depth > PMU_MAX_LBR ? PMU_MAX_LBR : s->lbr_depth;
+
+	if (!depth)
+		return;
+	put(out, n, MSR_IA32_DEBUGCTL, 0);
+	put(out, n, MSR_LBR_SELECT, 0);
+	put(out, n, MSR_LBR_TOS, 0);
+	for (unsigned int i = 0; i < depth; i++) {
+		put(out, n, MSR_LBR_FROM0 + i, 0);
+		put(out, n, MSR_LBR_TO0 + i, 0);
+		if (s->lbr_format >= LBR_FORMAT_INFO)
+			put(out, n, MSR_LBR_INFO0 + i, 0);
+	}
+}
+
 static void intel_list(const struct pmu_shape *s, struct pmu_msr_value *out, unsigned int *n)
 {
 	bool global = s->version >= 2;
@@ -54,6 +87,9 @@ static void intel_list(const struct pmu_shape *s, struct pmu_msr_value *out, uns
 	if (global) {
 		put(out, n, MSR_IA32_FIXED_CTR_CTRL, 0);
 		put(out, n, MSR_IA32_PERF_GLOBAL_CTRL, 0);
+	}
+	lbr_list(s, out, n);
+	if (global) {
 		for (unsigned int i = 0; i < PMU_MAX_FIXED; i++)
 			if (s->fixed_mask & (1u << i))
 				put(out, n, MSR_IA32_FIXED_CTR0 + i, 0);

@@ -151,14 +151,38 @@ static void boot_write_info(uint8_t *mem, uint64_t mem_size, const struct boot_p
 	memcpy(mem + VMM_BOOT_CMDLINE, cmdline, len + 1);
 }
 
-static void boot_copy_segments(uint8_t *mem, const struct image *img)
+/*
+ * Zero [start, end) of guest RAM. With whole_pages_zero the caller made sure
+ * the whole pages inside it already read zero (boot_bss_pages()), so only
+ * the partial pages at either end are written: a huge bss costs nothing.
+ */
+static void boot_zero(uint8_t *mem, uint64_t start, uint64_t end, bool whole_pages_zero)
+{
+	uint64_t first, last;
+
+	if (!boot_bss_pages(start, end, &first, &last) || !whole_pages_zero) {
+		memset(mem + start, 0, end - start);
+		return;
+	}
+	memset(mem + start, 0, first - start);
+	memset(mem + last, 0, end - last);
+}
+
+static void boot_copy_segments(uint8_t *mem, const struct image *img, bool bss_pages_zero)
 {
 	for (unsigned int i = 0; i < img->nr_segments; i++) {
 		const struct image_segment *s = &img->seg[i];
 
 		memcpy(mem + s->gpa, s->data, s->filesz);
-		memset(mem + s->gpa + s->filesz, 0, s->memsz - s->filesz);	/* bss */
+		boot_zero(mem, s->gpa + s->filesz, s->gpa + s->memsz, bss_pages_zero);	/* bss */
 	}
+}
+
+bool boot_bss_pages(uint64_t start, uint64_t end, uint64_t *first, uint64_t *last)
+{
+	*first = (start + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	*last = end & ~(PAGE_SIZE - 1);
+	return *first < *last;
 }
 
 /*
@@ -362,7 +386,7 @@ int boot_prepare(uint8_t *mem, uint64_t mem_size, const struct image *img,
 	boot_write_gdt(mem);
 	boot_write_page_tables(mem);
 	boot_write_info(mem, mem_size, p);
-	boot_copy_segments(mem, img);
+	boot_copy_segments(mem, img, p->bss_pages_zero);
 	if (img->kind == IMAGE_MULTIBOOT) {
 		boot_write_multiboot(mem, mem_size, img, p);
 		boot_sregs_prot32(sregs);

@@ -7,6 +7,7 @@
 #ifndef VMM_VMM_BOOT_H
 #define VMM_VMM_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,7 +45,16 @@ struct boot_params {
 	const uint8_t *initrd;		/* multiboot module, may be NULL */
 	size_t initrd_len;
 	const char *initrd_name;	/* module string, may be NULL */
+	/*
+	 * The whole pages inside each segment's bss (boot_bss_pages()) already
+	 * read zero, e.g. discarded by the caller: only the partial pages at
+	 * the ends of a bss are cleared, so a large bss is not touched.
+	 */
+	bool bss_pages_zero;
 };
+
+/* The whole pages [*first, *last) inside guest-physical [start, end); false if there are none. */
+bool boot_bss_pages(uint64_t start, uint64_t end, uint64_t *first, uint64_t *last);
 
 /*
  * Load img into mem (mem_size bytes of guest RAM at guest-physical 0) and

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "vmm/bootinfo.h"
 #include "vmm/status.h"
 #include "vmm/vm.h"
@@ -142,59 +143,44 @@ static void cli_defaults(struct vmm_config *cfg)
 	pmu_request_init(&cfg->pmu);
 }
 
+/* A number too large for 64 bits is out of range: UINT64_MAX fails every option's range check. */
 static int parse_u64(const char *s, uint64_t *v)
 {
-	char *end;
+	int r = num_parse_u64(s, v);
 
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -EINVAL;
-	return 0;
+	if (r == -ERANGE)
+		*v = UINT64_MAX;
+	return r == -ERANGE ? 0 : r;
 }
 
+/* N[K|M|G][iB|B]; plain N is MiB. */
 static int parse_size(const char *s, uint64_t *v)
 {
-	char *end;
-	unsigned int shift = 20;
+	int r = num_parse_size(s, 20, v);
 
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: return -EINVAL;
-	}
-	if (*end == 'i' || *end == 'B')		/* accept MiB, MB, M */
-		end += (end[0] == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end || *v > (UINT64_MAX >> shift))
-		return -EINVAL;
-	*v <<= shift;
-	return 0;
+	if (r == -ERANGE)
+		*v = UINT64_MAX;
+	return r == -ERANGE ? 0 : r;
 }
 
-/* Decimal seconds with up to three fractional digits, to milliseconds. */
+/*
+ * Decimal seconds with up to three fractional digits, to milliseconds. A
+ * value too large for milliseconds in 64 bits saturates at UINT64_MAX, so
+ * the caller's range check refuses it rather than a wrapped value passing.
+ */
 static int parse_seconds(const char *s, uint64_t *ms)
 {
 	uint64_t whole = 0, frac = 0;
 	unsigned int digits = 0;
+	bool huge = false;
 	const char *p = s;
 
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > UINT64_MAX / 10000)
-			return -EINVAL;
-		whole = whole * 10 + (uint64_t)(*p - '0');
-	}
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (!huge && (__builtin_mul_overflow(whole, 10, &whole) ||
+			      __builtin_add_overflow(whole, (uint64_t)(*p - '0'), &whole)))
+			huge = true;
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
 			if (digits < 3)
@@ -204,7 +190,8 @@ static int parse_seconds(const char *s, uint64_t *ms)
 		return -EINVAL;
 	for (; digits < 3; digits++)
 		frac *= 10;
-	*ms = whole * 1000 + frac;
+	if (huge || __builtin_mul_overflow(whole, 1000, &whole) || __builtin_add_overflow(whole, frac, ms))
+		*ms = UINT64_MAX;
 	return 0;
 }
 

@@ -23,20 +23,21 @@ int cmd_probe_host(struct pmu_host *host, struct vmm_err *err)
 	return r;
 }
 
+static int write_host(FILE *f, void *host)
+{
+	return pmu_host_write(f, host);
+}
+
 int cmd_caps(const struct vmm_config *cfg)
 {
 	struct vmm_err err = { 0 };
 	struct pmu_host host;
-	FILE *f;
 
 	if (cmd_probe_host(&host, &err) < 0)
 		return cmd_fail(VMM_STATUS_HOST, &err);
-	if (cfg->save_path) {
-		f = fopen(cfg->save_path, "w");
-		if (!f || pmu_host_write(f, &host) < 0 || fclose(f) != 0) {
-			fprintf(stderr, "vmm: --save %s: %s\n", cfg->save_path, strerror(errno));
-			return VMM_STATUS_IMAGE;
-		}
+	if (cfg->save_path && file_write_atomic(cfg->save_path, write_host, &host, &err) < 0) {
+		vmm_err_prefix(&err, "--save");
+		return cmd_fail(VMM_STATUS_IMAGE, &err);
 	}
 	if (pmu_host_print_caps(stdout, &host, cfg->json) < 0)
 		return VMM_STATUS_HOST;
@@ -54,7 +55,7 @@ int cmd_plan(const struct vmm_config *cfg)
 
 	if (!plan)
 		return VMM_STATUS_HOST;
-	r = file_read(cfg->host_path, 1 << 20, &text, &err);
+	r = file_read(cfg->host_path, 1 << 20, "the limit for a host description (1 MiB)", &text, &err);
 	if (r < 0) {
 		free(plan);
 		return cmd_fail(VMM_STATUS_IMAGE, &err);

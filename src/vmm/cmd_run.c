@@ -17,6 +17,7 @@
 #include "vmm/bootinfo.h"
 #include "vmm/cmd.h"
 #include "vmm/file.h"
+#include "vmm/image_file.h"
 #include "vmm/soft_engine.h"
 #include "vmm/status.h"
 #include "vmm/vm.h"
@@ -39,15 +40,19 @@ static int stop_signals_fd(struct vmm_err *err)
 	return fd;
 }
 
-static int open_serial(const struct vmm_config *cfg, struct vmm_err *err)
+/* --serial FILE, created or truncated only now that the VM exists and is about to run. */
+static int open_serial(const struct vmm_config *cfg, struct vm *vm, struct vmm_err *err)
 {
-	int fd;
+	int fd = file_create_output(cfg->serial_path, err);
 
-	if (!cfg->serial_path)
-		return STDOUT_FILENO;
-	fd = open(cfg->serial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return vmm_errf(err, errno, "--serial %s: %s", cfg->serial_path, strerror(errno));
+	if (fd < 0) {
+		vmm_err_prefix(err, "--serial");
+		return fd;
+	}
+	if (vm_set_serial_output(vm, fd, err) < 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -59,20 +64,15 @@ struct run_files {
 static int load_inputs(const struct vmm_config *cfg, struct run_files *f, struct image *img,
 		       struct vmm_err *err)
 {
-	int r = file_read(cfg->image, VM_MAX_MEM, &f->image, err);
+	int r = image_file_load(cfg->image, cfg->load_addr, cfg->mem_size, &f->image, img, err);
 
 	if (r < 0)
 		return r;
-	r = image_parse(f->image.data, f->image.len, cfg->load_addr, cfg->mem_size, img, err);
-	if (r < 0) {
-		vmm_err_prefix(err, "%s", cfg->image);
-		return r;
-	}
 	if (cfg->initrd_path && img->kind != IMAGE_MULTIBOOT)
 		return vmm_errf(err, EINVAL, "--initrd needs a multiboot image; %s is %s", cfg->image,
 				image_kind_name(img->kind));
 	if (cfg->initrd_path)
-		return file_read(cfg->initrd_path, cfg->mem_size, &f->initrd, err);
+		return file_read(cfg->initrd_path, cfg->mem_size, "the size of guest RAM", &f->initrd, err);
 	return 0;
 }
 
@@ -162,13 +162,18 @@ static int run_loop(const struct vmm_config *cfg, struct vm *vm, const struct im
 			r = vm_run(vm, deadline < 0 ? -1 : (int)(left > 0 ? left : 0), stop_fd, res, err);
 		if (r < 0)
 			return r;
+		if (res->end == VM_END_TIMEOUT)	/* vm_run() knew only the time left of this boot */
+			snprintf(res->msg, sizeof(res->msg), "guest still running after %llu.%03llu s",
+				 (unsigned long long)(cfg->timeout_ms / 1000),
+				 (unsigned long long)(cfg->timeout_ms % 1000));
 		why = reset_reason(cfg, res, stop_fd);
 		if (!why)
 			return 0;
 		if (bp->boot_count >= cfg->max_resets) {
 			res->end = VM_END_ERROR;
-			snprintf(res->msg, sizeof(res->msg), "the guest reset %u times (--max-resets=%llu); "
-				 "last: %.200s", bp->boot_count + 1, (unsigned long long)cfg->max_resets, why);
+			snprintf(res->msg, sizeof(res->msg), "the guest reset %u time%s (--max-resets=%llu); "
+				 "last: %.200s", bp->boot_count + 1, bp->boot_count ? "s" : "",
+				 (unsigned long long)cfg->max_resets, why);
 			res->regs[0] = '\0';
 			res->status = VMM_STATUS_RESET_LIMIT;
 			return 0;
@@ -219,6 +224,21 @@ static void report_soft_pmu(const struct vm *vm)
 	}
 }
 
+/* What became of guest output that could not be written (docs/cli.md, "Guest output"). */
+static void report_serial(const struct serial *s)
+{
+	if (s->write_errno == EPIPE)
+		fprintf(stderr, "vmm: guest serial output: the reader closed the pipe; the guest ran on and "
+			"%llu bytes of its output were discarded\n", (unsigned long long)s->dropped);
+	else if (s->write_errno)
+		fprintf(stderr, "vmm: writing guest serial output: %s; %llu bytes of it discarded\n",
+			strerror(s->write_errno), (unsigned long long)s->dropped);
+	else if (s->dropped)
+		fprintf(stderr, "vmm: %llu bytes of guest serial output lost: the reader did not keep up "
+			"while the guest wrote past the UART's busy signal (LSR.THRE clear)\n",
+			(unsigned long long)s->dropped);
+}
+
 static int report_result(const struct vm_result *res)
 {
 	switch (res->end) {
@@ -260,10 +280,9 @@ int cmd_run(const struct vmm_config *cfg)
 		status = cmd_fail(VMM_STATUS_IMAGE, &err);
 		goto out;
 	}
-	f.serial_fd = open_serial(cfg, &err);
-	f.stop_fd = f.serial_fd < 0 ? f.serial_fd : stop_signals_fd(&err);
+	f.stop_fd = stop_signals_fd(&err);
 	if (f.stop_fd < 0) {
-		status = cmd_fail(VMM_STATUS_IMAGE, &err);
+		status = cmd_fail(VMM_STATUS_HOST, &err);
 		goto out;
 	}
 	r = kvm_open(&kvm, NULL, &err);
@@ -280,7 +299,7 @@ int cmd_run(const struct vmm_config *cfg)
 		.mem_size = cfg->mem_size,
 		.irqchip = cfg->irqchip_full ? VM_IRQCHIP_FULL : VM_IRQCHIP_SPLIT,
 		.nr_vcpus = (unsigned int)cfg->cpus,
-		.serial_fd = f.serial_fd,
+		.serial_fd = cfg->serial_path ? -1 : STDOUT_FILENO,
 		.log = cfg->verbose ? stderr : NULL,
 		.pmu = plan,
 	};
@@ -293,6 +312,11 @@ int cmd_run(const struct vmm_config *cfg)
 		.initrd_name = cfg->initrd_path,
 	};
 	r = vm_create(&vm, &kvm, &opt, &err);
+	if (!r && cfg->serial_path && (f.serial_fd = open_serial(cfg, &vm, &err)) < 0) {
+		status = cmd_fail(VMM_STATUS_IMAGE, &err);
+		vm_destroy(&vm);
+		goto out;
+	}
 	if (!r)
 		r = run_loop(cfg, &vm, &img, &bp, f.stop_fd, &res, &err);
 	status = r < 0 ? cmd_fail(err.input ? VMM_STATUS_IMAGE : VMM_STATUS_HOST, &err) : report_result(&res);
@@ -303,9 +327,9 @@ int cmd_run(const struct vmm_config *cfg)
 		report_soft_pmu(&vm);
 		report_usage(bp.boot_count);
 	}
-	if (!r && vm.serial.write_errno)
-		fprintf(stderr, "vmm: writing guest serial output: %s\n", strerror(vm.serial.write_errno));
-	vm_destroy(&vm);
+	vm_destroy(&vm);	/* first: the last of the guest's output is written or counted as lost */
+	if (!r)
+		report_serial(&vm.serial);
 out:
 	kvm_close(&kvm);
 	if (f.serial_fd > STDERR_FILENO)

@@ -53,27 +53,28 @@ static const struct io_region *io_bus_find(const struct io_bus *bus, enum io_spa
 	return NULL;
 }
 
-/* Log an unhandled address the first time it is seen (bounded set). */
+/*
+ * Log an unhandled address the first time it is seen. The set is bounded:
+ * once IO_MAX_SEEN addresses are in it, one line says so and nothing more is
+ * logged (nr_seen then stays at IO_MAX_SEEN + 1 and is never an index).
+ */
 static void io_bus_log_unhandled(struct io_bus *bus, const struct io_access *a)
 {
 	bus->nr_unhandled++;
-	if (!bus->log)
+	if (!bus->log || bus->nr_seen > IO_MAX_SEEN)
 		return;
-	for (unsigned int i = 0; i < bus->nr_seen; i++)
+	for (unsigned int i = 0; i < bus->nr_seen && i < IO_MAX_SEEN; i++)
 		if (bus->seen[i].space == a->space && bus->seen[i].addr == a->addr)
 			return;
-	if (bus->nr_seen < IO_MAX_SEEN) {
-		bus->seen[bus->nr_seen].space = a->space;
-		bus->seen[bus->nr_seen].addr = a->addr;
-		bus->nr_seen++;
-	} else if (bus->nr_seen == IO_MAX_SEEN) {
+	if (bus->nr_seen == IO_MAX_SEEN) {
 		fprintf(bus->log, "vmm: more than %d unhandled addresses; no longer logging them\n",
 			IO_MAX_SEEN);
 		bus->nr_seen++;
 		return;
-	} else {
-		return;
 	}
+	bus->seen[bus->nr_seen].space = a->space;
+	bus->seen[bus->nr_seen].addr = a->addr;
+	bus->nr_seen++;
 	if (a->write)
 		fprintf(bus->log, "vmm: unhandled %s write at 0x%llx, size %u, value 0x%llx (dropped)\n",
 			a->space == IO_PIO ? "port" : "MMIO", (unsigned long long)a->addr, a->size,

@@ -620,3 +620,23 @@ int image_parse(const uint8_t *buf, size_t len, uint64_t raw_load_addr, uint64_t
 		return mb_parse(buf, len, off, &h, mem_size, img, err);
 	return raw_parse(buf, len, raw_load_addr, mem_size, img, err);
 }
+
+int image_header_range(const uint8_t *head, size_t head_len, uint64_t file_size, uint64_t *off,
+		       uint64_t *len)
+{
+	Elf64_Ehdr h;
+	uint64_t end;
+
+	*off = 0;
+	*len = file_size;
+	if (head_len < sizeof(h) || memcmp(head, ELFMAG, SELFMAG) || head[EI_CLASS] != ELFCLASS64)
+		return 0;	/* raw, multiboot or ELF32: image_parse() reads the whole file */
+	memcpy(&h, head, sizeof(h));
+	/* The program header table; where it lies outside the file, image_parse() says so. */
+	if (__builtin_add_overflow(h.e_phoff, (uint64_t)h.e_phnum * h.e_phentsize, &end) || end > file_size)
+		end = file_size;
+	*off = h.e_phoff < end ? h.e_phoff : end;
+	*len = end - *off;
+	return 1;
+}
+

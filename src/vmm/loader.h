@@ -61,4 +61,17 @@ const char *image_kind_name(enum image_kind kind);
 int image_parse(const uint8_t *buf, size_t len, uint64_t raw_load_addr, uint64_t mem_size,
 		struct image *img, struct vmm_err *err);
 
+/*
+ * Which bytes of an image file image_parse() reads besides its first
+ * IMAGE_HEAD_SIZE bytes (head, head_len = min(file size, IMAGE_HEAD_SIZE)),
+ * so a caller can read a file's headers, parse, and then read only the
+ * loaded segments. For an ELF64 file: the program header table, clipped to
+ * the file ([*off, *off + *len)); returns 1. For anything else (raw,
+ * multiboot, ELF32, which are searched and loaded whole): the whole file;
+ * returns 0.
+ */
+#define IMAGE_HEAD_SIZE 64
+int image_header_range(const uint8_t *head, size_t head_len, uint64_t file_size, uint64_t *off,
+		       uint64_t *len);
+
 #endif

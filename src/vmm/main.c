@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* vmm: the command-line front end. The only place that exits. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "vmm/cli.h"
 #include "vmm/cmd.h"
@@ -27,11 +30,40 @@ int cmd_plan_status(int r)
 	return r == -EINVAL || r == -ERANGE || r == -E2BIG ? VMM_STATUS_USAGE : VMM_STATUS_HOST;
 }
 
+/*
+ * Started with fd 0, 1 or 2 closed (vmm run IMAGE >&-), the next open() would
+ * make /dev/kvm, an eventfd or the image "stdout". Put /dev/null there first.
+ */
+static int open_std_fds(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		n = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+		if (n != fd) {	/* open() takes the lowest free fd: fd itself */
+			if (n >= 0)
+				close(n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vmm_config cfg;
 	struct vmm_err err = { 0 };
 
+	if (open_std_fds() < 0)
+		return VMM_STATUS_HOST;	/* no /dev/null: nowhere to say so either */
+	/*
+	 * A reader that goes away (vmm run IMAGE | head) is an EPIPE to handle
+	 * where the write is, not a signal that kills vmm and loses the guest's
+	 * status (docs/cli.md, Guest output).
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, &cfg, &err) < 0 || cli_validate(&cfg, &err) < 0) {
 		fprintf(stderr, "vmm: %s\n", err.msg);
 		return VMM_STATUS_USAGE;

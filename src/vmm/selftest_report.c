@@ -4,7 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "pmu/plan.h"		/* pmu_json_string() */
+#include "common/json.h"
+#include "vmm/file.h"
 
 const char *selftest_verdict_name(enum selftest_verdict v)
 {
@@ -141,49 +142,62 @@ static void report_tap(FILE *f, const struct selftest_pair *pairs, unsigned int 
 static void json_pair(FILE *f, const struct selftest_pair *p)
 {
 	fprintf(f, "{\"guest\":");
-	pmu_json_string(f, p->guest->name);
+	json_string(f, p->guest->name);
 	fprintf(f, ",\"mode\":");
-	pmu_json_string(f, selftest_mode_name(p->mode));
+	json_string(f, selftest_mode_name(p->mode));
 	fprintf(f, ",\"verdict\":");
-	pmu_json_string(f, p->verdict == ST_FAIL ? "fail" : selftest_verdict_name(p->verdict));
+	json_string(f, p->verdict == ST_FAIL ? "fail" : selftest_verdict_name(p->verdict));
 	if (p->verdict != ST_UNAVAILABLE)
 		fprintf(f, ",\"status\":%d,\"seconds\":%.3f,\"passed\":%u,\"failed\":%u,\"skipped\":%u,"
 			"\"planned\":%u", p->status, p->seconds, p->tap.ok - p->tap.skipped, p->tap.not_ok,
 			p->tap.skipped, p->tap.planned);
 	fprintf(f, ",\"why\":");
-	pmu_json_string(f, p->why);
+	json_string(f, p->why);
 	fputc('}', f);
+}
+
+struct json_report {
+	const struct selftest_env *env;
+	unsigned int modes;
+	const struct selftest_pair *pairs;
+	unsigned int n;
+};
+
+static int write_json(FILE *f, void *ctx)
+{
+	const struct json_report *j = ctx;
+	bool first = true;
+
+	fprintf(f, "{\"modes\":[");
+	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
+		if (!(j->modes & (1u << m)))
+			continue;
+		fprintf(f, "%s{\"name\":", first ? "" : ",");
+		json_string(f, selftest_mode_name(m));
+		fprintf(f, ",\"available\":%s,\"reason\":", j->env->unavailable[m][0] ? "false" : "true");
+		json_string(f, j->env->unavailable[m]);
+		fputc('}', f);
+		first = false;
+	}
+	fprintf(f, "],\"results\":[");
+	for (unsigned int i = 0; i < j->n; i++) {
+		if (i)
+			fputc(',', f);
+		json_pair(f, &j->pairs[i]);
+	}
+	fprintf(f, "]}\n");
+	return ferror(f) ? -EIO : 0;
 }
 
 static int report_json(const char *path, const struct selftest_env *env, unsigned int modes,
 		       const struct selftest_pair *pairs, unsigned int n, struct vmm_err *err)
 {
-	FILE *f = fopen(path, "w");
-	bool first = true;
+	struct json_report j = { .env = env, .modes = modes, .pairs = pairs, .n = n };
+	int r = file_write_atomic(path, write_json, &j, err);
 
-	if (!f)
-		return vmm_errf(err, errno, "--json %s: %s", path, strerror(errno));
-	fprintf(f, "{\"modes\":[");
-	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
-		if (!(modes & (1u << m)))
-			continue;
-		fprintf(f, "%s{\"name\":", first ? "" : ",");
-		pmu_json_string(f, selftest_mode_name(m));
-		fprintf(f, ",\"available\":%s,\"reason\":", env->unavailable[m][0] ? "false" : "true");
-		pmu_json_string(f, env->unavailable[m]);
-		fputc('}', f);
-		first = false;
-	}
-	fprintf(f, "],\"results\":[");
-	for (unsigned int i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
-		json_pair(f, &pairs[i]);
-	}
-	fprintf(f, "]}\n");
-	if (fclose(f) != 0)
-		return vmm_errf(err, errno, "--json %s: %s", path, strerror(errno));
-	return 0;
+	if (r < 0)
+		vmm_err_prefix(err, "--json");
+	return r;
 }
 
 int selftest_report(const struct selftest_opts *o, const struct selftest_env *env,

@@ -93,9 +93,10 @@ static int vm_setup_devices(struct vm *vm, struct vmm_err *err)
 {
 	int r;
 
-	serial_init(&vm->serial, vm->opt.serial_fd);
+	r = serial_init(&vm->serial, vm->opt.serial_fd, err);
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
-	r = serial_register(&vm->serial, &vm->bus, VMM_PORT_SERIAL, err);
+	if (!r)
+		r = serial_register(&vm->serial, &vm->bus, VMM_PORT_SERIAL, err);
 	if (!r)
 		r = debug_exit_register(&vm->bus, VMM_PORT_EXIT, err);
 	if (!r)
@@ -290,6 +291,7 @@ int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, stru
 	pthread_mutex_init(&vm->end_lock, NULL);
 	atomic_init(&vm->stopping, false);
 	io_bus_init(&vm->bus, opt->log);	/* first, so vm_destroy() can always tear it down */
+	vm->serial.out_fd = vm->serial.own_fd = -1;
 
 	if (vm->mem_size < VM_MIN_MEM || vm->mem_size > VM_MAX_MEM || vm->mem_size % 4096)
 		return vmm_errf(err, EINVAL, "guest RAM must be a multiple of 4 KiB between %llu MiB and %llu MiB",
@@ -327,7 +329,7 @@ void vm_destroy(struct vm *vm)
 		free(vm->vcpus);
 		vm->vcpus = NULL;
 	}
-	serial_flush(&vm->serial);
+	serial_destroy(&vm->serial);
 	if (vm->mem)
 		munmap(vm->mem, vm->mem_size);
 	vm->mem = NULL;
@@ -341,8 +343,38 @@ void vm_destroy(struct vm *vm)
 	pthread_mutex_destroy(&vm->end_lock);
 }
 
-int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err)
+int vm_set_serial_output(struct vm *vm, int fd, struct vmm_err *err)
 {
+	serial_destroy(&vm->serial);
+	vm->opt.serial_fd = fd;
+	return serial_init(&vm->serial, fd, err);
+}
+
+/*
+ * Give back the whole pages of each bss: anonymous private memory reads
+ * zero again after MADV_DONTNEED (madvise(2)), so a guest with a 3 GiB bss
+ * costs no 3 GiB of memset, at the first boot or after a reset. KVM drops
+ * its mappings of them through its MMU notifier. False if one failed.
+ */
+static bool vm_discard_bss(struct vm *vm, const struct image *img)
+{
+	for (unsigned int i = 0; i < img->nr_segments; i++) {
+		const struct image_segment *s = &img->seg[i];
+		uint64_t first, last, end;
+
+		if (__builtin_add_overflow(s->gpa, s->memsz, &end) || end > vm->mem_size)
+			return false;	/* boot_prepare() refuses it */
+		if (boot_bss_pages(s->gpa + s->filesz, end, &first, &last) &&
+		    madvise(vm->mem + first, last - first, MADV_DONTNEED) < 0)
+			return false;
+	}
+	return true;
+}
+
+int vm_load(struct vm *vm, const struct image *img, const struct boot_params *params,
+	    struct vmm_err *err)
+{
+	struct boot_params bp = *params, *p = &bp;
 	struct vcpu *bsp = &vm->vcpus[0];
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -351,6 +383,7 @@ int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p,
 	r = kvm_ioctl(bsp->fd, KVM_GET_SREGS, &sregs);
 	if (r < 0)
 		return vmm_err_ioctl(err, "KVM_GET_SREGS", -r, NULL);
+	bp.bss_pages_zero = vm_discard_bss(vm, img);
 	r = boot_prepare(vm->mem, vm->mem_size, img, p, &regs, &sregs, err);
 	if (r < 0) {
 		if (err)
@@ -391,7 +424,7 @@ int vm_reset(struct vm *vm, struct vmm_err *err)
 			return r;
 	}
 	serial_flush(&vm->serial);
-	serial_init(&vm->serial, vm->opt.serial_fd);
+	serial_reset(&vm->serial);
 	fw_cfg_init(&vm->fw_cfg, vm->mem_size, (uint16_t)vm->nr_vcpus);
 	vm->reset_dev.rcr = 0;
 	return 0;
@@ -539,6 +572,7 @@ static enum vm_end vm_wait(struct vm *vm, int timeout_ms, int stop_fd)
 int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, struct vmm_err *err)
 {
 	struct sigaction sa = { .sa_handler = vm_kick_handler };
+	int64_t deadline = timeout_ms >= 0 ? vmm_mono_ms() + timeout_ms : -1, left;
 	sigset_t kick, old;
 	enum vm_end why;
 	int r = 0;
@@ -584,6 +618,8 @@ int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, st
 	}
 	*res = vm->result;
 	pthread_mutex_unlock(&vm->end_lock);
-	serial_flush(&vm->serial);
+	/* The guest's last words, waiting for the reader, but never past the timeout or a stop signal. */
+	left = deadline < 0 ? -1 : deadline - vmm_mono_ms();
+	serial_drain(&vm->serial, stop_fd, deadline < 0 ? -1 : left > 0 ? (int)left : 0);
 	return 0;
 }

@@ -41,7 +41,12 @@ struct vm_options {
 	uint64_t mem_size;
 	enum vm_irqchip irqchip;
 	unsigned int nr_vcpus;
-	int serial_fd;		/* guest serial output; -1 drops it */
+	/*
+	 * Guest serial output; -1 drops it. Written without blocking
+	 * (hw/serial.h); a caller writing to a pipe should ignore SIGPIPE, as
+	 * vmm's main() does, so a reader that leaves is an EPIPE, not a kill.
+	 */
+	int serial_fd;
 	FILE *log;		/* VMM diagnostics (unhandled I/O...), NULL = quiet */
 	int kick_signal;	/* signal used to kick vCPU threads out of KVM_RUN; 0 = SIGUSR1 */
 	const struct pmu_plan *pmu;	/* the guest PMU (src/pmu/plan.h); NULL leaves KVM's default */
@@ -89,6 +94,12 @@ struct vm {
 
 int vm_create(struct vm *vm, struct kvm *kvm, const struct vm_options *opt, struct vmm_err *err);
 void vm_destroy(struct vm *vm);
+
+/*
+ * Send the guest's serial output to fd (-1: drop it) from now on, instead of
+ * vm_options.serial_fd; before the first vm_run(). The caller keeps fd.
+ */
+int vm_set_serial_output(struct vm *vm, int fd, struct vmm_err *err);
 
 /* Put the image into guest memory and set up the BSP to enter it. */
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *p, struct vmm_err *err);

@@ -69,6 +69,27 @@ static void test_crlf_values(void **state)
 	}
 }
 
+/* The largest api a host file may carry survives writing and parsing again. */
+static void test_api_round_trip(void **state)
+{
+	static struct pmu_host a, b;
+	struct vmm_err err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(pmu_host_parse("name big\napi 2147483647\n", &a, &err), 0);
+	assert_int_equal(a.api_version, 2147483647);
+	f = open_memstream(&text, &len);
+	assert_int_equal(pmu_host_write(f, &a), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "api 2147483647\n"));
+	assert_int_equal(pmu_host_parse(text, &b, &err), 0);
+	free(text);
+	assert_memory_equal(&a, &b, sizeof(a));
+}
+
 /* Facts the recorded hosts must keep (they drive the planner tests). */
 static void test_recorded_facts(void **state)
 {
@@ -79,14 +100,24 @@ static void test_recorded_facts(void **state)
 		unsigned int hw_version, hw_gp, hw_fixed_mask, kvm_version;
 		unsigned int hw_amd_counters;
 		bool hw_perfmon_v2;
+		/*
+		 * KVM's leaf 1 PDCM and its IA32_PERF_CAPABILITIES: PDCM is cleared
+		 * only when !enable_pmu (vmx.c vmx_set_cpu_caps); the MSR is
+		 * FW_WRITES plus the host's PEBS bits without PEBS_BASELINE when
+		 * vmx_pebs_supported(), never with the mediated vPMU on
+		 * (vmx.c vmx_get_perf_capabilities, capabilities.h).
+		 */
+		bool kvm_pdcm;
+		uint64_t kvm_perf_caps;
 	} cases[] = {
-		{ "spr-mediated", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false },
-		{ "spr-emulated", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false },
-		{ "adl-hybrid", PMU_VENDOR_INTEL, true, 5, 6, 0x7, 0, 0, false },
-		{ "adl-hybrid-linux-6.0", PMU_VENDOR_INTEL, true, 5, 6, 0x7, 2, 0, false },
-		{ "skx-linux-5.15", PMU_VENDOR_INTEL, false, 4, 4, 0x7, 2, 0, false },
-		{ "zen4-mediated", PMU_VENDOR_AMD, false, 0, 0, 0, 0, 6, true },
-		{ "zen2-emulated", PMU_VENDOR_AMD, false, 0, 0, 0, 0, 6, false },
+		{ "spr-mediated", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false, true, 0x2000 },
+		{ "spr-mediated-off", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false, true, 0x24c0 },
+		{ "spr-emulated", PMU_VENDOR_INTEL, false, 5, 8, 0xf, 2, 0, false, true, 0x24c0 },
+		{ "adl-hybrid", PMU_VENDOR_INTEL, true, 5, 6, 0x7, 0, 0, false, false, 0 },
+		{ "adl-hybrid-linux-6.0", PMU_VENDOR_INTEL, true, 5, 6, 0x7, 2, 0, false, true, 0x2000 },
+		{ "skx-linux-5.15", PMU_VENDOR_INTEL, false, 4, 4, 0x7, 2, 0, false, true, 0x2005 },
+		{ "zen4-mediated", PMU_VENDOR_AMD, false, 0, 0, 0, 0, 6, true, false, 0 },
+		{ "zen2-emulated", PMU_VENDOR_AMD, false, 0, 0, 0, 0, 6, false, false, 0 },
 	};
 
 	(void)state;
@@ -107,6 +138,10 @@ static void test_recorded_facts(void **state)
 		assert_int_equal(kvm.version, cases[i].kvm_version);
 		assert_int_equal(hw.amd_nr_counters, cases[i].hw_amd_counters);
 		assert_int_equal(hw.perfmon_v2, cases[i].hw_perfmon_v2);
+		if (kvm.pdcm != cases[i].kvm_pdcm || h.perf_caps != cases[i].kvm_perf_caps)
+			fail_msg("%s: KVM PDCM %d, PERF_CAPABILITIES 0x%llx; want %d, 0x%llx", cases[i].host,
+				 kvm.pdcm, (unsigned long long)h.perf_caps, cases[i].kvm_pdcm,
+				 (unsigned long long)cases[i].kvm_perf_caps);
 	}
 }
 
@@ -132,7 +167,15 @@ static void test_parse_errors(void **state)
 		{ "pmu cpu_core 0-x\n", "line 1: CPU list '0-x'" },
 		{ "pmu cpu\n", "line 1: 'pmu' needs a name and a CPU list" },
 		{ "api\n", "line 1: 'api' needs one number" },
+		{ "api 2147483648\n", "line 1: api 2147483648 is out of range (0 to 2147483647)" },
+		{ "api 0xffffffff\n", "line 1: api 0xffffffff is out of range" },
 		{ "name\n", "line 1: 'name' needs one word" },
+		/* Numbers as on the command line (common/num.h): no sign, no octal. */
+		{ "cap pmu_capability +1\n", "line 1: cap pmu_capability: '+1' is not a number" },
+		{ "cap pmu_capability 010\n", "line 1: cap pmu_capability: '010' is not a number" },
+		{ "msr perf_capabilities -1\n", "line 1: msr perf_capabilities: '-1' is not a number" },
+		{ "cpuid 0xa 0 eax=+1 ebx=2 ecx=3 edx=4\n", "line 1: expected eax=<number>, got 'eax=+1'" },
+		{ "cpuid 0xa 0 eax=0x ebx=2 ecx=3 edx=4\n", "line 1: expected eax=<number>, got 'eax=0x'" },
 	};
 
 	(void)state;
@@ -143,6 +186,38 @@ static void test_parse_errors(void **state)
 		assert_int_equal(pmu_host_parse(cases[i].text, &h, &err), -22);
 		if (!strstr(err.msg, cases[i].want))
 			fail_msg("case %zu: '%s' does not contain '%s'", i, err.msg, cases[i].want);
+	}
+}
+
+/* kvm.enable_vmware_backdoor: parsed, written back, absent when a file lacks it. */
+static void test_vmware_backdoor_param(void **state)
+{
+	static const struct {
+		const char *text;
+		enum pmu_param want;
+		const char *line;
+	} cases[] = {
+		{ "param kvm.enable_vmware_backdoor Y\n", PMU_PARAM_Y, "param kvm.enable_vmware_backdoor Y\n" },
+		{ "param kvm.enable_vmware_backdoor N\n", PMU_PARAM_N, "param kvm.enable_vmware_backdoor N\n" },
+		{ "name old\n", PMU_PARAM_ABSENT, "param kvm.enable_vmware_backdoor absent\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct pmu_host h;
+		struct vmm_err err = { 0 };
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		assert_int_equal(pmu_host_parse(cases[i].text, &h, &err), 0);
+		assert_int_equal(h.vmware_backdoor, cases[i].want);
+		f = open_memstream(&text, &len);
+		assert_int_equal(pmu_host_write(f, &h), 0);
+		fclose(f);
+		if (!strstr(text, cases[i].line))
+			fail_msg("case %zu: '%s' not written", i, cases[i].line);
+		free(text);
 	}
 }
 
@@ -197,7 +272,9 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_crlf_values),
 		cmocka_unit_test(test_recorded_facts),
+		cmocka_unit_test(test_api_round_trip),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_vmware_backdoor_param),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_subset),
 	};

@@ -38,6 +38,16 @@ static const struct plan_case plan_cases[] = {
 	{ "spr-mediated", { "pmu=mediated", "pmu-gp=9" }, -EINVAL, "offers 1 to 8 general-purpose counters" },
 	{ "spr-mediated", { "pmu=mediated", "pmu-version=5" }, -EINVAL, "offers versions 1 to 2" },
 	{ "spr-mediated", { "pmu=mediated", "pmu-width=49" }, -EINVAL, "counter widths 32 to 48 bits" },
+	/* counters pass through at the hardware width; only RDPMC would be narrowed */
+	{ "spr-mediated", { "pmu=mediated", "pmu-width=40" }, -EINVAL,
+	  "--pmu-width=40: the mediated vPMU passes the counters through at the hardware's 48 bits" },
+	{ "spr-mediated", { "pmu=mediated", "pmu-width=32" }, -EINVAL, "(KVM narrows only RDPMC)" },
+	{ "spr-mediated", { "pmu=mediated", "pmu-width=48" }, 0, "intercepted: IA32_PERF_GLOBAL_STATUS/CTRL/OVF_CTRL",
+	  PMU_MODE_MEDIATED, 2, 8, 0x7, 48, ANY, -1, false, NULL },
+	{ "zen4-mediated", { "pmu=mediated", "pmu-width=48" }, 0, "full pass-through",
+	  PMU_MODE_MEDIATED, 0, 0, 0, 0, 6, 1, false, NULL },
+	{ "spr-mediated-off", { "pmu=emulated", "pmu-width=40" }, 0, NULL,
+	  PMU_MODE_EMULATED, 2, 8, 0x7, 40, ANY, -1, false, NULL },
 	{ "spr-mediated", { "pmu=mediated", "pmu-gp=4" }, 0, "intercepted: IA32_PMCx beyond the guest's (0xc5, 4 MSRs)",
 	  PMU_MODE_MEDIATED, 2, 4, 0x7, 48, ANY, -1, false, NULL },
 	{ "spr-mediated", { "pmu=soft" }, 0, "KVM's vPMU is disabled", PMU_MODE_SOFT, 4, 8, 0x7, 48, ANY, -1, true, NULL },
@@ -87,11 +97,22 @@ static const struct plan_case plan_cases[] = {
 	{ "adl-hybrid", { "pmu=soft", "pmu-cpus=core" }, 0, NULL, PMU_MODE_SOFT, 4, 8, 0x7, 48, ANY, -1, false, "0-15" },
 	{ "adl-hybrid-linux-6.0", { "pmu=emulated" }, 0, "hybrid host: vCPUs pinned to the cpu_core CPUs",
 	  PMU_MODE_EMULATED, 2, 6, 0x7, 48, ANY, -1, false, "0-15" },
-	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=atom" }, 0, NULL,
-	  PMU_MODE_EMULATED, 2, 6, 0x7, 48, ANY, -1, false, "16-23" },
-	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=18-20" }, 0, "all covered by the cpu_atom PMU",
-	  PMU_MODE_EMULATED, 2, 6, 0x7, 48, ANY, -1, false, "18-20" },
-	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=8-19" }, -EINVAL, "spans several host PMUs" },
+	/* KVM's PERF_TYPE_RAW events belong to cpu_core: E-cores would never count */
+	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=atom" }, -EINVAL,
+	  "--pmu-cpus=atom: KVM's emulated vPMU creates PERF_TYPE_RAW perf events" },
+	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=18-20" }, -EINVAL,
+	  "--pmu-cpus=18-20: KVM's emulated vPMU creates PERF_TYPE_RAW perf events" },
+	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=8-19" }, -EINVAL, "belong to the cpu_core PMU only" },
+	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=2,4-6" }, 0, "all covered by the cpu_core PMU",
+	  PMU_MODE_EMULATED, 2, 6, 0x7, 48, ANY, -1, false, "2,4-6" },
+	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=core" }, 0, NULL,
+	  PMU_MODE_EMULATED, 2, 6, 0x7, 48, ANY, -1, false, "0-15" },
+	{ "adl-hybrid-linux-6.0", { "pmu=soft", "pmu-cpus=atom" }, 0, NULL,
+	  PMU_MODE_SOFT, 4, 8, 0x7, 48, ANY, -1, true, "16-23" },
+	{ "adl-hybrid-linux-6.0", { "pmu=soft", "pmu-cpus=8-19" }, 0, NULL,
+	  PMU_MODE_SOFT, 4, 8, 0x7, 48, ANY, -1, true, "8-19" },
+	{ "adl-hybrid-linux-6.0", { "pmu=auto", "pmu-cpus=atom" }, 0, "auto: not emulated: --pmu-cpus=atom",
+	  PMU_MODE_SOFT, 4, 8, 0x7, 48, ANY, -1, true, "16-23" },
 	{ "adl-hybrid-linux-6.0", { "pmu=emulated", "pmu-cpus=common" }, 0, "has its counters stop",
 	  PMU_MODE_EMULATED, 2, 6, 0x7, 48, ANY, -1, false, NULL },
 	{ "spr-emulated", { "pmu=emulated", "pmu-cpus=core" }, -EINVAL, "this host has no cpu_core PMU" },
@@ -184,6 +205,54 @@ static void test_plan_cases(void **state)
 	}
 }
 
+/*
+ * The recorded hosts as KVM would really report them: on Sapphire Rapids
+ * KVM keeps PDCM and FW_WRITES (vmx.c vmx_set_cpu_caps,
+ * vmx_get_perf_capabilities), so the guest gets FW_WRITES and, in mediated
+ * mode, IA32_A_PMCx is passed through for its counters (vmx.c
+ * vmx_recalc_pmu_msr_intercepts: intercepted only without guest FW_WRITES).
+ */
+static void test_recorded_guest_caps(void **state)
+{
+	static const struct {
+		const char *host;
+		const char *opts[3];
+		bool pdcm;
+		uint64_t perf_caps;
+		int a_pmc0_pass;	/* -1: not mediated */
+	} cases[] = {
+		{ "spr-mediated", { "pmu=mediated" }, true, PMU_PERF_CAP_FW_WRITES, 1 },
+		{ "spr-mediated", { "pmu=mediated", "pmu-gp=4" }, true, PMU_PERF_CAP_FW_WRITES, 1 },
+		{ "spr-emulated", { "pmu=emulated" }, true, PMU_PERF_CAP_FW_WRITES, -1 },
+		{ "spr-mediated-off", { "pmu=emulated" }, true, PMU_PERF_CAP_FW_WRITES, -1 },
+		{ "skx-linux-5.15", { "pmu=emulated", "pmu-lbr=on" }, true, PMU_PERF_CAP_FW_WRITES | 5, -1 },
+		{ "adl-hybrid-linux-6.0", { "pmu=emulated" }, true, PMU_PERF_CAP_FW_WRITES, -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct pmu_host h;
+		static struct pmu_request req;
+		static struct pmu_plan plan;
+		struct vmm_err err = { 0 };
+		const struct pmu_msr_rule *r;
+
+		if (hostfile_load(cases[i].host, &h, &err) || request_from(cases[i].opts, &req, &err) ||
+		    pmu_plan(&h, &req, &plan, &err))
+			fail_msg("case %zu (%s): %s", i, cases[i].host, err.msg);
+		assert_int_equal(plan.shape.pdcm, cases[i].pdcm);
+		assert_int_equal(plan.shape.perf_capabilities, cases[i].perf_caps);
+		assert_int_equal(plan.set_perf_caps, cases[i].pdcm);
+		if (cases[i].a_pmc0_pass < 0)
+			continue;
+		r = pmu_passthrough_find(&plan, 0x4c1);
+		assert_non_null(r);
+		if (r->passthrough != cases[i].a_pmc0_pass)
+			fail_msg("case %zu (%s): IA32_A_PMC0 passthrough %d (%s)", i, cases[i].host,
+				 r->passthrough, r->why);
+	}
+}
+
 /* Fresh hosts changed in one place: each refusal names its cause and its remedy. */
 static void test_mediated_refusals(void **state)
 {
@@ -193,7 +262,8 @@ static void test_mediated_refusals(void **state)
 		const char *want;
 	} cases[] = {
 		{ "spr-mediated", 0, "nmi_watchdog is on: echo 0 > /proc/sys/kernel/nmi_watchdog" },
-		{ "spr-mediated", 1, "needs IA32_PERF_CAPABILITIES.FW_WRITES" },
+		{ "spr-mediated", 1, "the host has no PDCM (CPUID.01H:ECX[15])" },
+		{ "spr-mediated", 6, "if it stays N, KVM found the host PMU unfit: it needs version 4 and full-width" },
 		{ "spr-mediated", 2, "needs kvm.enable_pmu=Y (it is N)" },
 		{ "spr-mediated", 3, "KVM disables the vPMU on hybrid hosts" },
 		{ "spr-mediated", 4, "host architectural perfmon version 4 or later (the host has version 3)" },
@@ -211,7 +281,10 @@ static void test_mediated_refusals(void **state)
 		assert_int_equal(hostfile_load(cases[i].host, &h, &err), 0);
 		switch (cases[i].field) {
 		case 0: h.nmi_watchdog = 1; break;
-		case 1: h.perf_caps &= ~PMU_PERF_CAP_FW_WRITES; break;
+		case 1:
+			l = (struct pmu_host_leaf *)pmu_host_leaf(&h.cpu, 0x1, 0);
+			l->ecx &= ~(1u << 15);
+			break;
 		case 2: h.enable_pmu = PMU_PARAM_N; break;
 		case 3:
 			h.nr_pmus = 2;
@@ -226,12 +299,84 @@ static void test_mediated_refusals(void **state)
 			l = (struct pmu_host_leaf *)pmu_host_leaf(&h.cpu, 0x80000022, 0);
 			l->eax = 0;
 			break;
+		case 6: h.mediated_intel = PMU_PARAM_N; break;
 		}
 		pmu_request_init(&req);
 		req.mode = PMU_MODE_MEDIATED;
 		assert_int_not_equal(pmu_plan(&h, &req, &plan, &err), 0);
 		if (!strstr(err.msg, cases[i].want))
 			fail_msg("case %zu: '%s' not in '%s'", i, cases[i].want, err.msg);
+	}
+}
+
+/*
+ * KVM's emulated IA32_PERF_CAPABILITIES is what the guest gets, not what KVM
+ * checks for the mediated vPMU (the host's own MSR, pmu_intel.c
+ * intel_pmu_is_mediated_pmu_supported): without FW_WRITES there the plan
+ * still works, the guest just has no full-width writes.
+ */
+static void test_mediated_guest_fw_writes(void **state)
+{
+	static struct pmu_host h;
+	static struct pmu_plan plan;
+	struct pmu_request req;
+	struct vmm_err err = { 0 };
+	const struct pmu_msr_rule *r;
+
+	(void)state;
+	assert_int_equal(hostfile_load("spr-mediated", &h, &err), 0);
+	h.perf_caps &= ~PMU_PERF_CAP_FW_WRITES;
+	pmu_request_init(&req);
+	req.mode = PMU_MODE_MEDIATED;
+	if (pmu_plan(&h, &req, &plan, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(plan.shape.perf_capabilities & PMU_PERF_CAP_FW_WRITES, 0);
+	r = pmu_passthrough_find(&plan, 0x4c1);
+	assert_non_null(r);
+	assert_false(r->passthrough);
+}
+
+/*
+ * kvm.enable_vmware_backdoor=Y: KVM intercepts RDPMC even when the guest's
+ * counters match the host's (pmu.c kvm_need_rdpmc_intercept); the counter
+ * MSRs keep their pass-through.
+ */
+static void test_vmware_backdoor(void **state)
+{
+	static const struct {
+		const char *host;
+		enum pmu_param backdoor;
+		bool rdpmc;
+		const char *why;
+	} cases[] = {
+		{ "zen4-mediated", PMU_PARAM_N, true, "count and width equal the host's" },
+		{ "zen4-mediated", PMU_PARAM_ABSENT, true, "count and width equal the host's" },
+		{ "zen4-mediated", PMU_PARAM_Y, false, "kvm.enable_vmware_backdoor=Y: KVM intercepts RDPMC" },
+		{ "spr-mediated", PMU_PARAM_Y, false, "kvm.enable_vmware_backdoor=Y: KVM intercepts RDPMC" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct pmu_host h;
+		static struct pmu_plan plan;
+		struct pmu_request req;
+		struct vmm_err err = { 0 };
+		const struct pmu_msr_rule *r;
+
+		assert_int_equal(hostfile_load(cases[i].host, &h, &err), 0);
+		h.vmware_backdoor = cases[i].backdoor;
+		pmu_request_init(&req);
+		req.mode = PMU_MODE_MEDIATED;
+		if (pmu_plan(&h, &req, &plan, &err))
+			fail_msg("case %zu: %s", i, err.msg);
+		assert_int_equal(plan.rdpmc_passthrough, cases[i].rdpmc);
+		if (!strstr(plan.rdpmc_why, cases[i].why))
+			fail_msg("case %zu: '%s' not in '%s'", i, cases[i].why, plan.rdpmc_why);
+		if (!cases[i].rdpmc && !strstr(plan.notes, "intercepted: RDPMC: kvm.enable_vmware_backdoor=Y"))
+			fail_msg("case %zu: notes do not say RDPMC is intercepted: %s", i, plan.notes);
+		r = pmu_passthrough_find(&plan, h.vendor == PMU_VENDOR_AMD ? 0xc0010201 : 0xc1);
+		assert_non_null(r);
+		assert_true(r->passthrough);
 	}
 }
 
@@ -393,8 +538,9 @@ static void test_json_valid(void **state)
 		struct vmm_err err = { 0 };
 
 		assert_int_equal(hostfile_load(all_hosts[i], &h, &err), 0);
-		/* a quote and a backslash must be escaped */
-		snprintf(h.name, sizeof(h.name), "%s \"q\" \\", all_hosts[i]);
+		/* a quote and a backslash must be escaped; bytes that are not UTF-8 replaced */
+		snprintf(h.name, sizeof(h.name), "%.20s \"q\" \\ \xff\xc0\xaf\xed\xa0\x80", all_hosts[i]);
+		snprintf(h.kernel, sizeof(h.kernel), "6.1\x80\xf4\x90\x80\x80\xe2\x82");
 		check_json(all_hosts[i], emit_caps, &h);
 		pmu_request_init(&req);
 		assert_int_equal(pmu_plan(&h, &req, &plan, &err), 0);
@@ -406,7 +552,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_cases),
+		cmocka_unit_test(test_recorded_guest_caps),
 		cmocka_unit_test(test_mediated_refusals),
+		cmocka_unit_test(test_mediated_guest_fw_writes),
+		cmocka_unit_test(test_vmware_backdoor),
 		cmocka_unit_test(test_passthrough_rules),
 		cmocka_unit_test(test_every_host_cpuid),
 		cmocka_unit_test(test_json_valid),

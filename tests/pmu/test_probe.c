@@ -32,6 +32,16 @@ static void test_probe_round_trip(void **state)
 	assert_int_equal(h.api_version, 12);
 	assert_non_null(pmu_host_leaf(&h.kvm, 0, 0));
 	assert_non_null(pmu_host_leaf(&h.cpu, 1, 0));
+	{
+		/* The probe reads the parameter KVM has (x86.c enable_vmware_backdoor, 0444). */
+		FILE *p = fopen("/sys/module/kvm/parameters/enable_vmware_backdoor", "r");
+		int c = p ? fgetc(p) : EOF;
+
+		if (p)
+			fclose(p);
+		assert_int_equal(h.vmware_backdoor, c == EOF ? PMU_PARAM_ABSENT :
+				 (c == 'Y' || c == '1') ? PMU_PARAM_Y : PMU_PARAM_N);
+	}
 	f = open_memstream(&text, &len);
 	assert_int_equal(pmu_host_write(f, &h), 0);
 	fclose(f);

@@ -91,6 +91,62 @@ static void test_exact_lists(void **state)
 	}
 }
 
+static int index_of(const struct pmu_msr_value *l, unsigned int n, uint32_t msr, unsigned int from)
+{
+	for (unsigned int i = from; i < n; i++)
+		if (l[i].index == msr)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Emulated --pmu-lbr: DEBUGCTL, LBR_SELECT, LBR_TOS and the stack are reset
+ * too (not in KVM_GET_MSR_INDEX_LIST on VMX, not touched by KVM's PMU
+ * reset), after the stop writes and before any counter.
+ */
+static void test_lbr(void **state)
+{
+	static const struct {
+		unsigned int version, depth, format;
+		unsigned int n;		/* entries in all */
+		unsigned int first;	/* where DEBUGCTL is */
+	} cases[] = {
+		{ 2, 32, 5, 2 + 3 + 3 * 32 + 3 + 2 * 4 + 4, 2 },	/* Skylake-SP: FROM, TO, INFO */
+		{ 2, 16, 4, 2 + 3 + 2 * 16 + 3 + 2 * 4 + 4, 2 },	/* no LBR_INFO before format 5 */
+		{ 1, 8, 5, 3 + 3 * 8 + 2 * 4, 0 },
+		{ 2, 0, 5, 2 + 3 + 2 * 4 + 4, 0 },			/* no LBR: nothing of it */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pmu_shape s = intel(cases[i].version, 4, cases[i].version >= 2 ? 0x7 : 0);
+		struct pmu_msr_value l[PMU_RESET_MAX_MSRS];
+		unsigned int n, d = cases[i].depth, f = cases[i].first;
+
+		s.lbr_depth = d;
+		s.lbr_format = cases[i].format;
+		n = pmu_reset_msrs(&s, l);
+		assert_int_equal(n, cases[i].n);
+		for (unsigned int k = 0; k < n; k++)
+			if (l[k].value)
+				assert_int_equal(k, n - 1);	/* only GLOBAL_CTRL is not 0 */
+		if (!d) {
+			assert_int_equal(index_of(l, n, 0x1d9, 0), -1);
+			continue;
+		}
+		assert_int_equal(l[f].index, 0x1d9);
+		assert_int_equal(l[f + 1].index, 0x1c8);
+		assert_int_equal(l[f + 2].index, 0x1c9);
+		for (unsigned int k = 0; k < d; k++) {
+			assert_true(index_of(l, n, 0x680 + k, 0) > (int)f);
+			assert_true(index_of(l, n, 0x6c0 + k, 0) > (int)f);
+			assert_int_equal(index_of(l, n, 0xdc0 + k, 0) >= 0, cases[i].format >= 5);
+			assert_true(index_of(l, n, 0x680 + k, 0) < index_of(l, n, 0xc1, 0));
+		}
+		assert_int_equal(index_of(l, n, 0x680 + d, 0), -1);
+	}
+}
+
 /* Intel v1..v5 with 0..8 GP counters: sizes and the stop/start bracket. */
 static void test_intel_sweep(void **state)
 {
@@ -113,14 +169,6 @@ static void test_intel_sweep(void **state)
 			assert_int_equal(l[n - 1].value, gp ? (1ULL << gp) - 1 : 0);
 		}
 	}
-}
-
-static int index_of(const struct pmu_msr_value *l, unsigned int n, uint32_t msr, unsigned int from)
-{
-	for (unsigned int i = from; i < n; i++)
-		if (l[i].index == msr)
-			return (int)i;
-	return -1;
 }
 
 /* Every recorded host, every mode it can plan: the rules hold for the planned shape. */
@@ -177,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_lists),
 		cmocka_unit_test(test_intel_sweep),
+		cmocka_unit_test(test_lbr),
 		cmocka_unit_test(test_recorded_hosts),
 	};
 

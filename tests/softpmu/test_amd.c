@@ -49,8 +49,16 @@ static const struct msr_case msr_cases[] = {
 	{ A6, RD, T_AMD_CTL, 0, GP },
 	{ A6V2, RD, T_AMD_CTL, 0, 0, 0, 0x3f },
 	{ A6V2, WR, T_AMD_CTL, 0x15, 0, 0, 0x15 },
-	{ A6V2, WR, T_AMD_CTL, 0x40, GP },
-	{ A6V2, WR, T_AMD_STATUS, 0, GP },
+	/* PerfMonV2: reserved bits and read-only MSRs are ignored, not #GP (KVM, PPR) */
+	{ A6V2, WR, T_AMD_CTL, 0x40 | 0x5, 0, 0, 0x5 },
+	{ A6V2, WR, T_AMD_CTL, ~0ull, 0, 0, 0x3f },
+	{ A6V2, WR, T_AMD_CTL, 1ull << 32, 0, 0, 0 },
+	{ A6V2, WR, T_AMD_STATUS, 0x3f, 0, 0, 0 },
+	{ A6V2, WR, T_AMD_STATUS, ~0ull, 0, 0, 0 },
+	{ A6, WR, T_AMD_STATUS, 0, GP },			/* no PerfMonV2: no MSR */
+	{ A6, WR, T_AMD_CTL, 0, GP },
+	{ A6V2, WR, T_AMD_CLR, ~0ull, 0, T_AMD_STATUS, 0 },
+	{ A6V2, WR, T_AMD_SET, ~0ull, 0, T_AMD_STATUS, 0x3f },
 	{ A6V2, WR, T_AMD_SET, 0x5, 0, T_AMD_STATUS, 0x5 },
 	{ A6V2, WR, T_AMD_SET, 0x40, 0, T_AMD_STATUS, 0 },
 	{ A6V2, WR, T_AMD_CLR, 0x1, 0, T_AMD_STATUS, 0 },
@@ -81,6 +89,9 @@ static void test_status_clear(void **state)
 	t_init(&p, &s, NULL);
 	t_wr(&p, T_AMD_SET, 0x7);
 	t_wr(&p, T_AMD_CLR, 0x2);
+	assert_int_equal(t_rd(&p, T_AMD_STATUS), 0x5);
+	/* GLOBAL_STATUS is read-only: a write is ignored, the bits stay */
+	t_wr(&p, T_AMD_STATUS, 0);
 	assert_int_equal(t_rd(&p, T_AMD_STATUS), 0x5);
 }
 

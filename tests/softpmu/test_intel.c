@@ -143,6 +143,10 @@ static const struct msr_case msr_cases[] = {
 	{ V4, WR, T_STATUS_SET, 1ull << 34, 0, T_STATUS, 1ull << 34 },
 	{ V4, WR, T_STATUS_SET, 1ull << 8, GP },
 	{ V4, WR, T_STATUS_SET, 1ull << 35, GP },
+	{ V4, WR, T_STATUS_SET, 1ull << 62, 0, T_STATUS, 1ull << 62 },
+	{ V4, WR, T_STATUS_SET, 1ull << 63, GP },	/* CondChgd: reserved in SET */
+	{ V4, WR, T_STATUS_SET, (1ull << 63) | 1, GP },
+	{ V4, WR, T_OVF_CTRL, 1ull << 63, 0, 0, 0 },	/* RESET does clear it */
 	{ V4, RD, T_STATUS_SET, 0, 0, 0, 0 },
 	{ V4, RD, T_INUSE, 0, 0, 0, 0 },
 	{ V4, WR, T_INUSE, 0, GP },

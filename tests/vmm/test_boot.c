@@ -390,6 +390,39 @@ static void test_segments_and_bss(void **state)
 	assert_int_equal(f->mem[VMM_BOOT_AREA_END], FILL);
 }
 
+/*
+ * With bss_pages_zero the caller has zeroed the whole pages of each bss
+ * itself (vm_load() discards them), so boot_prepare() writes only the
+ * partial pages at the ends: the whole ones keep what they hold (FILL here,
+ * to see it), the partial ones are zero, and boot_bss_pages() names exactly
+ * the pages left alone.
+ */
+static void test_bss_whole_pages_left_to_the_caller(void **state)
+{
+	struct fixture *f = *state;
+	struct boot_params p = { .nr_cpus = 1, .bss_pages_zero = true };
+	uint64_t first, last;
+
+	/* Segment 1: file bytes [0x200000, 0x200020), bss to 0x203800. */
+	f->img.seg[1].memsz = 0x3800;
+	f->img.highest = 0x203800;
+	boot_ok(f, &p);
+	assert_true(boot_bss_pages(0x200020, 0x203800, &first, &last));
+	assert_int_equal(first, 0x201000);
+	assert_int_equal(last, 0x203000);
+	for (uint64_t a = 0x200020; a < 0x201000; a++)
+		assert_int_equal(f->mem[a], 0);
+	for (uint64_t a = 0x201000; a < 0x203000; a++)
+		assert_int_equal(f->mem[a], FILL);
+	for (uint64_t a = 0x203000; a < 0x203800; a++)
+		assert_int_equal(f->mem[a], 0);
+	assert_int_equal(f->mem[0x203800], FILL);
+	/* A bss inside one page has no whole page: it is zeroed as a whole. */
+	assert_false(boot_bss_pages(0x200020, 0x200fff, &first, &last));
+	assert_false(boot_bss_pages(0x201000, 0x201fff, &first, &last));
+	assert_true(boot_bss_pages(0x201000, 0x202000, &first, &last));
+}
+
 /* ---- Multiboot ------------------------------------------------------------ */
 
 struct mb_case {
@@ -583,6 +616,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bootinfo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_segments_and_bss, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bss_whole_pages_left_to_the_caller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multiboot_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_boot, setup, teardown),

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/clock.h"
 #include "vmm/bootinfo.h"
 #include "vmm/exit.h"
 #include "vmm/hw/debug_exit.h"
@@ -41,7 +43,7 @@ static int setup(void **state)
 
 	assert_int_equal(pipe(f->pipe), 0);
 	io_bus_init(&f->bus, NULL);
-	serial_init(&f->serial, f->pipe[1]);
+	assert_int_equal(serial_init(&f->serial, f->pipe[1], NULL), 0);
 	fw_cfg_init(&f->fw_cfg, 64ULL << 20, 2);
 	assert_int_equal(serial_register(&f->serial, &f->bus, VMM_PORT_SERIAL, NULL), 0);
 	assert_int_equal(debug_exit_register(&f->bus, VMM_PORT_EXIT, NULL), 0);
@@ -55,6 +57,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	serial_destroy(&f->serial);
 	close(f->pipe[0]);
 	close(f->pipe[1]);
 	io_bus_destroy(&f->bus);
@@ -147,6 +150,81 @@ static void test_serial_buffers_until_newline(void **state)
 	serial_flush(&f->serial);
 	assert_int_equal(read(f->pipe[0], buf, sizeof(buf)), 1);
 	assert_string_equal(buf, "a");
+}
+
+/*
+ * A reader that never reads: the vCPU is never blocked. Once the pipe and
+ * the UART's buffer are full, LSR says the transmitter is busy and bytes
+ * written anyway are counted as lost; when the reader catches up, LSR is
+ * ready again and the output resumes in order. The caller's pipe stays
+ * blocking: the UART writes through a handle of its own.
+ */
+static void test_serial_never_blocks_on_a_full_pipe(void **state)
+{
+	struct fixture *f = *state;
+	struct exit_outcome out;
+	uint64_t sent = 0, lost = 0;
+	static char got[1 << 20];
+	size_t total = 0;
+	ssize_t n;
+
+	alarm(10);	/* a blocked write would hang here */
+	for (unsigned int i = 0; i < 300000; i++) {
+		uint8_t c = (uint8_t)('a' + i % 26);
+
+		pio(f, 0x3fd, KVM_EXIT_IO_IN, 1, 1, NULL, &out);
+		if (!(f->u.raw[DATA_OFF] & 0x20)) {
+			lost++;
+			continue;	/* a polite guest waits for THRE; count what it would not send */
+		}
+		pio(f, 0x3f8, KVM_EXIT_IO_OUT, 1, 1, &c, &out);
+		assert_int_equal(out.kind, EXIT_CONTINUE);
+		sent++;
+	}
+	assert_true(lost > 0);
+	assert_int_equal(f->serial.dropped, 0);
+	/* An impolite guest writes while LSR says busy: those bytes are lost and counted. */
+	pio(f, 0x3f8, KVM_EXIT_IO_OUT, 1, 3, "XYZ", &out);
+	assert_int_equal(f->serial.dropped, 3);
+	assert_false(fcntl(f->pipe[1], F_GETFL) & O_NONBLOCK);
+	/* The reader catches up: everything sent arrives in order. */
+	assert_int_equal(fcntl(f->pipe[0], F_SETFL, O_NONBLOCK), 0);
+	for (;;) {
+		n = read(f->pipe[0], got + total, sizeof(got) - total);
+		if (n <= 0) {
+			serial_flush(&f->serial);
+			n = read(f->pipe[0], got + total, sizeof(got) - total);
+			if (n <= 0)
+				break;
+		}
+		total += (size_t)n;
+	}
+	assert_int_equal(total, sent);
+	for (size_t i = 0; i < total; i++)
+		assert_int_equal(got[i], 'a' + i % 26);
+	pio(f, 0x3fd, KVM_EXIT_IO_IN, 1, 1, NULL, &out);
+	assert_int_equal(f->u.raw[DATA_OFF], 0x60);
+	alarm(0);
+}
+
+/* serial_drain() waits for a slow reader but gives up at its timeout, and empties the buffer when it reads. */
+static void test_serial_drain_gives_up_at_timeout(void **state)
+{
+	struct fixture *f = *state;
+	struct exit_outcome out;
+	int64_t t0;
+	size_t left;
+
+	/* Past the push threshold, the pipe is full: bytes stay in the UART's buffer. */
+	while (f->serial.len < 8192)
+		pio(f, 0x3f8, KVM_EXIT_IO_OUT, 1, 1, "q", &out);
+	t0 = vmm_mono_ms();
+	left = serial_drain(&f->serial, -1, 50);
+	assert_true(vmm_mono_ms() - t0 >= 50);
+	assert_int_equal(left, f->serial.len);
+	assert_true(left >= 8192);
+	/* A stop fd that is readable ends the wait at once. */
+	assert_int_equal(serial_drain(&f->serial, f->pipe[0], -1), left);
 }
 
 static void test_serial_dlab_and_scratch(void **state)
@@ -366,6 +444,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pio_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serial_output_and_string_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serial_buffers_until_newline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serial_never_blocks_on_a_full_pipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serial_drain_gives_up_at_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serial_dlab_and_scratch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fw_cfg_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_unhandled, setup, teardown),

@@ -122,10 +122,16 @@ int amd_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val)
 	case AR_CTR:
 		p->ctr[i] = val & p->gp_value_mask;
 		return 0;
+	/*
+	 * PerfMonV2 (APM vol. 2 13.2.2; KVM pmu.c kvm_pmu_set_msr: "AMD
+	 * ignores writes to reserved bits and read-only PMU MSRs"): reserved
+	 * bits of GLOBAL_CTL and STATUS_SET are dropped and a write to the
+	 * read-only GLOBAL_STATUS is ignored, none of them #GPs.
+	 */
 	case AR_GLOBAL_CTL:
-		if (val & ~p->global_valid)
-			return SOFTPMU_GP;
-		p->global_ctrl = val;
+		p->global_ctrl = val & p->global_valid;
+		return 0;
+	case AR_GLOBAL_STATUS:
 		return 0;
 	case AR_GLOBAL_STATUS_CLR:
 		p->global_status &= ~val;
@@ -133,7 +139,6 @@ int amd_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val)
 	case AR_GLOBAL_STATUS_SET:
 		p->global_status |= val & p->global_valid;
 		return 0;
-	case AR_GLOBAL_STATUS:		/* read-only */
 	case AR_NONE:
 	default:
 		return SOFTPMU_GP;

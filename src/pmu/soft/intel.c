@@ -141,11 +141,21 @@ static uint64_t intel_fixed_ctrl_valid(const struct softpmu *p)
 	return valid;
 }
 
-/* Bits GLOBAL_OVF_CTRL / STATUS_RESET may clear and STATUS_SET may set. */
-static uint64_t intel_status_writable(const struct softpmu *p)
+/*
+ * Bits GLOBAL_OVF_CTRL / STATUS_RESET may clear and STATUS_SET may set.
+ * SDM 20.2.4.2, figures 20-11 and 20-12 (and vol. 4 table 2-2, 391H): RESET
+ * clears CondChgd (63), but bit 63 of STATUS_SET is reserved, and a reserved
+ * bit #GPs like any other on Intel (KVM pmu.c kvm_pmu_set_msr: "Intel
+ * generates #GP on attempts to write reserved/RO MSRs"). KVM's proposed
+ * STATUS_SET emulation (seed 001, intel_pmu_set_msr) checks SET against
+ * the RESET mask and so would accept bit 63; the model follows the SDM.
+ */
+static uint64_t intel_status_writable(const struct softpmu *p, enum intel_reg r)
 {
-	uint64_t bits = p->global_valid | GLOBAL_STATUS_OVF_BUF | GLOBAL_STATUS_COND_CHGD;
+	uint64_t bits = p->global_valid | GLOBAL_STATUS_OVF_BUF;
 
+	if (r == IR_OVF_CTRL)
+		bits |= GLOBAL_STATUS_COND_CHGD;
 	if (p->shape.version >= 4)
 		bits |= GLOBAL_STATUS_LBR_FRZ | GLOBAL_STATUS_CTR_FRZ;
 	return bits;
@@ -285,7 +295,7 @@ static int intel_write_checked(uint64_t *reg, uint64_t val, uint64_t valid)
 
 static int intel_write_status(struct softpmu *p, enum intel_reg r, uint64_t val)
 {
-	if (val & ~intel_status_writable(p))
+	if (val & ~intel_status_writable(p, r))
 		return SOFTPMU_GP;
 	if (r == IR_OVF_CTRL)
 		p->global_status &= ~val;
