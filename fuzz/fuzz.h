@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Shared by the libFuzzer targets: a cursor over the fuzzer's input, the
- * check that aborts (libFuzzer records the input as a crash) and the list
- * of known bugs a run may step around (VMM_FUZZ_SKIP, see docs/fuzzing.md).
+ * Shared by the libFuzzer targets: a cursor over the fuzzer's input and the
+ * check that aborts (libFuzzer records the input as a crash).
  */
 #ifndef VMM_FUZZ_FUZZ_H
 #define VMM_FUZZ_FUZZ_H
@@ -58,26 +57,6 @@ static inline uint64_t fuzz_u64(struct fuzz_in *in)
 	uint64_t v = fuzz_u32(in);
 
 	return v | (uint64_t)fuzz_u32(in) << 32;
-}
-
-/*
- * VMM_FUZZ_SKIP is a comma-separated list of known bugs the run steps around
- * until their fix is merged ("utf8": raw non-UTF-8 bytes in JSON output;
- * "io-seen": more than IO_MAX_SEEN distinct unhandled I/O addresses).
- */
-static inline bool fuzz_skip(const char *name)
-{
-	const char *s = getenv("VMM_FUZZ_SKIP");
-	size_t n = strlen(name);
-
-	while (s && *s) {
-		size_t len = strcspn(s, ",");
-
-		if (len == n && !strncmp(s, name, n))
-			return true;
-		s += len + (s[len] == ',');
-	}
-	return false;
 }
 
 #endif

@@ -11,7 +11,6 @@
 struct jc {
 	const unsigned char *s;
 	size_t n, i;
-	unsigned int flags;
 	char *why;
 	size_t why_len;
 };
@@ -193,7 +192,7 @@ static int jc_string(struct jc *c)
 			c->i++;
 			if (jc_escape(c))
 				return -1;
-		} else if (b >= 0x80 && !(c->flags & JSON_CHECK_NO_UTF8)) {
+		} else if (b >= 0x80) {
 			if (jc_utf8(c))
 				return -1;
 		} else {
@@ -262,12 +261,9 @@ static int jc_value(struct jc *c, unsigned int depth)
 	}
 }
 
-int json_check(const char *text, size_t len, unsigned int flags, char *why, size_t why_len)
+int json_check(const char *text, size_t len, char *why, size_t why_len)
 {
-	struct jc c = {
-		.s = (const unsigned char *)text, .n = len, .flags = flags, .why = why,
-		.why_len = why_len,
-	};
+	struct jc c = { .s = (const unsigned char *)text, .n = len, .why = why, .why_len = why_len };
 
 	if (why_len)
 		why[0] = '\0';
