@@ -7,7 +7,8 @@
  * data inside the input and the entry point in a segment. Loading it into a
  * small guest memory (with guard areas on both sides, all filled with a
  * pattern) must write only the boot area, the segments and the module, and
- * put exactly the image's bytes there.
+ * put exactly the image's bytes there. For ELF64, image_parse() must read only
+ * what image_header_range() names.
  */
 #include <errno.h>
 #include <string.h>
@@ -166,6 +167,46 @@ static void check_boot(const struct image *img, bool with_module)
 		   (unsigned long long)img->entry);
 }
 
+/*
+ * image_header_range(): the range lies in the file, and image_parse() of an
+ * ELF64 file reads nothing but the first IMAGE_HEAD_SIZE bytes and that
+ * range, so with every other byte changed it gives the same image.
+ */
+static void check_header_range(const uint8_t *buf, size_t len, int r, const struct image *img)
+{
+	uint64_t off, n;
+	int elf64 = image_header_range(buf, len < IMAGE_HEAD_SIZE ? len : IMAGE_HEAD_SIZE, len, &off, &n);
+	struct vmm_err err = { 0 };
+	struct image other;
+	uint8_t *copy;
+	int r2;
+
+	FUZZ_CHECK(off <= len && n <= len - off, "header range 0x%llx+0x%llx of a %zu-byte file",
+		   (unsigned long long)off, (unsigned long long)n, len);
+	FUZZ_CHECK(elf64 == 1 || (elf64 == 0 && off == 0 && n == len), "non-ELF64 range 0x%llx+0x%llx",
+		   (unsigned long long)off, (unsigned long long)n);
+	FUZZ_CHECK(elf64 == 0 || r || img->kind == IMAGE_ELF64, "an ELF64 range for a %s image",
+		   image_kind_name(img->kind));
+	if (!elf64)
+		return;
+	copy = malloc(len);
+	FUZZ_CHECK(copy, "out of memory");
+	for (size_t i = 0; i < len; i++)
+		copy[i] = i < IMAGE_HEAD_SIZE || (i >= off && i - off < n) ? buf[i] : (uint8_t)~buf[i];
+	r2 = image_parse(copy, len, RAW_LOAD_ADDR, MEM_SIZE, &other, &err);
+	FUZZ_CHECK(r2 == r, "image_parse read outside the header range: %d, then %d (%s)", r, r2, err.msg);
+	if (!r) {
+		FUZZ_CHECK(other.kind == img->kind && other.entry == img->entry &&
+			   other.nr_segments == img->nr_segments, "a different image from the header range");
+		for (unsigned int i = 0; i < img->nr_segments; i++)
+			FUZZ_CHECK(other.seg[i].gpa == img->seg[i].gpa && other.seg[i].filesz == img->seg[i].filesz &&
+				   other.seg[i].memsz == img->seg[i].memsz &&
+				   other.seg[i].data - copy == img->seg[i].data - buf,
+				   "segment %u differs when only the header range is the file's", i);
+	}
+	free(copy);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -200,6 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (img.kind == IMAGE_MULTIBOOT || (size & 1))
 			check_boot(&img, true);
 	}
+	check_header_range(buf, size, r, &img);
 	free(buf);
 	return 0;
 }
