@@ -50,7 +50,19 @@ static __int128 exact_ms(const char *s)
 	return whole * 1000 + frac;
 }
 
-/* N[K|M|G][iB|B] (plain N: MiB) in bytes, exactly; -1 when not of that form. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/*
+ * N[K|M|G][iB|B] (plain N: MiB; N decimal or 0x hex, hex digits taken
+ * greedily) in bytes, exactly; -1 when not of that form.
+ */
 static __int128 exact_size(const char *s)
 {
 	__int128 v = 0;
@@ -58,11 +70,17 @@ static __int128 exact_size(const char *s)
 
 	s += strspn(s, " \t\n\v\f\r");
 	s += *s == '+';
-	if (*s < '0' || *s > '9')
-		return -1;
-	for (; *s >= '0' && *s <= '9'; s++)
-		if ((v = v * 10 + (*s - '0')) > (__int128)1 << 100)
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && hex_digit(s[2]) >= 0) {
+		for (s += 2; hex_digit(*s) >= 0; s++)
+			if ((v = v * 16 + hex_digit(*s)) > (__int128)1 << 100)
+				return -1;
+	} else {
+		if (*s < '0' || *s > '9')
 			return -1;
+		for (; *s >= '0' && *s <= '9'; s++)
+			if ((v = v * 10 + (*s - '0')) > (__int128)1 << 100)
+				return -1;
+	}
 	if (*s == 'k' || *s == 'K')
 		shift = 10;
 	else if (*s == 'g' || *s == 'G')
