@@ -199,6 +199,7 @@ VMM_API void vmm_run_options_init(struct vmm_run_options *o);
 /* What the software PMU did on one vCPU (soft mode). */
 struct vmm_soft_stats {
 	uint64_t retired;	/* instructions accounted */
+	uint64_t executed;	/* of those, executed by the VMM itself (fences, a LOOP to itself) */
 	uint64_t pmis;		/* PMIs delivered */
 	uint64_t rdpmc_gp;	/* RDPMCs completed from their #GP */
 	uint64_t emulated;	/* instructions executed for the host's emulator */

@@ -210,6 +210,29 @@ static int pmu_set_leaf_80000022(struct cpuid_table *t, const struct pmu_shape *
 	return ensure_max_leaf(t, 0x80000000, 0x80000022);
 }
 
+/*
+ * The software PMU does not offer IBPB (SDM vol. 2A CPUID.(EAX=7,ECX=0):
+ * EDX[26], which enumerates IBRS and IBPB; APM vol. 3 CPUID 80000008H:
+ * EBX[12]). An indirect branch prediction barrier exists to make the
+ * branches after it mispredict, and software that has one can count on
+ * branch misses (kvm-unit-tests' pmu test does). The model has no branch
+ * predictor and counts no branch-miss event: with IBPB offered, a guest
+ * would see a barrier that has no effect on its counters. Without it, no
+ * guest can expect a forced misprediction, and "branch misses stay 0" is
+ * the model's documented answer (docs/soft-pmu.md, "What counts").
+ */
+static void pmu_hide_ibpb(struct cpuid_table *t, const struct pmu_shape *s)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	if (s->mode != PMU_MODE_SOFT)
+		return;
+	if ((e = cpuid_find(t, 7, 0)))
+		cpuid_set_bit(&e->edx, CPUID_7_EDX_SPEC_CTRL, false);
+	if ((e = cpuid_find(t, 0x80000008, 0)))
+		cpuid_set_bit(&e->ebx, CPUID_80000008_EBX_IBPB, false);
+}
+
 int cpuid_apply_pmu(struct cpuid_table *t, const struct pmu_shape *s, struct vmm_err *err)
 {
 	int r;
@@ -221,6 +244,7 @@ int cpuid_apply_pmu(struct cpuid_table *t, const struct pmu_shape *s, struct vmm
 	    (r = pmu_set_perfctr_core(t, s, err)) ||
 	    (r = pmu_set_leaf_80000022(t, s, err)))
 		return r;
+	pmu_hide_ibpb(t, s);
 	return 0;
 }
 

@@ -532,8 +532,8 @@ int pmu_host_parse(const char *text, struct pmu_host *h, struct vmm_err *err)
 			return PARSE_ERR(&ctx, "line longer than %zu characters", sizeof(line) - 1);
 		memcpy(line, p, len);
 		line[len] = '\0';
-		if (len && line[len - 1] == '\r')
-			line[len - 1] = '\0';
+		for (size_t end = len; end && line[end - 1] == '\r'; end--)	/* "\r\n", stray '\r's */
+			line[end - 1] = '\0';
 		r = parse_line(&ctx, line);
 		if (r)
 			return r;

@@ -631,7 +631,8 @@ static void fill_result(struct vmm_vm *v, const struct vm_result *in, struct vmm
 		if (!s)
 			continue;
 		res->soft_pmu = 1;
-		res->soft[i] = (struct vmm_soft_stats){ .retired = s->retired, .pmis = s->pmis,
+		res->soft[i] = (struct vmm_soft_stats){ .retired = s->retired,
+							.executed = s->executed, .pmis = s->pmis,
 							.rdpmc_gp = s->rdpmc_gp, .emulated = s->emulated };
 	}
 }

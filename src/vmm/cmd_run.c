@@ -159,9 +159,10 @@ static void report_soft_pmu(const struct vmm_result *res)
 	for (unsigned int i = 0; res->soft_pmu && i < res->nr_vcpus; i++) {
 		const struct vmm_soft_stats *s = &res->soft[i];
 
-		fprintf(stderr, "vmm: vCPU %u: soft PMU accounted %llu instructions, delivered %llu PMIs, "
-			"completed %llu RDPMCs from their #GP, executed %llu instructions the host could "
-			"not run\n", i, (unsigned long long)s->retired, (unsigned long long)s->pmis,
+		fprintf(stderr, "vmm: vCPU %u: soft PMU accounted %llu instructions (%llu executed by "
+			"the VMM), delivered %llu PMIs, completed %llu RDPMCs from their #GP, executed %llu "
+			"instructions the host could not run\n", i, (unsigned long long)s->retired,
+			(unsigned long long)s->executed, (unsigned long long)s->pmis,
 			(unsigned long long)s->rdpmc_gp, (unsigned long long)s->emulated);
 	}
 }

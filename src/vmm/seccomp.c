@@ -142,9 +142,10 @@ int seccomp_build(const struct seccomp_rule *rules, size_t n, uint32_t deny_acti
  */
 static const struct seccomp_rule vcpu_rules[] = {
 	ARG_IN(ioctl, 1, KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
-	       KVM_GET_FPU, KVM_SET_FPU, KVM_SET_GUEST_DEBUG, KVM_GET_LAPIC, KVM_SET_LAPIC, KVM_SIGNAL_MSI,
-	       KVM_IRQ_LINE),
+	       KVM_GET_FPU, KVM_SET_FPU, KVM_GET_MSRS, KVM_GET_TSC_KHZ, KVM_SET_GUEST_DEBUG,
+	       KVM_GET_LAPIC, KVM_SET_LAPIC, KVM_SIGNAL_MSI, KVM_IRQ_LINE),
 	ANY(write),
+	ANY(sendto),
 	ANY(futex),
 	ANY(rt_sigreturn),
 	ANY(poll),
@@ -156,6 +157,7 @@ static const struct seccomp_rule vcpu_rules[] = {
 	ANY(madvise),
 	ANY(brk),
 	ANY(clock_gettime),
+	ANY(clock_nanosleep),
 	ANY(rt_sigprocmask),
 	ANY(exit),
 #ifdef VMM_SANITIZER_RUNTIME

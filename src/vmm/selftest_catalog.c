@@ -30,6 +30,9 @@ const struct selftest_guest selftest_guests[] = {
 	{ "pmu-count", "pmu-count.elf", "every available event on every GP counter and its fixed twin, exact "
 	  "over counted blocks with I/O, MSR and CPUID; disabled counters still; RDPMC == RDMSR; sign "
 	  "extension and full-width writes; USR/OS", { NULL }, { NULL }, ALL_MODES },
+	{ "pmu-insn", "pmu-insn.elf", "each kind of instruction retires once: ALU, memory, locked, fences, "
+	  "PAUSE, CLFLUSH, RDTSC, CPUID, MOV SS, POPF, MOV CR, WBINVD, REP STOS, branches, LOOP to itself",
+	  { NULL }, { NULL }, ALL_MODES },
 	{ "pmu-amd-legacy", "pmu-count.elf", "counting on AMD's legacy layout: 4 K7 counters, no PERFCTR_CORE",
 	  { "--pmu-version=1", "--pmu-gp=4", NULL }, { NULL }, SOFT_AMD },
 	{ "pmu-amd", "pmu-amd.elf", "AMD: K7 MSRs alias the first four core counters; PerfMonV2 GLOBAL_CTL "

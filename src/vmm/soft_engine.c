@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include "vmm/bootinfo.h"
 #include "vmm/gva.h"
 #include "vmm/kvm.h"
 #include "vmm/msr_filter.h"
 #include "vmm/soft_emul.h"
+#include "vmm/soft_exec.h"
 #include "vmm/soft_gp.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -28,6 +30,7 @@
 #define GP_VECTOR	13
 #define DR7_L0		(1ULL << 0)	/* SDM vol. 3 18.2.4: local enable of DR0 */
 #define DR7_L1		(1ULL << 2)
+#define MSR_IA32_TSC	0x10
 
 static int engine_fail(struct soft_vcpu *s, const char *what, int code)
 {
@@ -302,31 +305,143 @@ static void account_step(struct soft_vcpu *s, uint64_t rip)
 		note_cpl3_blind(s);
 }
 
+/* The guest's TSC now (KVM_GET_MSRS of IA32_TSC: offset and scaling included). */
+static int guest_tsc(struct soft_vcpu *s, uint64_t *tsc)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = MSR_IA32_TSC };
+	int r = kvm_ioctl(s->vcpu->fd, KVM_GET_MSRS, &m);
+
+	if (r != 1)
+		return engine_fail(s, "KVM_GET_MSRS (IA32_TSC)", r < 0 ? -r : EIO);
+	*tsc = m.e.data;
+	return 0;
+}
+
+/*
+ * Reference cycles tick at the TSC rate and never outrun the TSC
+ * (docs/soft-pmu.md, "Cycle model"). Instructions the engine executes at
+ * once take no time of their own, so the engine lets the guest's TSC
+ * advance by the reference cycles they were accounted, from start, before
+ * the guest resumes: the guest sees them take their time, as it would on
+ * hardware.
+ */
+static int wait_guest_tsc(struct soft_vcpu *s, uint64_t start, uint64_t ticks)
+{
+	int khz = kvm_ioctl(s->vcpu->fd, KVM_GET_TSC_KHZ, NULL);
+	uint64_t now;
+
+	for (;;) {
+		struct timespec ts = { 0, 1000000 };
+		uint64_t left;
+
+		if (guest_tsc(s, &now) < 0)
+			return s->error;
+		if (now - start >= ticks)
+			return 0;
+		left = ticks - (now - start);
+		if (khz > 0 && left / (uint64_t)khz < 1000)
+			ts.tv_nsec = (long)(left * 1000000 / (uint64_t)khz) + 1;
+		else if (khz > 0)
+			ts = (struct timespec){ 1, 0 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * A LOOP to itself (soft_exec.h) executed at once: its iterations retire
+ * through softpmu_retire_repeat(), which stops at a PMI so that it arrives
+ * at the right iteration; RCX and, when it ran out, RIP follow.
+ */
+static bool execute_loop_self(struct soft_vcpu *s, struct kvm_regs *r, const struct x86_insn_class *c)
+{
+	const struct kvm_sregs *sr = sregs_of(s);
+	uint64_t n = soft_exec_loop_self(c, r->rip, guest_mode(sr), r->rcx, r->rflags);
+	uint64_t run = n < SOFT_EXEC_LOOP_MAX ? n : SOFT_EXEC_LOOP_MAX, taken, done, start;
+	struct softpmu_insn in;
+
+	if (!n || guest_tsc(s, &start) < 0)
+		return false;
+	/* The last iteration (count 1 -> 0) falls through; the ones before are taken. */
+	taken = run == n ? run - 1 : run;
+	softpmu_insn_from_class(&in, c, guest_cpl(sr), r->rip, r->rip);
+	done = softpmu_retire_repeat(&s->model, &in, taken);
+	if (done == taken && run == n && !softpmu_pmi_pending(&s->model)) {
+		softpmu_insn_from_class(&in, c, guest_cpl(sr), r->rip, r->rip + c->len);
+		softpmu_retire(&s->model, &in);
+		r->rip += c->len;
+		done++;
+	}
+	r->rcx = soft_exec_loop_rcx(c, r->rcx, done);
+	s->retired += done;
+	s->executed += done;
+	wait_guest_tsc(s, start, done * SOFTPMU_CYCLES_PER_INSN);
+	return done > 0;
+}
+
+/*
+ * SDM vol. 2 LFENCE, MFENCE, SFENCE: they order memory accesses and change
+ * no register. Some hosts give no single-step trap after a fence, so the
+ * engine would miss it and the next instruction: the engine executes the
+ * same fence on the vCPU's thread, with the guest stopped at this exit, and
+ * moves RIP past it.
+ */
+static bool execute_fence(struct soft_vcpu *s, struct kvm_regs *r, const struct x86_insn_class *c)
+{
+	switch (c->fence) {
+	case X86_FENCE_LFENCE:	asm volatile("lfence" ::: "memory"); break;
+	case X86_FENCE_MFENCE:	asm volatile("mfence" ::: "memory"); break;
+	case X86_FENCE_SFENCE:	asm volatile("sfence" ::: "memory"); break;
+	default:		return false;
+	}
+	retire(s, c, r->rip, r->rip + c->len);
+	s->executed++;
+	r->rip += c->len;
+	return true;
+}
+
 /*
  * RDPMC does not exit to userspace and KVM's vPMU is off, so while stepping
  * the engine executes it: EDX:EAX from the model, RIP past it (SDM vol. 2
  * RDPMC). A privilege or index fault is left to KVM, which raises #GP.
  */
-static void emulate_rdpmc(struct soft_vcpu *s, struct kvm_run *run)
+static bool execute_rdpmc(struct soft_vcpu *s, struct kvm_regs *r, const struct x86_insn_class *c)
+{
+	const struct kvm_sregs *sr = sregs_of(s);
+	uint64_t val;
+
+	if (c->exit != X86_EXIT_RDPMC)
+		return false;
+	if (guest_cpl(sr) > 0 && !(sr->cr4 & CR4_PCE))
+		return false;
+	if (softpmu_rdpmc(&s->model, (uint32_t)r->rcx, &val) < 0)
+		return false;
+	retire(s, c, r->rip, r->rip + c->len);
+	r->rax = (uint32_t)val;
+	r->rdx = val >> 32;
+	r->rip += c->len;
+	return true;
+}
+
+/*
+ * The instructions at RIP the engine executes itself rather than step:
+ * RDPMC, fences, a LOOP to itself; a few in a row, up to one that makes a
+ * PMI pending (it is due before the next instruction).
+ */
+static void execute_ahead(struct soft_vcpu *s, struct kvm_run *run)
 {
 	struct kvm_regs *r = &run->s.regs.regs;
-	const struct kvm_sregs *sr = sregs_of(s);
 	bool moved = false;
 
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < 16 && !softpmu_pmi_pending(&s->model); i++) {
 		struct x86_insn_class c;
-		uint64_t val;
 
-		if (classify_at(s, r->rip, &c) < 0 || c.exit != X86_EXIT_RDPMC)
+		if (classify_at(s, r->rip, &c) < 0)
 			break;
-		if (guest_cpl(sr) > 0 && !(sr->cr4 & CR4_PCE))
+		if (!execute_rdpmc(s, r, &c) && !execute_fence(s, r, &c) && !execute_loop_self(s, r, &c))
 			break;
-		if (softpmu_rdpmc(&s->model, (uint32_t)r->rcx, &val) < 0)
-			break;
-		retire(s, &c, r->rip, r->rip + c.len);
-		r->rax = (uint32_t)val;
-		r->rdx = val >> 32;
-		r->rip += c.len;
 		moved = true;
 	}
 	if (!moved)
@@ -750,6 +865,15 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 			set_pending(s, rip);
 		break;
 	case KVM_EXIT_IO:
+		/*
+		 * A host that advanced RIP past an OUT before exiting (ours) traps
+		 * next after the instruction that follows: if that one is for the
+		 * engine to execute (a fence), it must happen now. Only for OUT,
+		 * which has nothing left to complete into the registers.
+		 */
+		if (retire_early(s) && run->io.direction == KVM_EXIT_IO_OUT && rip == s->pending.rip)
+			execute_ahead(s, run);
+		break;
 	case KVM_EXIT_MMIO:
 		retire_early(s);
 		break;
@@ -777,8 +901,11 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 			s->pending = (struct soft_pending){ .valid = true, .trailing = true,
 							    .rip = after_wrmsr(s, run, rip) };
 	}
-	if (s->stepping && run->exit_reason == KVM_EXIT_DEBUG)
-		emulate_rdpmc(s, run);
+	if (s->stepping && run->exit_reason == KVM_EXIT_DEBUG) {
+		execute_ahead(s, run);
+		if (softpmu_pmi_pending(&s->model) && deliver_pmi(s) < 0)
+			return s->error;
+	}
 	gp_trap_sync(s, run->s.regs.regs.rip);
 	if (s->error)
 		return s->error;	/* an ioctl of the engine's that failed on the way */

@@ -43,6 +43,7 @@ struct soft_vcpu {
 	struct exit_msr_ops msr_ops;
 	struct soft_account_ops account;
 	uint64_t retired;	/* instructions accounted (statistics) */
+	uint64_t executed;	/* of those, executed by the engine itself (fences, LOOP to itself) */
 	uint64_t pmis;		/* PMIs delivered */
 	int error;		/* first ioctl failure inside the engine, as -errno */
 	char errmsg[256];

@@ -201,9 +201,56 @@ static void test_adds_leaves(void **state)
 	assert_int_equal(cpuid_find_const(&t, 0xa, 0)->eax, 0x102);
 }
 
+/*
+ * The soft PMU does not offer IBPB: CPUID.7.0:EDX[26] and 80000008H:EBX[12]
+ * are cleared in soft mode only; neighbouring bits (STIBP 7.0:EDX[27],
+ * IBRS 80000008H:EBX[14]) and other modes are left alone.
+ */
+static const struct ibpb_case {
+	enum pmu_mode mode;
+	enum pmu_vendor vendor;
+	uint32_t edx7, ebx8;		/* after shaping, from 0x0c000000 / 0x00005000 */
+} ibpb_cases[] = {
+	{ PMU_MODE_SOFT, PMU_VENDOR_INTEL, 0x08000000, 0x00004000 },
+	{ PMU_MODE_SOFT, PMU_VENDOR_AMD, 0x08000000, 0x00004000 },
+	{ PMU_MODE_EMULATED, PMU_VENDOR_INTEL, 0x0c000000, 0x00005000 },
+	{ PMU_MODE_MEDIATED, PMU_VENDOR_AMD, 0x0c000000, 0x00005000 },
+	{ PMU_MODE_OFF, PMU_VENDOR_INTEL, 0x0c000000, 0x00005000 },
+};
+
+static void test_soft_hides_ibpb(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(ibpb_cases) / sizeof(ibpb_cases[0]); i++) {
+		const struct ibpb_case *c = &ibpb_cases[i];
+		bool amd = c->vendor == PMU_VENDOR_AMD;
+		struct pmu_shape s = { .mode = c->mode, .vendor = c->vendor };
+		static struct cpuid_table t;
+		struct vmm_err err = { 0 };
+
+		print_message("# ibpb case %zu\n", i);
+		if (amd) {
+			s.amd_nr_counters = 4;
+			s.amd_counter_width = 48;
+		} else {
+			s.version = 2;
+			s.nr_gp = 2;
+			s.gp_width = 48;
+		}
+		base_table(&t, amd);
+		add(&t, 7, 0, 0, 0, 0x0c000000);
+		add(&t, 0x80000008, 0x3030, 0x00005000, 0, 0);
+		assert_int_equal(cpuid_apply_pmu(&t, &s, &err), 0);
+		assert_int_equal(cpuid_find_const(&t, 7, 0)->edx, c->edx7);
+		assert_int_equal(cpuid_find_const(&t, 0x80000008, 0)->ebx, c->ebx8);
+		assert_int_equal(cpuid_find_const(&t, 0x80000008, 0)->eax, 0x3030);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_soft_hides_ibpb),
 		cmocka_unit_test(test_apply_cases),
 		cmocka_unit_test(test_vendor),
 		cmocka_unit_test(test_adds_leaves),

@@ -363,9 +363,62 @@ static void test_targets(void **state)
 	}
 }
 
+/* Fences (NP 0F AE /5-/7, mod = 11) and the address size of each row. */
+struct fence_case {
+	int mode;
+	enum x86_fence fence;
+	unsigned int len, addrsize;
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	size_t n;
+};
+
+#define F(m, f, l, a, ...) \
+	{ .mode = (m), .fence = (f), .len = (l), .addrsize = (a), .bytes = { __VA_ARGS__ }, \
+	  .n = sizeof((uint8_t[]){ __VA_ARGS__ }) }
+
+static const struct fence_case fence_cases[] = {
+	F(64, X86_FENCE_LFENCE, 3, 8, 0x0f, 0xae, 0xe8),
+	F(64, X86_FENCE_MFENCE, 3, 8, 0x0f, 0xae, 0xf0),
+	F(64, X86_FENCE_SFENCE, 3, 8, 0x0f, 0xae, 0xf8),
+	F(64, X86_FENCE_MFENCE, 3, 8, 0x0f, 0xae, 0xf7),		/* any rm */
+	F(64, X86_FENCE_LFENCE, 4, 8, 0x41, 0x0f, 0xae, 0xe8),	/* REX.B: still LFENCE */
+	F(32, X86_FENCE_MFENCE, 3, 4, 0x0f, 0xae, 0xf0),
+	F(16, X86_FENCE_SFENCE, 3, 2, 0x0f, 0xae, 0xf8),
+	F(64, X86_FENCE_NONE, 3, 8, 0x0f, 0xae, 0x38),		/* CLFLUSH (%rax) */
+	F(64, X86_FENCE_NONE, 3, 8, 0x0f, 0xae, 0x30),		/* XSAVEOPT (%rax) */
+	F(64, X86_FENCE_NONE, 3, 8, 0x0f, 0xae, 0x28),		/* XRSTOR (%rax) */
+	F(64, X86_FENCE_NONE, 4, 8, 0x66, 0x0f, 0xae, 0xf0),	/* TPAUSE %eax */
+	F(64, X86_FENCE_NONE, 4, 8, 0xf2, 0x0f, 0xae, 0xf0),	/* UMWAIT %eax */
+	F(64, X86_FENCE_NONE, 4, 8, 0xf3, 0x0f, 0xae, 0xe8),	/* INCSSPD %eax */
+	F(64, X86_FENCE_NONE, 4, 8, 0x66, 0x0f, 0xae, 0x38),	/* CLFLUSHOPT (%rax) */
+	F(64, X86_FENCE_NONE, 3, 8, 0x0f, 0xae, 0xe0),		/* /4 mod 11: not a fence */
+	F(64, X86_FENCE_NONE, 4, 8, 0xf0, 0x0f, 0xae, 0xf0),	/* LOCK MFENCE: #UD, stepped */
+	F(64, X86_FENCE_NONE, 2, 8, 0xe2, 0xfe),			/* LOOP rel8 */
+	F(64, X86_FENCE_NONE, 3, 4, 0x67, 0xe2, 0xfd),		/* LOOP with ECX */
+	F(32, X86_FENCE_NONE, 3, 2, 0x67, 0xe2, 0xfd),		/* LOOP with CX */
+	F(16, X86_FENCE_NONE, 3, 4, 0x67, 0xe2, 0xfd),		/* LOOP with ECX */
+};
+
+static void test_fences_and_addrsize(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(fence_cases) / sizeof(fence_cases[0]); i++) {
+		const struct fence_case *t = &fence_cases[i];
+		struct x86_insn_class c;
+
+		print_message("# fence case %zu\n", i);
+		assert_int_equal(x86_classify(t->bytes, t->n, t->mode, &c), 0);
+		assert_int_equal(c.fence, t->fence);
+		assert_int_equal(c.len, t->len);
+		assert_int_equal(c.addrsize, t->addrsize);
+		assert_false(c.is_branch && c.fence != X86_FENCE_NONE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fences_and_addrsize),
 		cmocka_unit_test(test_classify_table),
 		cmocka_unit_test(test_truncated_and_padded),
 		cmocka_unit_test(test_invalid),

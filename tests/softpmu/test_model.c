@@ -4,6 +4,8 @@
  * the expected instruction, the event filter, the MSR list, counting(), and
  * building a retired instruction from the classifier.
  */
+#include <stdlib.h>
+
 #include "helpers.h"
 
 /*
@@ -229,6 +231,98 @@ static void test_overflow_multi_cycle(void **state)
 	assert_int_equal(t_rd(&p, T_STATUS), 1);
 }
 
+/*
+ * softpmu_retire_repeat(n) leaves the model exactly as n softpmu_retire()
+ * calls would, stopping after the retirement that makes a PMI pending.
+ * Each case: shape, counters programmed (MSR, value pairs), the instruction
+ * (a taken LOOP to itself or a plain one) and n.
+ */
+struct repeat_shape {
+	bool amd;
+	unsigned int version, nr;
+	uint32_t fixed;
+	unsigned int lbr;
+	bool core, v2;
+};
+
+#define SHAPE_I(v, nr, fixed, lbr) { false, (v), (nr), (fixed), (lbr), false, false }
+#define SHAPE_A(nr, core, v2) { true, 0, (nr), 0, 0, (core), (v2) }
+
+struct repeat_case {
+	struct repeat_shape shape;
+	struct { uint32_t msr; uint64_t val; } wr[8];
+	bool branch;
+	unsigned int cycles;
+	uint64_t n;
+	uint64_t retired;	/* what softpmu_retire_repeat() returns */
+};
+
+#define GP_SEL(ev, umask, extra) ((ev) | (umask) << 8 | ALL | (extra))
+
+static const struct repeat_case repeat_cases[] = {
+	/* nothing counts: all n at once */
+	{ SHAPE_I(2, 2, 0x7, 0), { { 0 } }, true, 1, 100000, 100000 },
+	/* instructions and branches, far from overflow */
+	{ SHAPE_I(2, 4, 0x7, 0), { { T_EVTSEL0, GP_SEL(0xc0, 0, 0) }, { T_EVTSEL0 + 1, GP_SEL(0xc4, 0, 0) },
+	  { T_FIXED_CTRL, 0x333 }, { T_CTRL, 0x70000000full } }, true, 1, 100000, 100000 },
+	/* a PMI at the 5th retirement: stops there */
+	{ SHAPE_I(2, 2, 0x7, 0), { { T_EVTSEL0, GP_SEL(0xc0, 0, T_INT) }, { T_PMC0, (uint64_t)-5 } },
+	  true, 1, 100, 5 },
+	/* an overflow without INT does not stop it; a later one with INT does */
+	{ SHAPE_I(2, 2, 0x7, 0), { { T_EVTSEL0, GP_SEL(0xc0, 0, 0) }, { T_PMC0, (uint64_t)-3 },
+	  { T_EVTSEL0 + 1, GP_SEL(0xc4, 0, T_INT) }, { T_PMC0 + 1, (uint64_t)-10 } }, true, 1, 100, 10 },
+	/* narrow counters wrap many times without INT */
+	{ SHAPE_I(2, 2, 0x7, 0), { { T_EVTSEL0, GP_SEL(0x3c, 0, 0) }, { T_PMC0, 7 } }, true, 3, 5000, 5000 },
+	/* a fixed counter's PMI, a not-taken-relevant plain instruction */
+	{ SHAPE_I(4, 2, 0x7, 0), { { T_FIXED_CTRL, 0x0b0 }, { T_FIXED0 + 1, 0xffffffffff00ull },
+	  { T_CTRL, 1ull << 33 } }, false, 2, 1000, 128 },
+	/* freeze on PMI (v4): counters stop after the PMI */
+	{ SHAPE_I(4, 2, 0x7, 0), { { T_DEBUGCTL, 1ull << 12 }, { T_EVTSEL0, GP_SEL(0xc0, 0, T_INT) },
+	  { T_PMC0, (uint64_t)-50 } }, true, 1, 1000, 50 },
+	/* the LBR records the taken branch; the stack wraps */
+	{ SHAPE_I(2, 2, 0x7, 16), { { T_DEBUGCTL, 1 }, { T_LBR_TOS, 3 }, { T_EVTSEL0, GP_SEL(0xc4, 0, 0) } },
+	  true, 1, 10003, 10003 },
+	/* AMD PerfMonV2: instructions with INT, cycles without */
+	{ SHAPE_A(6, true, true), { { T_F15H_CTL0, 0xc0 | ALL | T_INT }, { T_F15H_CTR0, 0xffffffffff00ull },
+	  { T_F15H_CTL0 + 2, 0x76 | ALL }, { T_F15H_CTR0 + 2, 0xfffffffffff0ull } }, true, 1, 1000, 256 },
+	/* AMD legacy K7 counters, no overflow */
+	{ SHAPE_A(4, false, false), { { T_K7_EVNTSEL0, 0xc2 | ALL } }, true, 1, 77777, 77777 },
+};
+
+static void test_retire_repeat(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(repeat_cases) / sizeof(repeat_cases[0]); i++) {
+		const struct repeat_case *t = &repeat_cases[i];
+		struct softpmu_insn in = t->branch ? t_branch(0, X86_BR_LOOP, true, 0x1000, 0x1000) : t_plain(0);
+		struct softpmu *bulk = malloc(sizeof(*bulk)), *one = malloc(sizeof(*one));
+		uint64_t k;
+
+		print_message("# repeat case %zu\n", i);
+		assert_non_null(bulk);
+		assert_non_null(one);
+		const struct repeat_shape *rs = &t->shape;
+		struct pmu_shape shape = rs->amd ? t_amd(rs->nr, rs->core, rs->v2) :
+					 t_intel(rs->version, rs->nr, rs->fixed, rs->lbr);
+
+		in.cycles = t->cycles;
+		t_init(bulk, &shape, NULL);
+		for (unsigned int w = 0; w < 8 && t->wr[w].msr; w++)
+			t_wr(bulk, t->wr[w].msr, t->wr[w].val);
+		*one = *bulk;
+		assert_int_equal(softpmu_retire_repeat(bulk, &in, t->n), t->retired);
+		for (k = 0; k < t->n && !softpmu_pmi_pending(one); k++)
+			softpmu_retire(one, &in);
+		assert_int_equal(k, t->retired);
+		assert_memory_equal(bulk, one, sizeof(*one));
+		/* with the PMI pending, nothing more retires */
+		if (softpmu_pmi_pending(bulk))
+			assert_int_equal(softpmu_retire_repeat(bulk, &in, 10), 0);
+		free(bulk);
+		free(one);
+	}
+}
+
 /* STATUS_SET sets status bits but is not an overflow: no PMI. */
 static void test_status_set_no_pmi(void **state)
 {
@@ -434,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_counting),
 		cmocka_unit_test(test_overflow_exact),
 		cmocka_unit_test(test_overflow_multi_cycle),
+		cmocka_unit_test(test_retire_repeat),
 		cmocka_unit_test(test_status_set_no_pmi),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_filter_encoding),

@@ -191,6 +191,23 @@ bool amd_counting(const struct softpmu *p)
 	return false;
 }
 
+/* Retirements of in until the first counter that counts it overflows (softpmu_retire_repeat). */
+uint64_t amd_headroom(const struct softpmu *p, const struct softpmu_insn *in)
+{
+	uint64_t room = UINT64_MAX, r;
+	enum pmu_arch_event ev;
+
+	for (unsigned int i = 0; i < p->nr_gp; i++) {
+		uint64_t sel = p->evtsel[i];
+
+		if (!amd_live(p, i, &ev) || !softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl))
+			continue;
+		r = softpmu_steps_to_overflow(p->ctr[i], p->gp_value_mask, softpmu_event_delta_once(ev, in));
+		room = r < room ? r : room;
+	}
+	return room;
+}
+
 /* Overflow sets the PerfMonV2 status bit; INT (bit 20) requests the interrupt. */
 void amd_retire(struct softpmu *p, const struct softpmu_insn *in)
 {

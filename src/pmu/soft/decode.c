@@ -387,6 +387,23 @@ static int dec_map1(struct x86_dec *d, uint8_t op, struct x86_insn_class *c)
 }
 
 /*
+ * SDM vol. 2 LFENCE/MFENCE/SFENCE: NP 0F AE with mod = 11 and reg 5, 6, 7.
+ * With 66H, F2H or F3H the same bytes are other instructions (TPAUSE,
+ * UMWAIT, UMONITOR, INCSSP, PCOMMIT); with LOCK they are #UD.
+ */
+static enum x86_fence class_fence(const struct x86_dec *d, uint8_t op, uint8_t modrm)
+{
+	if (op != 0xae || (modrm >> 6) != 3 || d->p66 || d->rep || d->lock)
+		return X86_FENCE_NONE;
+	switch ((modrm >> 3) & 7) {
+	case 5: return X86_FENCE_LFENCE;
+	case 6: return X86_FENCE_MFENCE;
+	case 7: return X86_FENCE_SFENCE;
+	default: return X86_FENCE_NONE;
+	}
+}
+
+/*
  * AMD SSE4a EXTRQ/INSERTQ (66/F2 0F 78) carry two imm8 (APM vol. 4);
  * without those prefixes 0F 78 is VMREAD.
  */
@@ -394,6 +411,7 @@ static int dec_map0f(struct x86_dec *d, uint8_t op, struct x86_insn_class *c)
 {
 	uint8_t modrm;
 	uint16_t f = x86_map0f[op];
+	int r;
 
 	c->map = X86_MAP_0F;
 	c->opcode = op;
@@ -403,7 +421,10 @@ static int dec_map0f(struct x86_dec *d, uint8_t op, struct x86_insn_class *c)
 	if (op == 0x78 && (d->p66 || d->pf2))
 		f |= OP_IW;
 	/* SDM vol. 2 MOV CR/DR: the mod field is ignored, always a register. */
-	return dec_operands(d, f, op >= 0x20 && op <= 0x23, &modrm);
+	r = dec_operands(d, f, op >= 0x20 && op <= 0x23, &modrm);
+	if (!r)
+		c->fence = class_fence(d, op, modrm);
+	return r;
 }
 
 /* Immediate of a VEX/EVEX-encoded opcode (SDM vol. 2 2.3, 2.7). */
@@ -605,6 +626,7 @@ int x86_classify(const uint8_t *bytes, size_t n, int mode, struct x86_insn_class
 		return r;
 	c.len = d.i;
 	c.opsize = d.opsize;
+	c.addrsize = d.addrsize;
 	if (mode == 64 && x86_is_near_branch(c.branch))
 		c.opsize = 8;
 	if (c.direct)

@@ -64,6 +64,17 @@ enum x86_map {
 	X86_MAP_XOP,
 };
 
+/*
+ * The fences (NP 0F AE /5, /6, /7 with mod = 11, SDM vol. 2 LFENCE, MFENCE,
+ * SFENCE): they change no register and no memory, only ordering.
+ */
+enum x86_fence {
+	X86_FENCE_NONE = 0,
+	X86_FENCE_LFENCE,
+	X86_FENCE_MFENCE,
+	X86_FENCE_SFENCE,
+};
+
 struct x86_insn_class {
 	unsigned int len;		/* bytes, prefixes included */
 	enum x86_branch_kind branch;
@@ -72,12 +83,14 @@ struct x86_insn_class {
 	bool direct;			/* near branch with a relative displacement */
 	int64_t rel;			/* that displacement, sign-extended */
 	unsigned int opsize;		/* effective operand size in bytes (2, 4, 8) */
+	unsigned int addrsize;		/* effective address size in bytes (2, 4, 8) */
 	enum x86_exit_kind exit;
 	bool rep_string;		/* string instruction with F2/F3: single-step
 					   traps after each iteration */
 	enum x86_map map;
 	unsigned int vex_map;		/* VEX/EVEX/XOP map field */
 	uint8_t opcode;			/* last opcode byte */
+	enum x86_fence fence;
 };
 
 /*

@@ -489,6 +489,34 @@ static bool intel_retire_fixed(struct softpmu *p, const struct softpmu_insn *in)
 	return pmi;
 }
 
+/* Retirements of in until the first counter that counts it overflows (softpmu_retire_repeat). */
+uint64_t intel_headroom(const struct softpmu *p, const struct softpmu_insn *in)
+{
+	uint64_t room = UINT64_MAX, r;
+	enum pmu_arch_event ev;
+
+	for (unsigned int i = 0; i < p->nr_gp; i++) {
+		uint64_t sel = p->evtsel[i];
+
+		if (!intel_gp_live(p, i, &ev) ||
+		    !softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl))
+			continue;
+		r = softpmu_steps_to_overflow(p->ctr[i], p->gp_value_mask, softpmu_event_delta_once(ev, in));
+		room = r < room ? r : room;
+	}
+	for (unsigned int i = 0; i < PMU_MAX_FIXED; i++) {
+		unsigned int f = intel_fixed_field(p, i);
+
+		if (!intel_fixed_live(p, i) ||
+		    !softpmu_cpl_match(f & FIXED_CTRL_USR, f & FIXED_CTRL_OS, in->cpl))
+			continue;
+		r = softpmu_steps_to_overflow(p->fixed[i], p->fixed_value_mask,
+					      softpmu_event_delta_once(intel_fixed_events[i], in));
+		room = r < room ? r : room;
+	}
+	return room;
+}
+
 /*
  * The instruction is recorded in the LBR and counted by every counter first;
  * a PMI it causes (and the freeze that comes with it) takes effect after it.

@@ -95,6 +95,20 @@ static inline bool softpmu_is_intel(const struct softpmu *p)
 }
 
 uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *in);
+uint64_t softpmu_event_delta_once(enum pmu_arch_event ev, const struct softpmu_insn *in);
+
+/* How many times in a row in retires (softpmu_insn.times; 0 means once). */
+static inline uint64_t softpmu_insn_times(const struct softpmu_insn *in)
+{
+	return in->times ? in->times : 1;
+}
+
+/*
+ * Retirements of an instruction adding delta each until a counter at ctr
+ * (width mask) overflows, the overflowing one included; UINT64_MAX if
+ * delta is 0.
+ */
+uint64_t softpmu_steps_to_overflow(uint64_t ctr, uint64_t mask, uint64_t delta);
 
 /* Add delta to a counter of the given width; true on overflow (wrap). */
 bool softpmu_counter_add(uint64_t *ctr, uint64_t mask, uint64_t delta);
@@ -117,6 +131,7 @@ int intel_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
 int intel_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
 bool intel_counting(const struct softpmu *p);
 void intel_retire(struct softpmu *p, const struct softpmu_insn *in);
+uint64_t intel_headroom(const struct softpmu *p, const struct softpmu_insn *in);
 
 /* Intel LBR stack (lbr.c) */
 bool lbr_msr(struct softpmu *p, uint32_t msr, uint64_t **reg);
@@ -134,6 +149,7 @@ int amd_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
 int amd_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
 bool amd_counting(const struct softpmu *p);
 void amd_retire(struct softpmu *p, const struct softpmu_insn *in);
+uint64_t amd_headroom(const struct softpmu *p, const struct softpmu_insn *in);
 
 /* MSR index ranges the model owns, per vendor (softpmu.c) */
 struct softpmu_msr_range {

@@ -107,13 +107,19 @@ static bool lbr_selected(const struct softpmu *p, const struct softpmu_insn *in)
  */
 void lbr_record(struct softpmu *p, const struct softpmu_insn *in)
 {
+	uint64_t n = softpmu_insn_times(in), depth = p->shape.lbr_depth;
 	unsigned int tos;
 
 	if (!in->is_branch || !in->taken || !lbr_active(p) || !lbr_selected(p, in))
 		return;
-	tos = (p->lbr_tos + 1) % p->shape.lbr_depth;
-	p->lbr_tos = tos;
-	p->lbr_from[tos] = in->from;
-	p->lbr_to[tos] = in->to;
-	p->lbr_info[tos] = 0;
+	/* The same branch n times: every entry gets the same addresses, only TOS moves on. */
+	if (n > depth)
+		n = depth + (n - depth) % depth;
+	for (; n; n--) {
+		tos = (p->lbr_tos + 1) % p->shape.lbr_depth;
+		p->lbr_tos = tos;
+		p->lbr_from[tos] = in->from;
+		p->lbr_to[tos] = in->to;
+		p->lbr_info[tos] = 0;
+	}
 }

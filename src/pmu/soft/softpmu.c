@@ -171,6 +171,27 @@ void softpmu_retire(struct softpmu *p, const struct softpmu_insn *insn)
 		amd_retire(p, insn);
 }
 
+uint64_t softpmu_retire_repeat(struct softpmu *p, const struct softpmu_insn *insn, uint64_t n)
+{
+	struct softpmu_insn in = *insn;
+	uint64_t done = 0;
+
+	/*
+	 * Retire in runs that end at the next counter overflow: within a run no
+	 * counter wraps except, at the run's last retirement, those whose
+	 * headroom it is, so status bits and PMIs land where one-by-one
+	 * retirement puts them.
+	 */
+	while (done < n && !p->pmi_pending) {
+		uint64_t room = softpmu_is_intel(p) ? intel_headroom(p, &in) : amd_headroom(p, &in);
+
+		in.times = n - done < room ? n - done : room;
+		softpmu_retire(p, &in);
+		done += in.times;
+	}
+	return done;
+}
+
 void softpmu_insn_from_class(struct softpmu_insn *in, const struct x86_insn_class *c,
 			     unsigned int cpl, uint64_t rip, uint64_t next_rip)
 {
@@ -196,7 +217,7 @@ void softpmu_pmi_ack(struct softpmu *p)
 }
 
 /* What one retired instruction adds to an architectural event (cycle model in softpmu.h). */
-uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *in)
+uint64_t softpmu_event_delta_once(enum pmu_arch_event ev, const struct softpmu_insn *in)
 {
 	switch (ev) {
 	case PMU_EV_INSTRUCTIONS:
@@ -209,6 +230,19 @@ uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *
 	default:
 		return 0;
 	}
+}
+
+/* ... and in->times retirements of it (softpmu_retire_repeat keeps the product in range). */
+uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *in)
+{
+	return softpmu_event_delta_once(ev, in) * softpmu_insn_times(in);
+}
+
+uint64_t softpmu_steps_to_overflow(uint64_t ctr, uint64_t mask, uint64_t delta)
+{
+	if (!delta)
+		return UINT64_MAX;
+	return (mask - (ctr & mask)) / delta + 1;
 }
 
 bool softpmu_counter_add(uint64_t *ctr, uint64_t mask, uint64_t delta)

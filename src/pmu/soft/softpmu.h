@@ -26,8 +26,11 @@
 
 /*
  * Cycle model: every retired instruction takes SOFTPMU_CYCLES_PER_INSN core
- * cycles, and the reference clock runs at the core clock (reference cycles
- * == core cycles). The engine passes this in softpmu_insn.cycles.
+ * cycles of a core at its nominal frequency, the TSC frequency, and the
+ * reference clock is the TSC clock (SDM vol. 3B 20.2.2, table 20-2: fixed
+ * counter 2 counts at the TSC rate), so reference cycles == core cycles.
+ * The engine passes this in softpmu_insn.cycles and keeps the guest's TSC
+ * at least as far on (docs/soft-pmu.md, "Cycle model").
  */
 #define SOFTPMU_CYCLES_PER_INSN 1u
 
@@ -64,6 +67,7 @@ struct softpmu_insn {
 	enum x86_branch_kind kind;	/* for LBR_SELECT filtering; NONE: unknown */
 	uint64_t from, to;		/* branch source and destination (LBR) */
 	unsigned int cycles;		/* core cycles: SOFTPMU_CYCLES_PER_INSN */
+	uint64_t times;			/* softpmu_retire_repeat(): retirements in a row (0: once) */
 };
 
 #define SOFTPMU_MAX_GP 8	/* max(PMU_MAX_GP, PMU_MAX_AMD_CORE) */
@@ -142,6 +146,16 @@ bool softpmu_counting(const struct softpmu *p);
 
 /* Account one retired guest instruction. */
 void softpmu_retire(struct softpmu *p, const struct softpmu_insn *insn);
+
+/*
+ * Account the same instruction retiring up to n times in a row (a LOOP to
+ * itself that the engine executes at once), exactly as n softpmu_retire()
+ * calls would, in time proportional to the number of counter overflows
+ * rather than to n. Stops after the retirement that makes a PMI pending (it
+ * is due at that boundary), and retires nothing while one is pending.
+ * Returns how many retired.
+ */
+uint64_t softpmu_retire_repeat(struct softpmu *p, const struct softpmu_insn *insn, uint64_t n);
 
 /*
  * Fill a softpmu_insn from the classifier's view of the instruction at rip
