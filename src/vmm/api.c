@@ -134,6 +134,11 @@ VMM_API int vmm_open(const char *path, struct vmm **out, struct vmm_error *err)
 	return 0;
 }
 
+const struct pmu_host *vmm_host(const struct vmm *vmm)
+{
+	return &vmm->host;
+}
+
 VMM_API void vmm_close(struct vmm *vmm)
 {
 	if (!vmm)

@@ -7,20 +7,27 @@
 
 #include "pmu/host.h"
 #include "pmu/plan.h"
+#include "vmm/api_cli.h"
 #include "vmm/cmd.h"
 #include "vmm/file.h"
-#include "vmm/kvm.h"
 #include "vmm/status.h"
+#include "vmm/vmm.h"
 
 int cmd_probe_host(struct pmu_host *host, struct vmm_err *err)
 {
-	struct kvm kvm = { .fd = -1 };
-	int r = kvm_open(&kvm, NULL, err);
+	struct vmm_error e = { 0 };
+	struct vmm *vmm = NULL;
+	int r = vmm_open(NULL, &vmm, &e);
 
-	if (!r)
-		r = pmu_host_probe(kvm.fd, NULL, host, err);
-	kvm_close(&kvm);
-	return r;
+	if (r < 0) {
+		err->code = e.code;
+		err->input = e.input != 0;
+		snprintf(err->msg, sizeof(err->msg), "%s", e.message);
+		return r;
+	}
+	*host = *vmm_host(vmm);
+	vmm_close(vmm);
+	return 0;
 }
 
 static int write_host(FILE *f, void *host)
