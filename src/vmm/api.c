@@ -1,84 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libvmm's public API (include/vmm/vmm.h), layered on the vm_* functions:
- * opaque handles, the run policy (resets, their limit and verification, the
- * timeout over the whole run, stopping), and results a program can use.
+ * opaque handles for KVM, a plan, an image and a VM, loading and guest
+ * memory. The run policy is in api_run.c.
  */
-#include "vmm/vmm.h"
+#include "vmm/api_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "common/clock.h"
-#include "pmu/host.h"
-#include "pmu/plan.h"
-#include "vmm/file.h"
-#include "vmm/image_file.h"
-#include "vmm/soft_engine.h"
 #include "vmm/api_cli.h"
-#include "vmm/status.h"
-#include "vmm/vm.h"
-
-#define DEFAULT_MEM_SIZE (128ULL << 20)
-#define DEFAULT_RAW_LOAD_ADDR 0x100000ULL
-#define DEFAULT_MAX_RESETS 100
-
-struct vmm {
-	struct kvm kvm;
-	struct pmu_host host;
-};
-
-struct vmm_plan {
-	struct pmu_plan plan;
-};
-
-struct vmm_image {
-	struct file_buf file;	/* vmm_image_open_file() */
-	char *path;		/* vmm_image_open_file(): the first word of the guest's command line */
-	uint8_t *copy;		/* vmm_image_open_buffer() */
-	struct image img;
-};
-
-enum vm_state {
-	VM_STATE_EMPTY,		/* nothing loaded */
-	VM_STATE_LOADED,	/* ready to run */
-	VM_STATE_RAN,		/* a run ended: load again */
-};
-
-struct vmm_vm {
-	struct vm vm;
-	struct pmu_plan plan;
-	enum vm_state state;
-	atomic_bool running;
-	int stop_efd;		/* vmm_vm_stop() writes it */
-	int wait_fd;		/* epoll over stop_efd and the run's stop_fd: vm_run()'s stop fd */
-
-	/* VMM_SERIAL_CALLBACK: the guest's output goes into a pipe that a pump thread reads. */
-	void (*serial_cb)(void *opaque, const char *buf, size_t len);
-	void *serial_opaque;
-	int pipe_rd, pipe_wr;
-	int pump_quit;		/* eventfd that ends the pump thread */
-	pthread_t pump;
-	bool pump_started;
-	bool serial_finished;
-
-	/* What vmm_vm_load() was given, kept for the boots after each reset. */
-	const struct vmm_image *img;
-	struct boot_params bp;
-	char *cmdline, *initrd_name;
-	uint8_t *initrd;
-};
+#include "vmm/image_file.h"
 
 /* The internal error into the caller's; returns r. */
-static int give_err(struct vmm_error *out, const struct vmm_err *in, int r)
+int api_give_err(struct vmm_error *out, const struct vmm_err *in, int r)
 {
 	if (out) {
 		out->code = in->code ? in->code : -r;
@@ -88,12 +28,12 @@ static int give_err(struct vmm_error *out, const struct vmm_err *in, int r)
 	return r;
 }
 
-static int fail(struct vmm_error *out, int code, bool input, const char *msg)
+int api_fail(struct vmm_error *out, int code, bool input, const char *msg)
 {
 	struct vmm_err e = { .code = code, .input = input };
 
 	snprintf(e.msg, sizeof(e.msg), "%s", msg);
-	return give_err(out, &e, -code);
+	return api_give_err(out, &e, -code);
 }
 
 VMM_API int vmm_api_version(void)
@@ -114,11 +54,11 @@ VMM_API int vmm_open(const char *path, struct vmm **out, struct vmm_error *err)
 	int r;
 
 	if (!out)
-		return fail(err, EINVAL, true, "vmm_open: out is NULL");
+		return api_fail(err, EINVAL, true, "vmm_open: out is NULL");
 	*out = NULL;
 	v = calloc(1, sizeof(*v));
 	if (!v)
-		return fail(err, ENOMEM, false, "out of memory");
+		return api_fail(err, ENOMEM, false, "out of memory");
 	v->kvm.fd = -1;
 	r = kvm_open(&v->kvm, path, &e);
 	if (!r)
@@ -128,7 +68,7 @@ VMM_API int vmm_open(const char *path, struct vmm **out, struct vmm_error *err)
 	if (r < 0) {
 		kvm_close(&v->kvm);
 		free(v);
-		return give_err(err, &e, r);
+		return api_give_err(err, &e, r);
 	}
 	*out = v;
 	return 0;
@@ -155,16 +95,16 @@ int vmm_plan_request(struct vmm *vmm, const struct pmu_request *req, struct vmm_
 	int r;
 
 	if (!vmm || !req || !out)
-		return fail(err, EINVAL, true, "vmm_plan: NULL argument");
+		return api_fail(err, EINVAL, true, "vmm_plan: NULL argument");
 	*out = NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return fail(err, ENOMEM, false, "out of memory");
+		return api_fail(err, ENOMEM, false, "out of memory");
 	r = pmu_plan(&vmm->host, req, &p->plan, &e);
 	if (r < 0) {
 		free(p);
 		e.input = r == -EINVAL || r == -ERANGE || r == -E2BIG;
-		return give_err(err, &e, r);
+		return api_give_err(err, &e, r);
 	}
 	*out = p;
 	return 0;
@@ -178,18 +118,18 @@ VMM_API int vmm_plan(struct vmm *vmm, const char *mode, const struct vmm_pmu_opt
 	int r;
 
 	if (!vmm || !out || (n && !opts))
-		return fail(err, EINVAL, true, "vmm_plan: NULL argument");
+		return api_fail(err, EINVAL, true, "vmm_plan: NULL argument");
 	*out = NULL;
 	pmu_request_init(&req);
 	r = pmu_request_set(&req, "pmu", mode ? mode : "auto", &e);
 	for (size_t i = 0; !r && i < n; i++) {
 		if (!opts[i].name || !opts[i].value)
-			return fail(err, EINVAL, true, "vmm_plan: an option without a name or a value");
+			return api_fail(err, EINVAL, true, "vmm_plan: an option without a name or a value");
 		r = pmu_request_set(&req, opts[i].name, opts[i].value, &e);
 	}
 	if (r < 0) {
 		e.input = true;
-		return give_err(err, &e, r);
+		return api_give_err(err, &e, r);
 	}
 	return vmm_plan_request(vmm, &req, out, err);
 }
@@ -216,7 +156,7 @@ VMM_API const char *vmm_plan_rejected(const struct vmm_plan *plan, const char *m
 VMM_API int vmm_plan_print(const struct vmm_plan *plan, FILE *f, int json, struct vmm_error *err)
 {
 	if (!plan || !f)
-		return fail(err, EINVAL, true, "vmm_plan_print: NULL argument");
+		return api_fail(err, EINVAL, true, "vmm_plan_print: NULL argument");
 	pmu_plan_print(f, &plan->plan, json != 0);
 	return 0;
 }
@@ -236,11 +176,11 @@ VMM_API int vmm_image_open_file(const char *path, const struct vmm_image_options
 	int r;
 
 	if (!path || !out)
-		return fail(err, EINVAL, true, "vmm_image_open_file: NULL argument");
+		return api_fail(err, EINVAL, true, "vmm_image_open_file: NULL argument");
 	*out = NULL;
 	im = calloc(1, sizeof(*im));
 	if (!im)
-		return fail(err, ENOMEM, false, "out of memory");
+		return api_fail(err, ENOMEM, false, "out of memory");
 	image_options(opts, &mem_size, &load_addr);
 	im->path = strdup(path);
 	r = im->path ? image_file_load(path, load_addr, mem_size, &im->file, &im->img, &e) :
@@ -249,7 +189,7 @@ VMM_API int vmm_image_open_file(const char *path, const struct vmm_image_options
 		free(im->path);
 		file_free(&im->file);
 		free(im);
-		return give_err(err, &e, r);
+		return api_give_err(err, &e, r);
 	}
 	*out = im;
 	return 0;
@@ -264,17 +204,17 @@ VMM_API int vmm_image_open_buffer(const void *buf, size_t len, const struct vmm_
 	int r;
 
 	if (!buf || !out)
-		return fail(err, EINVAL, true, "vmm_image_open_buffer: NULL argument");
+		return api_fail(err, EINVAL, true, "vmm_image_open_buffer: NULL argument");
 	*out = NULL;
 	image_options(opts, &mem_size, &load_addr);
 	if (!len || len > mem_size)
-		return fail(err, EINVAL, true, len ? "image: larger than guest RAM" : "image: empty buffer");
+		return api_fail(err, EINVAL, true, len ? "image: larger than guest RAM" : "image: empty buffer");
 	im = calloc(1, sizeof(*im));
 	if (im)
 		im->copy = malloc(len);
 	if (!im || !im->copy) {
 		free(im);
-		return fail(err, ENOMEM, false, "out of memory");
+		return api_fail(err, ENOMEM, false, "out of memory");
 	}
 	memcpy(im->copy, buf, len);
 	r = image_parse(im->copy, len, load_addr, mem_size, &im->img, &e);
@@ -283,7 +223,7 @@ VMM_API int vmm_image_open_buffer(const void *buf, size_t len, const struct vmm_
 		free(im);
 		e.input = true;
 		vmm_err_prefix(&e, "image");
-		return give_err(err, &e, r);
+		return api_give_err(err, &e, r);
 	}
 	*out = im;
 	return 0;
@@ -318,7 +258,7 @@ VMM_API void vmm_vm_config_init(struct vmm_vm_config *cfg)
 }
 
 /* Hand what is in the pipe to the callback; false once the pipe is empty or broken. */
-static bool pump_once(struct vmm_vm *v)
+bool api_pump_once(struct vmm_vm *v)
 {
 	char buf[4096];
 	ssize_t n = read(v->pipe_rd, buf, sizeof(buf));
@@ -329,43 +269,21 @@ static bool pump_once(struct vmm_vm *v)
 	return true;
 }
 
-/* The pump thread: the guest's output to the callback until pump_quit, then what is left. */
-static void *pump_thread(void *arg)
-{
-	struct vmm_vm *v = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = v->pipe_rd, .events = POLLIN },
-		{ .fd = v->pump_quit, .events = POLLIN },
-	};
-
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (pfd[0].revents & POLLIN)
-			pump_once(v);
-		if (pfd[1].revents & POLLIN)
-			break;
-	}
-	while (pump_once(v))
-		;
-	return NULL;
-}
-
 static int setup_serial_pipe(struct vmm_vm *v, const struct vmm_vm_config *cfg, struct vmm_error *err)
 {
 	int p[2];
 
 	if (!cfg->serial_cb)
-		return fail(err, EINVAL, true, "VMM_SERIAL_CALLBACK without serial_cb");
+		return api_fail(err, EINVAL, true, "VMM_SERIAL_CALLBACK without serial_cb");
 	v->serial_cb = cfg->serial_cb;
 	v->serial_opaque = cfg->serial_opaque;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
-		return fail(err, errno, false, "pipe2 for the guest's serial output failed");
+		return api_fail(err, errno, false, "pipe2 for the guest's serial output failed");
 	v->pipe_rd = p[0];
 	v->pipe_wr = p[1];
 	v->pump_quit = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (v->pump_quit < 0)
-		return fail(err, errno, false, "eventfd failed");
+		return api_fail(err, errno, false, "eventfd failed");
 	return 0;
 }
 
@@ -398,13 +316,13 @@ VMM_API int vmm_vm_create(struct vmm *vmm, const struct vmm_vm_config *cfg, stru
 	int r;
 
 	if (!vmm || !cfg || !out)
-		return fail(err, EINVAL, true, "vmm_vm_create: NULL argument");
+		return api_fail(err, EINVAL, true, "vmm_vm_create: NULL argument");
 	*out = NULL;
 	if ((unsigned int)cfg->serial > VMM_SERIAL_CALLBACK || (cfg->serial == VMM_SERIAL_FD && cfg->serial_fd < 0))
-		return fail(err, EINVAL, true, "vmm_vm_create: serial is not a VMM_SERIAL_* or serial_fd is < 0");
+		return api_fail(err, EINVAL, true, "vmm_vm_create: serial is not a VMM_SERIAL_* or serial_fd is < 0");
 	v = calloc(1, sizeof(*v));
 	if (!v)
-		return fail(err, ENOMEM, false, "out of memory");
+		return api_fail(err, ENOMEM, false, "out of memory");
 	v->stop_efd = v->wait_fd = v->pipe_rd = v->pipe_wr = v->pump_quit = -1;
 	v->vm.fd = -1;
 	atomic_init(&v->running, false);
@@ -417,7 +335,7 @@ VMM_API int vmm_vm_create(struct vmm *vmm, const struct vmm_vm_config *cfg, stru
 	if (v->stop_efd < 0 || v->wait_fd < 0 ||
 	    epoll_ctl(v->wait_fd, EPOLL_CTL_ADD, v->stop_efd,
 		      &(struct epoll_event){ .events = EPOLLIN, .data.fd = v->stop_efd }) < 0) {
-		r = fail(err, errno, false, "eventfd or epoll for stopping the VM failed");
+		r = api_fail(err, errno, false, "eventfd or epoll for stopping the VM failed");
 		vm_free(v);
 		return r;
 	}
@@ -438,7 +356,7 @@ VMM_API int vmm_vm_create(struct vmm *vmm, const struct vmm_vm_config *cfg, stru
 	if (r < 0) {
 		vm_destroy(&v->vm);
 		vm_free(v);
-		return give_err(err, &e, r);
+		return api_give_err(err, &e, r);
 	}
 	*out = v;
 	return 0;
@@ -452,7 +370,7 @@ VMM_API void vmm_vm_serial_finish(struct vmm_vm *vm, struct vmm_serial_stats *st
 		serial_destroy(&vm->vm.serial);	/* writes out what it can, counts the rest */
 		vm->serial_finished = true;
 		if (vm->serial_cb)
-			while (pump_once(vm))
+			while (api_pump_once(vm))
 				;
 	}
 	if (st) {
@@ -476,15 +394,15 @@ VMM_API int vmm_vm_set_serial_fd(struct vmm_vm *vm, int fd, struct vmm_error *er
 	int r;
 
 	if (!vm || fd < 0)
-		return fail(err, EINVAL, true, "vmm_vm_set_serial_fd: NULL VM or negative fd");
+		return api_fail(err, EINVAL, true, "vmm_vm_set_serial_fd: NULL VM or negative fd");
 	if (atomic_load(&vm->running))
-		return fail(err, EBUSY, true, "vmm_vm_set_serial_fd: the VM is running");
+		return api_fail(err, EBUSY, true, "vmm_vm_set_serial_fd: the VM is running");
 	r = vm_set_serial_output(&vm->vm, fd, &e);
 	if (r < 0)
-		return give_err(err, &e, r);
+		return api_give_err(err, &e, r);
 	/* From now on output goes to fd: nothing more for a callback. */
 	if (vm->serial_cb)
-		while (pump_once(vm))
+		while (api_pump_once(vm))
 			;
 	vm->serial_cb = NULL;
 	vm->serial_finished = false;
@@ -515,7 +433,7 @@ static int keep_boot(struct vmm_vm *v, const struct vmm_boot *b, struct vmm_erro
 	if (!b)
 		return 0;
 	if (b->initrd_len && !b->initrd)
-		return fail(err, EINVAL, true, "vmm_vm_load: initrd_len without initrd");
+		return api_fail(err, EINVAL, true, "vmm_vm_load: initrd_len without initrd");
 	v->cmdline = dup_or_null(b->cmdline, &oom);
 	v->initrd_name = dup_or_null(b->initrd_name, &oom);
 	if (b->initrd) {
@@ -526,7 +444,7 @@ static int keep_boot(struct vmm_vm *v, const struct vmm_boot *b, struct vmm_erro
 			oom = true;
 	}
 	if (oom)
-		return fail(err, ENOMEM, false, "out of memory");
+		return api_fail(err, ENOMEM, false, "out of memory");
 	v->bp.cmdline = v->cmdline;
 	v->bp.initrd = b->initrd ? v->initrd : NULL;
 	v->bp.initrd_len = b->initrd_len;
@@ -541,15 +459,15 @@ VMM_API int vmm_vm_load(struct vmm_vm *vm, const struct vmm_image *img, const st
 	int r;
 
 	if (!vm || !img)
-		return fail(err, EINVAL, true, "vmm_vm_load: NULL argument");
+		return api_fail(err, EINVAL, true, "vmm_vm_load: NULL argument");
 	if (atomic_load(&vm->running))
-		return fail(err, EBUSY, true, "vmm_vm_load: the VM is running");
+		return api_fail(err, EBUSY, true, "vmm_vm_load: the VM is running");
 	if (boot && boot->initrd && img->img.kind != IMAGE_MULTIBOOT)
-		return fail(err, EINVAL, true, "vmm_vm_load: an initrd needs a multiboot image");
+		return api_fail(err, EINVAL, true, "vmm_vm_load: an initrd needs a multiboot image");
 	if (vm->state == VM_STATE_RAN) {
 		r = vm_reset(&vm->vm, &e);
 		if (r < 0)
-			return give_err(err, &e, r);
+			return api_give_err(err, &e, r);
 	}
 	vm->state = VM_STATE_EMPTY;
 	r = keep_boot(vm, boot, err);
@@ -558,224 +476,10 @@ VMM_API int vmm_vm_load(struct vmm_vm *vm, const struct vmm_image *img, const st
 	vm->bp.argv0 = img->path;
 	r = vm_load(&vm->vm, &img->img, &vm->bp, &e);
 	if (r < 0)
-		return give_err(err, &e, r);
+		return api_give_err(err, &e, r);
 	vm->img = img;
 	vm->state = VM_STATE_LOADED;
 	return 0;
-}
-
-VMM_API void vmm_run_options_init(struct vmm_run_options *o)
-{
-	if (!o)
-		return;
-	memset(o, 0, sizeof(*o));
-	o->max_resets = DEFAULT_MAX_RESETS;
-	o->stop_fd = -1;
-}
-
-/* vmm_vm_stop() was called: consume it. */
-static bool stop_asked(struct vmm_vm *v)
-{
-	uint64_t n;
-
-	return read(v->stop_efd, &n, sizeof(n)) == (ssize_t)sizeof(n);
-}
-
-/* Why this boot should be followed by a reset, or NULL when it ends the run. */
-static const char *reset_reason(struct vmm_vm *v, const struct vmm_run_options *o, const struct vm_result *res)
-{
-	if (res->end == VM_END_RESET || res->end == VM_END_SUSPEND)
-		return res->msg;
-	if (res->end == VM_END_SHUTDOWN && !o->no_reboot)
-		return "guest triple fault";
-	if (res->end == VM_END_STOPPED && !stop_asked(v) && o->stop_fd >= 0 && o->stop_fd_reset)
-		return o->stop_fd_reset(o->opaque, o->stop_fd);
-	return NULL;
-}
-
-static enum vmm_end public_end(enum vm_end e)
-{
-	switch (e) {
-	case VM_END_GUEST: return VMM_END_EXIT;
-	case VM_END_SHUTDOWN: return VMM_END_TRIPLE_FAULT;
-	case VM_END_TIMEOUT: return VMM_END_TIMEOUT;
-	case VM_END_STOPPED: return VMM_END_STOPPED;
-	default: return VMM_END_ERROR;
-	}
-}
-
-static int end_status(const struct vmm_result *r, int guest_status)
-{
-	switch (r->end) {
-	case VMM_END_EXIT: return guest_status;
-	case VMM_END_TRIPLE_FAULT: return VMM_STATUS_TRIPLE_FAULT;
-	case VMM_END_TIMEOUT: return VMM_STATUS_TIMEOUT;
-	case VMM_END_STOPPED: return VMM_STATUS_SIGNAL;
-	case VMM_END_RESET_LIMIT: return VMM_STATUS_RESET_LIMIT;
-	case VMM_END_RESET_VERIFY: return VMM_STATUS_RESET_VERIFY;
-	default: return VMM_STATUS_VCPU_ERROR;
-	}
-}
-
-static void fill_result(struct vmm_vm *v, const struct vm_result *in, struct vmm_result *res)
-{
-	if (res->end != VMM_END_RESET_LIMIT && res->end != VMM_END_RESET_VERIFY) {
-		res->end = public_end(in->end);
-		snprintf(res->message, sizeof(res->message), "%s", in->msg);
-		snprintf(res->regs, sizeof(res->regs), "%s", in->regs);
-		res->vcpu = in->vcpu;
-	}
-	res->exit_value = res->end == VMM_END_EXIT ? in->status >> 1 : 0;
-	res->status = end_status(res, in->status);
-	res->resets = v->bp.boot_count;
-	res->nr_vcpus = v->vm.nr_vcpus;
-	res->soft_missed_user_mode = vm_soft_pmu_missed_user_mode(&v->vm);
-	for (unsigned int i = 0; i < v->vm.nr_vcpus && i < VMM_MAX_VCPUS; i++) {
-		const struct soft_vcpu *s = v->vm.vcpus[i].soft;
-
-		if (!s)
-			continue;
-		res->soft_pmu = 1;
-		res->soft[i] = (struct vmm_soft_stats){ .retired = s->retired,
-							.executed = s->executed, .pmis = s->pmis,
-							.rdpmc_gp = s->rdpmc_gp, .emulated = s->emulated };
-	}
-}
-
-/*
- * Boot, and boot again after every reset: guest RAM stays, the image is
- * reloaded and the boot counter goes up (docs/reset.md). The timeout covers
- * the whole run.
- */
-static int run_loop(struct vmm_vm *v, const struct vmm_run_options *o, struct vmm_result *res,
-		    struct vmm_err *e)
-{
-	int64_t deadline = o->timeout_ms ? vmm_mono_ms() + (int64_t)o->timeout_ms : -1;
-	struct vm_result vr;
-	bool resume = false;
-	const char *why;
-	int r = 0;
-
-	for (bool first = true;; first = false) {
-		int64_t left = deadline < 0 ? -1 : deadline - vmm_mono_ms();
-
-		/* After ACPI S3, wake at the guest's waking vector; with none, boot again as firmware does. */
-		r = first ? 0 : resume ? vm_resume(&v->vm, e) : 1;
-		if (r > 0)
-			r = vm_load(&v->vm, &v->img->img, &v->bp, e);
-		if (!r)
-			r = vm_run(&v->vm, deadline < 0 ? -1 : (int)(left > 0 ? left : 0), v->wait_fd, &vr, e);
-		if (r < 0)
-			return r;
-		if (vr.end == VM_END_TIMEOUT)	/* vm_run() knew only the time left of this boot */
-			snprintf(vr.msg, sizeof(vr.msg), "guest still running after %llu.%03llu s",
-				 (unsigned long long)(o->timeout_ms / 1000),
-				 (unsigned long long)(o->timeout_ms % 1000));
-		why = reset_reason(v, o, &vr);
-		if (!why)
-			break;
-		snprintf(res->reset_reason, sizeof(res->reset_reason), "%.255s", why);
-		if (v->bp.boot_count >= o->max_resets) {
-			res->end = VMM_END_RESET_LIMIT;
-			snprintf(res->message, sizeof(res->message), "the guest reset %u time%s, more than "
-				 "max_resets (%llu); last: %.200s", v->bp.boot_count + 1,
-				 v->bp.boot_count ? "s" : "", (unsigned long long)o->max_resets, why);
-			break;
-		}
-		if (o->on_reset)
-			o->on_reset(o->opaque, v->bp.boot_count + 1, why);
-		r = vm_reset(&v->vm, e);
-		if (!r && o->verify_reset && vm_verify_reset(&v->vm, e) < 0) {
-			res->end = VMM_END_RESET_VERIFY;
-			snprintf(res->message, sizeof(res->message), "%s", e->msg);
-			memset(e, 0, sizeof(*e));
-			break;
-		}
-		if (r < 0)
-			return r;
-		resume = vr.end == VM_END_SUSPEND;
-		v->bp.boot_count++;
-	}
-	fill_result(v, &vr, res);
-	return 0;
-}
-
-static int start_pump(struct vmm_vm *v, struct vmm_error *err)
-{
-	int r;
-
-	if (!v->serial_cb || v->serial_finished)
-		return 0;
-	while (read(v->pump_quit, &(uint64_t){ 0 }, sizeof(uint64_t)) > 0)
-		;
-	r = pthread_create(&v->pump, NULL, pump_thread, v);
-	if (r)
-		return fail(err, r, false, "cannot start the serial output thread");
-	v->pump_started = true;
-	return 0;
-}
-
-static void stop_pump(struct vmm_vm *v)
-{
-	if (!v->pump_started)
-		return;
-	if (write(v->pump_quit, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0) {
-		/* an eventfd at 1 cannot overflow */
-	}
-	pthread_join(v->pump, NULL);
-	v->pump_started = false;
-}
-
-VMM_API int vmm_vm_run(struct vmm_vm *vm, const struct vmm_run_options *opts, struct vmm_result *res,
-		       struct vmm_error *err)
-{
-	struct vmm_run_options defaults;
-	struct vmm_err e = { 0 };
-	bool idle = false;
-	int r;
-
-	if (!vm || !res)
-		return fail(err, EINVAL, true, "vmm_vm_run: NULL argument");
-	if (!opts) {
-		vmm_run_options_init(&defaults);
-		opts = &defaults;
-	}
-	if (!atomic_compare_exchange_strong(&vm->running, &idle, true))
-		return fail(err, EBUSY, true, "vmm_vm_run: the VM is already running");
-	if (vm->state != VM_STATE_LOADED) {
-		atomic_store(&vm->running, false);
-		return vm->state == VM_STATE_RAN ?
-		       fail(err, EALREADY, true, "vmm_vm_run: this boot has run; vmm_vm_load() the image again") :
-		       fail(err, ENOEXEC, true, "vmm_vm_run: no image loaded (vmm_vm_load())");
-	}
-	if (opts->stop_fd >= 0 &&
-	    epoll_ctl(vm->wait_fd, EPOLL_CTL_ADD, opts->stop_fd,
-		      &(struct epoll_event){ .events = EPOLLIN, .data.fd = opts->stop_fd }) < 0) {
-		r = fail(err, errno, true, "vmm_vm_run: stop_fd cannot be watched (epoll_ctl)");
-		atomic_store(&vm->running, false);
-		return r;
-	}
-	memset(res, 0, sizeof(*res));
-	res->vcpu = -1;
-	r = start_pump(vm, err);
-	if (!r) {
-		r = run_loop(vm, opts, res, &e);
-		if (r < 0)
-			give_err(err, &e, r);
-	}
-	stop_pump(vm);
-	if (opts->stop_fd >= 0)
-		epoll_ctl(vm->wait_fd, EPOLL_CTL_DEL, opts->stop_fd, NULL);
-	vm->state = VM_STATE_RAN;
-	atomic_store(&vm->running, false);
-	return r;
-}
-
-VMM_API void vmm_vm_stop(struct vmm_vm *vm)
-{
-	if (vm && write(vm->stop_efd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0) {
-		/* only EAGAIN at a counter near 2^64: a stop is pending anyway */
-	}
 }
 
 VMM_API uint64_t vmm_vm_mem_size(const struct vmm_vm *vm)
@@ -788,13 +492,13 @@ static int mem_range(struct vmm_vm *vm, uint64_t gpa, const void *buf, size_t le
 	uint64_t end;
 
 	if (!vm || (!buf && len))
-		return fail(err, EINVAL, true, "guest memory access: NULL argument");
+		return api_fail(err, EINVAL, true, "guest memory access: NULL argument");
 	if (__builtin_add_overflow(gpa, (uint64_t)len, &end) || end > vm->vm.mem_size) {
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "guest memory access: %zu bytes at 0x%llx are outside guest RAM "
 			 "(%llu MiB)", len, (unsigned long long)gpa, (unsigned long long)(vm->vm.mem_size >> 20));
-		return fail(err, ERANGE, true, msg);
+		return api_fail(err, ERANGE, true, msg);
 	}
 	return 0;
 }
