@@ -31,7 +31,7 @@ class Parser(unittest.TestCase):
         t = tests()
         self.assertEqual(list(t), ['plain', 'with_args', 'old_style', 'smp_mem', 'too_much_ram', 'hyperv',
                                    'hide_feature', 'hide_pcid', 'want_vmx', 'model', 'intel_only', 'no_pmu', 'i386', 'tcg', 'split',
-                                   'pmu', 'dup_key'])
+                                   'pmu', 'lbr', 'dup_key'])
         self.assertEqual(t['with_args']['test_args'], "'cpuid'")
         self.assertEqual(t['with_args']['groups'], 'vmexit nodefault')
         self.assertEqual(t['pmu']['check'],
@@ -68,6 +68,10 @@ class Mapping(unittest.TestCase):
         self.assertEqual(self.plan('split')[0][1], '--irqchip=split')
         self.assertIsNone(self.plan('intel_only', 'soft-intel')[2])
         self.assertIsNone(self.plan('no_pmu', 'off')[2])
+        # -cpu host,migratable=no passes the host's LBR format: soft Intel's is --pmu-lbr.
+        self.assertIn('--pmu-lbr=on', self.plan('lbr', 'soft-intel')[0])
+        self.assertNotIn('--pmu-lbr=on', self.plan('lbr', 'soft-amd')[0])
+        self.assertNotIn('--pmu-lbr=on', self.plan('with_args', 'soft-intel')[0])
 
     def test_needs(self):
         for name, mode, why in (
