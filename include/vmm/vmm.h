@@ -104,7 +104,12 @@ VMM_API const char *vmm_image_kind(const struct vmm_image *img);
 /* Guest serial output goes to one of these. */
 enum vmm_serial {
 	VMM_SERIAL_DROP,	/* discarded */
-	VMM_SERIAL_FD,		/* written to serial_fd without blocking (a pipe's reader that leaves is EPIPE) */
+	/*
+	 * Written to serial_fd without blocking. Into a pipe, ignore SIGPIPE
+	 * (as vmm does) so that a reader that leaves is an EPIPE
+	 * (vmm_vm_serial_finish()), not the end of the process.
+	 */
+	VMM_SERIAL_FD,
 	/*
 	 * Given to serial_cb on a thread of the library's during vmm_vm_run(),
 	 * and on the caller's in vmm_vm_serial_finish() for what is left.
