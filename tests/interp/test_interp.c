@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Table-driven tests of interp_step(): each row is the instruction bytes, the
+ * registers, flags and one memory quadword before, and the status, registers,
+ * flags, memory and fault after. The machine is 64-bit mode at CPL 0 (or 3)
+ * with 4-level paging identity-mapping [0, 2 MiB) by one 2 MiB page.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "interp/interp.h"
+
+#define RAM (4u << 20)
+#define CODE 0x10000
+#define DATA 0x20000
+#define STACK 0x30800
+
+static uint8_t ram[RAM];
+
+/* A register and its value; reg is INTERP_xxx + 1 so that a zeroed entry ends the list. */
+struct rv {
+	int reg;
+	uint64_t val;
+};
+#define R(r, v) { INTERP_##r + 1, (v) }
+
+struct row {
+	const char *name;
+	const char *bytes;
+	unsigned int len;
+	struct rv in[5];
+	uint64_t fl_in;
+	uint64_t mem_in;		/* at DATA */
+	enum interp_status status;
+	struct rv out[5];
+	uint64_t fl_out;		/* the whole RFLAGS after */
+	uint64_t mem_out;		/* at DATA after */
+	uint64_t rip_out;		/* 0: the next instruction */
+	uint8_t vector;
+	uint32_t error;
+	unsigned int cpl;
+};
+
+#define B(s) s, sizeof(s) - 1
+
+static void machine(struct interp_cpu *c, unsigned int cpl)
+{
+	memset(ram, 0, 0x4000);
+	memcpy(ram + 0x1000, &(uint64_t){ 0x2000 | 7 }, 8);
+	memcpy(ram + 0x2000, &(uint64_t){ 0x3000 | 7 }, 8);
+	memcpy(ram + 0x3000, &(uint64_t){ 0x87 }, 8);
+	memset(c, 0, sizeof(*c));
+	for (unsigned int s = 0; s < 6; s++) {
+		c->seg[s].limit = 0xffffffff;
+		c->seg[s].type = 3;
+		c->seg[s].present = c->seg[s].s = c->seg[s].db = c->seg[s].g = true;
+		c->seg[s].dpl = (uint8_t)cpl;
+	}
+	c->seg[INTERP_CS].type = 11;
+	c->seg[INTERP_CS].l = true;
+	c->seg[INTERP_CS].db = false;
+	c->cr0 = 0x80050033;
+	c->cr3 = 0x1000;
+	c->cr4 = 0x20;
+	c->efer = 0xd00;
+	c->rip = CODE;
+	c->gpr[INTERP_RSP] = STACK;
+}
+
+static const struct row rows[] = {
+	/* ALU */
+	{ "add rax, rbx", B("\x48\x01\xd8"), { R(RAX, 1), R(RBX, 2) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 3) }, 0x6, 0, 0, 0, 0, 0 },
+	{ "add eax, ebx zero-extends, CF ZF PF AF", B("\x01\xd8"), { R(RAX, 0xffffffffffffffffULL), R(RBX, 1) },
+	  0x2, 0, INTERP_RETIRED, { R(RAX, 0) }, 0x57, 0, 0, 0, 0, 0 },
+	{ "add al, 0x7f overflows", B("\x04\x7f"), { R(RAX, 0x1) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0x80) }, 0x892, 0, 0, 0, 0, 0 },
+	{ "adc uses CF", B("\x48\x11\xd8"), { R(RAX, 1), R(RBX, 1) }, 0x3, 0, INTERP_RETIRED,
+	  { R(RAX, 3) }, 0x6, 0, 0, 0, 0, 0 },
+	{ "sub borrow sets CF SF", B("\x48\x29\xd8"), { R(RAX, 1), R(RBX, 2) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, ~0ULL) }, 0x97, 0, 0, 0, 0, 0 },
+	{ "sbb with CF", B("\x48\x19\xd8"), { R(RAX, 5), R(RBX, 2) }, 0x3, 0, INTERP_RETIRED,
+	  { R(RAX, 2) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "cmp leaves the operand", B("\x48\x39\xd8"), { R(RAX, 7), R(RBX, 7) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 7) }, 0x46, 0, 0, 0, 0, 0 },
+	{ "xor clears CF OF", B("\x31\xc0"), { R(RAX, 0x1234) }, 0x8d7, 0, INTERP_RETIRED,
+	  { R(RAX, 0) }, 0x46, 0, 0, 0, 0, 0 },
+	{ "and byte [rbx], imm8", B("\x80\x23\x0f"), { R(RBX, DATA) }, 0x2, 0x12345678f3ULL, INTERP_RETIRED,
+	  { R(RBX, DATA) }, 0x6, 0x1234567803ULL, 0, 0, 0, 0 },
+	{ "or qword [rbx], imm8 sign-extended", B("\x48\x83\x0b\x80"), { R(RBX, DATA) }, 0x2, 1,
+	  INTERP_RETIRED, { R(RBX, DATA) }, 0x86, 0xffffffffffffff81ULL, 0, 0, 0, 0 },
+	{ "lock add [rbx], eax", B("\xf0\x01\x03"), { R(RBX, DATA), R(RAX, 5) }, 0x2, 0xfffffffe, INTERP_RETIRED,
+	  { R(RAX, 5) }, 0x17, 0x3, 0, 0, 0, 0 },
+	{ "lock on a register operand is #UD: falls back", B("\xf0\x01\xc3"), { R(RBX, 1) }, 0x2, 0,
+	  INTERP_FALLBACK, { R(RBX, 1) }, 0x2, 0, CODE, 0, 0, 0 },
+	/* INC/DEC/NEG/NOT */
+	{ "inc keeps CF", B("\x48\xff\xc0"), { R(RAX, 0x7fffffffffffffffULL) }, 0x3, 0, INTERP_RETIRED,
+	  { R(RAX, 0x8000000000000000ULL) }, 0x897, 0, 0, 0, 0, 0 },
+	{ "dec to zero", B("\xff\xc9"), { R(RCX, 1) }, 0x2, 0, INTERP_RETIRED, { R(RCX, 0) }, 0x46, 0, 0, 0, 0, 0 },
+	{ "neg 0 clears CF", B("\x48\xf7\xd8"), { R(RAX, 0) }, 0x3, 0, INTERP_RETIRED, { R(RAX, 0) }, 0x46, 0,
+	  0, 0, 0, 0 },
+	{ "neg 1", B("\x48\xf7\xd8"), { R(RAX, 1) }, 0x2, 0, INTERP_RETIRED, { R(RAX, ~0ULL) }, 0x97, 0, 0, 0,
+	  0, 0 },
+	{ "not changes no flag", B("\xf7\xd0"), { R(RAX, 0xff00ff00ff00ff00ULL) }, 0x8d7, 0, INTERP_RETIRED,
+	  { R(RAX, 0x00ff00ff) }, 0x8d7, 0, 0, 0, 0, 0 },
+	/* shifts */
+	{ "shl by 1 into CF and OF", B("\xd0\xe0"), { R(RAX, 0x80) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 0) },
+	  0x857, 0, 0, 0, 0, 0 },
+	{ "shl count 0 keeps flags", B("\x48\xd3\xe0"), { R(RAX, 5), R(RCX, 0x40) }, 0x8d7, 0, INTERP_RETIRED,
+	  { R(RAX, 5) }, 0x8d7, 0, 0, 0, 0, 0 },
+	{ "shr 4", B("\x48\xc1\xe8\x04"), { R(RAX, 0x18) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 1) }, 0x13, 0, 0,
+	  0, 0, 0 },
+	{ "sar keeps the sign", B("\x48\xc1\xf8\x3f"), { R(RAX, 0x8000000000000000ULL) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RAX, ~0ULL) }, 0x96, 0, 0, 0, 0, 0 },
+	{ "rol 8-bit by 9", B("\xc0\xc0\x09"), { R(RAX, 0x81) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 0x03) }, 0x803,
+	  0, 0, 0, 0, 0 },
+	{ "rcr through CF", B("\xd0\xd8"), { R(RAX, 0x01) }, 0x3, 0, INTERP_RETIRED, { R(RAX, 0x80) }, 0x803, 0,
+	  0, 0, 0, 0 },
+	{ "shld 4", B("\x48\x0f\xa4\xd8\x04"), { R(RAX, 0x1), R(RBX, 0xf000000000000000ULL) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RAX, 0x1f) }, 0x12, 0, 0, 0, 0, 0 },
+	{ "shrd cl", B("\x0f\xad\xd8"), { R(RAX, 0x10), R(RBX, 0x3), R(RCX, 4) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0x30000001) }, 0x12, 0, 0, 0, 0, 0 },
+	/* multiply, divide */
+	{ "mul rbx", B("\x48\xf7\xe3"), { R(RAX, 1ULL << 63), R(RBX, 4) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0), R(RDX, 2) }, 0x803, 0, 0, 0, 0, 0 },
+	{ "imul r, r/m, imm8", B("\x6b\xc3\xfe"), { R(RBX, 3) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0xfffffffa) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "div by zero is #DE", B("\x48\xf7\xf3"), { R(RAX, 1), R(RBX, 0) }, 0x2, 0, INTERP_FAULT,
+	  { R(RAX, 1) }, 0x2, 0, CODE, 0, 0, 0 },
+	{ "div overflow is #DE", B("\xf6\xf3"), { R(RAX, 0x1000), R(RBX, 2) }, 0x2, 0, INTERP_FAULT,
+	  { R(RAX, 0x1000) }, 0x2, 0, CODE, 0, 0, 0 },
+	{ "idiv -7 / 2", B("\x48\xf7\xfb"), { R(RAX, (uint64_t)-7), R(RDX, ~0ULL), R(RBX, 2) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RAX, (uint64_t)-3), R(RDX, (uint64_t)-1) }, 0x12, 0, 0, 0, 0, 0 },
+	/* moves */
+	{ "mov [rbx+8], eax", B("\x89\x43\xf8"), { R(RBX, DATA + 8), R(RAX, 0x11223344) }, 0x2, ~0ULL,
+	  INTERP_RETIRED, { R(RAX, 0x11223344) }, 0x2, 0xffffffff11223344ULL, 0, 0, 0, 0 },
+	{ "mov rip-relative load", B("\x48\x8b\x05\xf9\xff\x00\x00"), { R(RAX, 0) }, 0x2, 0x55aa, INTERP_RETIRED,
+	  { R(RAX, 0x55aa) }, 0x2, 0x55aa, 0, 0, 0, 0 },
+	{ "movsx rax, byte", B("\x48\x0f\xbe\xc3"), { R(RBX, 0x80) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0xffffffffffffff80ULL) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "movzx eax, word", B("\x0f\xb7\xc3"), { R(RAX, ~0ULL), R(RBX, 0x18001) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0x8001) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "movsxd", B("\x48\x63\xc3"), { R(RBX, 0x80000000) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0xffffffff80000000ULL) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "mov ah, bl without REX", B("\x88\xdc"), { R(RAX, 0x1111), R(RBX, 0x22) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0x2211) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "mov spl with REX", B("\x40\x88\xdc"), { R(RBX, 0x22) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RSP, (STACK & ~0xffULL) | 0x22) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "lea with SIB", B("\x48\x8d\x44\x8b\x10"), { R(RBX, 0x1000), R(RCX, 3) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0x101c) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "cmovz not taken still zero-extends", B("\x0f\x44\xc3"), { R(RAX, ~0ULL), R(RBX, 1) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RAX, 0xffffffff) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "setnz", B("\x0f\x95\xc0"), { R(RAX, 0xff00) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 0xff01) }, 0x2, 0, 0,
+	  0, 0, 0 },
+	{ "xchg [rbx], rax", B("\x48\x87\x03"), { R(RBX, DATA), R(RAX, 9) }, 0x2, 4, INTERP_RETIRED,
+	  { R(RAX, 4) }, 0x2, 9, 0, 0, 0, 0 },
+	{ "cmpxchg equal", B("\x48\x0f\xb1\x0b"), { R(RBX, DATA), R(RAX, 4), R(RCX, 7) }, 0x2, 4,
+	  INTERP_RETIRED, { R(RAX, 4) }, 0x46, 7, 0, 0, 0, 0 },
+	{ "cmpxchg not equal loads rax", B("\x48\x0f\xb1\x0b"), { R(RBX, DATA), R(RAX, 5), R(RCX, 7) }, 0x2, 4,
+	  INTERP_RETIRED, { R(RAX, 4) }, 0x2, 4, 0, 0, 0, 0 },
+	{ "lock xadd", B("\xf0\x48\x0f\xc1\x03"), { R(RBX, DATA), R(RAX, 2) }, 0x2, 40, INTERP_RETIRED,
+	  { R(RAX, 40) }, 0x2, 42, 0, 0, 0, 0 },
+	{ "bts [rbx], reg offset 65", B("\x48\x0f\xab\x03"), { R(RBX, DATA - 8), R(RAX, 65) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RAX, 65) }, 0x2, 2, 0, 0, 0, 0 },
+	{ "bt imm sets CF", B("\x0f\xba\xe0\x1f"), { R(RAX, 0x80000000) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0x80000000) }, 0x3, 0, 0, 0, 0, 0 },
+	{ "bsf", B("\x48\x0f\xbc\xc3"), { R(RBX, 0x80) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 7) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "bsr of 0 sets ZF, keeps dest", B("\x0f\xbd\xc3"), { R(RAX, 0x1234), R(RBX, 0) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RAX, 0x1234) }, 0x42, 0, 0, 0, 0, 0 },
+	{ "cqo", B("\x48\x99"), { R(RAX, 1ULL << 63), R(RDX, 5) }, 0x2, 0, INTERP_RETIRED, { R(RDX, ~0ULL) }, 0x2,
+	  0, 0, 0, 0, 0 },
+	{ "cwde", B("\x98"), { R(RAX, 0xffff8000) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 0xffff8000) }, 0x2, 0, 0, 0,
+	  0, 0 },
+	{ "bswap", B("\x0f\xc8"), { R(RAX, 0x11223344) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 0x44332211) }, 0x2, 0,
+	  0, 0, 0, 0 },
+	/* stack */
+	{ "push rbx", B("\x53"), { R(RBX, 0xabc) }, 0x2, 0, INTERP_RETIRED, { R(RSP, STACK - 8) }, 0x2, 0, 0, 0,
+	  0, 0 },
+	{ "push imm8 sign-extends", B("\x6a\xff"), { R(RAX, 0) }, 0x2, 0, INTERP_RETIRED, { R(RSP, STACK - 8) },
+	  0x2, 0, 0, 0, 0, 0 },
+	{ "pushf pop rax", B("\x9c"), { R(RAX, 0) }, 0x10046, 0, INTERP_RETIRED, { R(RSP, STACK - 8) }, 0x46,
+	  0, 0, 0, 0, 0 },
+	{ "popf at CPL 3 keeps IOPL and IF", B("\x9d"), { R(RSP, 0x31000) }, 0x202, 0, INTERP_RETIRED,
+	  { R(RSP, 0x31008) }, 0x202, 0, 0, 0, 0, 3 },
+	{ "cli at CPL 3, IOPL 0 is #GP(0)", B("\xfa"), { R(RAX, 0) }, 0x202, 0, INTERP_FAULT, { R(RAX, 0) },
+	  0x202, 0, CODE, 13, 0, 3 },
+	{ "sti sets IF", B("\xfb"), { R(RAX, 0) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 0) }, 0x202, 0, 0, 0, 0, 0 },
+	/* branches */
+	{ "jz taken", B("\x74\x10"), { R(RAX, 0) }, 0x42, 0, INTERP_RETIRED, { R(RAX, 0) }, 0x42, 0,
+	  CODE + 0x12, 0, 0, 0 },
+	{ "jz not taken", B("\x74\x10"), { R(RAX, 0) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 0) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "call rel32 pushes", B("\xe8\x00\x01\x00\x00"), { R(RAX, 0) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RSP, STACK - 8) }, 0x2, 0, CODE + 0x105, 0, 0, 0 },
+	{ "jmp to a non-canonical target is #GP(0)", B("\xff\xe0"), { R(RAX, 0x0000800000000000ULL) }, 0x2, 0,
+	  INTERP_FAULT, { R(RAX, 0x0000800000000000ULL) }, 0x2, 0, CODE, 13, 0, 0 },
+	{ "loop decrements rcx", B("\xe2\xfe"), { R(RCX, 2) }, 0x2, 0, INTERP_RETIRED, { R(RCX, 1) }, 0x2, 0, CODE,
+	  0, 0, 0 },
+	{ "jrcxz not taken", B("\xe3\x10"), { R(RCX, 1) }, 0x2, 0, INTERP_RETIRED, { R(RCX, 1) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "enter 16, 0", B("\xc8\x10\x00\x00"), { R(RBP, 0x1234) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RBP, STACK - 8), R(RSP, STACK - 24) }, 0x2, 0, 0, 0, 0, 0 },
+	/* strings */
+	{ "rep stosb", B("\xf3\xaa"), { R(RDI, DATA), R(RCX, 3), R(RAX, 0x41) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RDI, DATA + 3), R(RCX, 0) }, 0x2, 0x414141, 0, 0, 0, 0 },
+	{ "std; lodsd goes down", B("\xad"), { R(RSI, DATA), R(RAX, ~0ULL) }, 0x402, 0x12345678, INTERP_RETIRED,
+	  { R(RSI, DATA - 4), R(RAX, 0x12345678) }, 0x402, 0x12345678, 0, 0, 0, 0 },
+	{ "repe cmpsb stops on a difference", B("\xf3\xa6"), { R(RSI, DATA), R(RDI, DATA + 4), R(RCX, 8) }, 0x2,
+	  0x0000000100000000ULL, INTERP_RETIRED, { R(RSI, DATA + 1), R(RCX, 7) }, 0x97, 0x0000000100000000ULL,
+	  0, 0, 0, 0 },
+	/* faults and fall back */
+	{ "load from an unmapped page is #PF", B("\x8b\x03"), { R(RBX, 0x400000) }, 0x2, 0, INTERP_FAULT,
+	  { R(RBX, 0x400000) }, 0x2, 0, CODE, 14, 0, 0 },
+	{ "user write to a supervisor stack is #PF", B("\x53"), { R(RBX, 0) }, 0x2, 0, INTERP_FAULT, { R(RBX, 0) },
+	  0x2, 0, CODE, 14, 7, 3 },
+	{ "non-canonical load is #GP(0)", B("\x8b\x03"), { R(RBX, 0x0000800000000000ULL) }, 0x2, 0, INTERP_FAULT,
+	  { R(RAX, 0) }, 0x2, 0, CODE, 13, 0, 0 },
+	{ "out falls back", B("\xe6\xf4"), { R(RAX, 0) }, 0x2, 0, INTERP_FALLBACK, { R(RAX, 0) }, 0x2, 0, CODE,
+	  0, 0, 0 },
+	{ "cpuid falls back", B("\x0f\xa2"), { R(RAX, 0) }, 0x2, 0, INTERP_FALLBACK, { R(RAX, 0) }, 0x2, 0, CODE,
+	  0, 0, 0 },
+	{ "x87 falls back", B("\xd9\xe8"), { R(RAX, 0) }, 0x2, 0, INTERP_FALLBACK, { R(RAX, 0) }, 0x2, 0, CODE,
+	  0, 0, 0 },
+	{ "load beyond RAM falls back (MMIO)", B("\x8b\x03"), { R(RBX, 0x1ffff0) }, 0x2, 0, INTERP_FALLBACK,
+	  { R(RBX, 0x1ffff0) }, 0x2, 0, CODE, 0, 0, 0 },
+};
+
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_error(fmt, ap);
+	va_end(ap);
+	print_error("\n");
+	return 1;
+}
+
+static int run_row(const struct row *r)
+{
+	struct interp_mem m = { ram, RAM, 0 };
+	struct interp_cpu c, before;
+	struct interp_result res;
+	uint64_t mem;
+
+	machine(&c, r->cpl);
+	if (r->cpl == 3) {
+		/* 4 KiB pages, all user but the stack page 0x30000 (and the one below). */
+		memcpy(ram + 0x3000, &(uint64_t){ 0x4000 | 7 }, 8);
+		for (uint64_t p = 0; p < 512; p++) {
+			uint64_t e = (p << 12) | ((p << 12) == (STACK & ~0xfffULL) - 0x1000 ||
+						  (p << 12) == (STACK & ~0xfffULL) ? 3 : 7);
+
+			memcpy(ram + 0x4000 + p * 8, &e, 8);
+		}
+	}
+	if (!strcmp(r->name, "load beyond RAM falls back (MMIO)"))
+		m.ram_size = 0x1ffff2;
+	memcpy(ram + CODE, r->bytes, r->len);
+	memcpy(ram + DATA, &r->mem_in, 8);
+	for (unsigned int i = 0; i < 5 && r->in[i].reg; i++)
+		c.gpr[r->in[i].reg - 1] = r->in[i].val;
+	c.rflags = r->fl_in;
+	before = c;
+	if (interp_step(&c, &m, &res) != r->status)
+		return bad("%s: status %d, want %d (fall back: %s)", r->name, res.status, r->status,
+			 interp_fallback_name(res.reason));
+	if (r->status == INTERP_FAULT && (res.vector != r->vector || res.error != r->error))
+		return bad("%s: vector %u error %#x, want %u %#x", r->name, res.vector, res.error, r->vector,
+			 r->error);
+	if (r->status == INTERP_FAULT || r->status == INTERP_FALLBACK) {
+		if (memcmp(&c, &before, sizeof(c)))
+			return bad("%s: the state changed", r->name);
+		return 0;
+	}
+	for (unsigned int i = 0; i < 5 && r->out[i].reg; i++)
+		if (c.gpr[r->out[i].reg - 1] != r->out[i].val)
+			return bad("%s: register %d = %#llx, want %#llx", r->name, r->out[i].reg - 1,
+				 (unsigned long long)c.gpr[r->out[i].reg - 1], (unsigned long long)r->out[i].val);
+	if (c.rflags != r->fl_out)
+		return bad("%s: rflags %#llx, want %#llx", r->name, (unsigned long long)c.rflags,
+			 (unsigned long long)r->fl_out);
+	memcpy(&mem, ram + DATA, 8);
+	if (mem != r->mem_out)
+		return bad("%s: memory %#llx, want %#llx", r->name, (unsigned long long)mem,
+			 (unsigned long long)r->mem_out);
+	if (c.rip != (r->rip_out ? r->rip_out : CODE + r->len))
+		return bad("%s: rip %#llx", r->name, (unsigned long long)c.rip);
+	return 0;
+}
+
+static void test_rows(void **state)
+{
+	unsigned int failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		failed += run_row(&rows[i]);
+	if (failed)
+		fail_msg("%u of %zu rows failed", failed, sizeof(rows) / sizeof(rows[0]));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+	};
+
+	return cmocka_run_group_tests_name("interp", tests, NULL, NULL);
+}
