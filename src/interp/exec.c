@@ -321,7 +321,15 @@ static int exec_enter(struct ictx *x)
 	frame = x->c.gpr[INTERP_RSP] & mem_mask(ss);
 	if (level == 1)
 		TRY(push(x, size, frame));
-	reg_set(x, INTERP_RBP, size, frame);
+	/*
+	 * Outside 64-bit mode a 32-bit EBP keeps the upper half of RBP, as KVM's
+	 * emulator does (arch/x86/kvm/emulate.c, em_enter: assign_masked); the
+	 * SDM leaves those bits undefined there.
+	 */
+	if (x->in.mode != 64 && size == 4)
+		x->c.gpr[INTERP_RBP] = (x->c.gpr[INTERP_RBP] & ~0xffffffffULL) | (frame & 0xffffffffULL);
+	else
+		reg_set(x, INTERP_RBP, size, frame);
 	reg_set(x, INTERP_RSP, ss, x->c.gpr[INTERP_RSP] - alloc);
 	return 0;
 }

@@ -58,7 +58,12 @@ int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool wr
 
 		if (off <= s->limit || off + size - 1 > top)
 			return seg_fault(x, seg);
-	} else if (off > s->limit || size - 1 > s->limit - off) {
+	} else if (off > s->limit || (size - 1 > s->limit - off && s->limit != 0xffffffffU)) {
+		/*
+		 * An access that wraps past 4 GiB in a flat segment "may or may not"
+		 * fault (SDM vol. 3 5.3); it wraps here, as on the processors
+		 * measured (a #PF on the wrapped page, no #GP).
+		 */
 		return seg_fault(x, seg);
 	}
 	*lin = (s->base + off) & 0xffffffffULL;
