@@ -58,10 +58,18 @@ struct ib {
 	uint64_t riprel_target;
 	uint8_t imm[8];
 	unsigned int nimm;
+	bool mem67;			/* a memory operand or string: 16-bit code adds 67H */
 	bool reserved[16];		/* registers whose value is an address */
 	unsigned int osz;
 	unsigned int cpl;
+	unsigned int mode;		/* 64, 32 or 16 */
 };
+
+/* Registers the mode can name: R8-R15 need REX, which only 64-bit mode has. */
+static unsigned int nregs(const struct ib *b)
+{
+	return b->mode == 64 ? 16 : 8;
+}
 
 static void pfx(struct ib *b, uint8_t p)
 {
@@ -74,11 +82,11 @@ static void opsize(struct ib *b, bool allow16, bool allow64)
 {
 	unsigned int k = below(b->r, 3);
 
-	b->osz = 4;
+	b->osz = b->mode == 16 ? 2 : 4;
 	if (k == 1 && allow16) {
 		pfx(b, 0x66);
-		b->osz = 2;
-	} else if (k == 2 && allow64) {
+		b->osz = b->mode == 16 ? 4 : 2;
+	} else if (k == 2 && allow64 && b->mode == 64) {
 		b->rex |= 8;
 		b->osz = 8;
 	}
@@ -105,7 +113,7 @@ static void reserve(struct ib *b, unsigned int reg, uint64_t v)
 static unsigned int free_reg(struct ib *b)
 {
 	for (;;) {
-		unsigned int g = below(b->r, 16);
+		unsigned int g = below(b->r, nregs(b));
 
 		if (g != 4 && !b->reserved[g])
 			return g;
@@ -136,6 +144,7 @@ static void modrm(struct ib *b, unsigned int reg, bool mem, unsigned int rm)
 		b->modrm = (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7));
 		return;
 	}
+	b->mem67 = true;
 	if (below(b->r, 8) == 0)
 		pfx(b, below(b->r, 2) ? 0x64 : 0x65);	/* FS/GS base 1 MiB / 1.5 MiB */
 	switch (below(b->r, 4)) {
@@ -150,8 +159,8 @@ static void modrm(struct ib *b, unsigned int reg, bool mem, unsigned int rm)
 		unsigned int base, index, scale = below(b->r, 4);
 		int8_t d = (int8_t)below(b->r, 256);
 
-		do base = below(b->r, 16); while (base == 4 || base == 12 || b->reserved[base]);
-		do index = below(b->r, 16); while (index == 4 || index == base || b->reserved[index]);
+		do base = below(b->r, nregs(b)); while (base == 4 || base == 12 || b->reserved[base]);
+		do index = below(b->r, nregs(b)); while (index == 4 || index == base || b->reserved[index]);
 		reserve(b, index, below(b->r, 16));
 		reserve(b, base, data_addr(b) - (b->c->gpr[index] << scale) - (uint64_t)(int64_t)d);
 		if (base & 8)
@@ -169,7 +178,7 @@ static void modrm(struct ib *b, unsigned int reg, bool mem, unsigned int rm)
 		unsigned int base;
 		int8_t d = (int8_t)below(b->r, 256);
 
-		do base = below(b->r, 16); while (base == 4 || base == 12 || b->reserved[base]);
+		do base = below(b->r, nregs(b)); while (base == 4 || base == 12 || b->reserved[base]);
 		reserve(b, base, data_addr(b) - (uint64_t)(int64_t)d);
 		if (base & 8)
 			b->rex |= 1;
@@ -186,7 +195,7 @@ static void modrm_any(struct ib *b, int reg, bool mem_ok)
 {
 	bool mem = mem_ok && below(b->r, 2);
 
-	modrm(b, reg >= 0 ? (unsigned int)reg : below(b->r, 16), mem, below(b->r, 16));
+	modrm(b, reg >= 0 ? (unsigned int)reg : below(b->r, nregs(b)), mem, below(b->r, nregs(b)));
 }
 
 static void finish(struct ib *b)
@@ -194,9 +203,12 @@ static void finish(struct ib *b)
 	struct gen_case *c = b->c;
 	unsigned int n = 0;
 
+	/* 16-bit code: memory operands use 32-bit addressing (67H), like the register values. */
+	if (b->mode == 16 && b->mem67)
+		pfx(b, 0x67);
 	for (unsigned int i = 0; i < b->npfx; i++)
 		c->bytes[n++] = b->pfx[i];
-	if (b->rex || b->force_rex)
+	if ((b->rex || b->force_rex) && b->mode == 64)
 		c->bytes[n++] = 0x40 | b->rex;
 	for (unsigned int i = 0; i < b->nop; i++)
 		c->bytes[n++] = b->op[i];
@@ -205,8 +217,8 @@ static void finish(struct ib *b)
 	if (b->has_sib)
 		c->bytes[n++] = b->sib;
 	if (b->riprel) {
-		/* The displacement is relative to the next instruction. */
-		uint64_t next = b->code + n + 4 + b->nimm;
+		/* RIP-relative in 64-bit mode (from the next instruction), else an absolute disp32. */
+		uint64_t next = b->mode == 64 ? b->code + n + 4 + b->nimm : 0;
 		uint32_t d = (uint32_t)(b->riprel_target - next);
 
 		memcpy(c->bytes + n, &d, 4);
@@ -237,7 +249,7 @@ static void g_alu(struct ib *b)
 	if (form < 2 && op != 7 && below(b->r, 4) == 0) {
 		pfx(b, 0xf0);	/* LOCK: meaningful with a memory destination */
 		opc(b, (uint8_t)(op << 3 | form));
-		modrm(b, below(b->r, 16), true, 0);
+		modrm(b, below(b->r, nregs(b)), true, 0);
 		return;
 	}
 	opc(b, (uint8_t)(op << 3 | form));
@@ -272,6 +284,10 @@ static void g_incdec_negnot(struct ib *b)
 
 	if (w)
 		opsize(b, true, true);
+	if (b->mode != 64 && below(b->r, 3) == 0) {
+		opc(b, (uint8_t)(0x40 + below(b->r, 16)));	/* INC/DEC r outside 64-bit mode */
+		return;
+	}
 	opc(b, k < 2 ? (w ? 0xff : 0xfe) : (w ? 0xf7 : 0xf6));
 	if (below(b->r, 5) == 0) {
 		pfx(b, 0xf0);
@@ -382,7 +398,7 @@ static void g_mov(struct ib *b)
 		imm(b, b->op[0] == 0xc7 ? immz(b) : 1, rng_next(b->r));
 		break;
 	case 3: {
-		unsigned int reg = below(b->r, 16);
+		unsigned int reg = below(b->r, nregs(b));
 
 		opsize(b, true, true);
 		if (reg & 8)
@@ -399,8 +415,8 @@ static void g_mov(struct ib *b)
 	case 4:
 		opsize(b, true, true);
 		opc(b, 0x8d);		/* LEA */
-		modrm(b, below(b->r, 16), true, 0);
-		if (below(b->r, 3) == 0)
+		modrm(b, below(b->r, nregs(b)), true, 0);
+		if (below(b->r, 3) == 0 && b->mode == 64)
 			pfx(b, 0x67);
 		break;
 	case 5:
@@ -410,6 +426,13 @@ static void g_mov(struct ib *b)
 		modrm_any(b, -1, true);
 		break;
 	default:
+		if (b->mode != 64) {	/* 63 is ARPL there */
+			opsize(b, true, false);
+			opc(b, 0x0f);
+			opc(b, 0xb6);
+			modrm_any(b, -1, true);
+			break;
+		}
 		b->rex |= below(b->r, 2) ? 8 : 0;
 		b->osz = (b->rex & 8) ? 8 : 4;
 		opc(b, 0x63);		/* MOVSXD */
@@ -422,7 +445,8 @@ static void g_moffs(struct ib *b)
 {
 	opsize(b, true, true);
 	opc(b, (uint8_t)(0xa0 + below(b->r, 4)));
-	imm(b, 8, data_addr(b));
+	b->mem67 = true;
+	imm(b, b->mode == 64 ? 8 : 4, data_addr(b));
 }
 
 static void g_cmov_set(struct ib *b)
@@ -444,7 +468,7 @@ static void g_xchg(struct ib *b)
 
 	opsize(b, true, true);
 	if (k == 0) {
-		unsigned int reg = below(b->r, 16);
+		unsigned int reg = below(b->r, nregs(b));
 
 		if (reg & 8)
 			b->rex |= 1;
@@ -470,10 +494,10 @@ static void g_cmpxchg_xadd(struct ib *b)
 	/*
 	 * A 32-bit CMPXCHG to a register that does not match: KVM's emulator
 	 * zero-extends the destination, silicon leaves it. Register forms of
-	 * CMPXCHG therefore only run at CPL 3.
+	 * CMPXCHG therefore only run in 64-bit mode at CPL 3.
 	 */
-	if ((b->npfx && b->pfx[b->npfx - 1] == 0xf0) || (b->cpl == 0 && b->op[1] <= 0xb1))
-		modrm(b, below(b->r, 16), true, 0);
+	if ((b->npfx && b->pfx[b->npfx - 1] == 0xf0) || ((b->cpl == 0 || b->mode != 64) && b->op[1] <= 0xb1))
+		modrm(b, below(b->r, nregs(b)), true, 0);
 	else
 		modrm_any(b, -1, true);
 	if (below(b->r, 2) && !b->reserved[0])
@@ -512,6 +536,17 @@ static void g_bsf(struct ib *b)
 	opc(b, 0x0f);
 	opc(b, below(b->r, 2) ? 0xbc : 0xbd);
 	modrm_any(b, -1, true);
+	/*
+	 * A zero source leaves a 32-bit destination whole on silicon; KVM's
+	 * emulator zero-extends it (em_bsf writes it back). Where the emulator
+	 * is the reference, a 32-bit register source is never zero.
+	 */
+	if ((b->cpl == 0 || b->mode != 64) && b->osz == 4 && b->modrm >= 0xc0) {
+		unsigned int rm = (b->modrm & 7) | ((b->rex & 1) ? 8 : 0);
+
+		if (!b->reserved[rm])
+			b->c->gpr[rm] |= 1ULL << below(b->r, 32);
+	}
 }
 
 static void g_convert(struct ib *b)
@@ -535,14 +570,15 @@ static void g_pushpop(struct ib *b)
 	switch (k) {
 	case 0:
 	case 1:
-		reg = below(b->r, 16);
+		reg = below(b->r, nregs(b));
 		if (reg & 8)
 			b->rex |= 1;
 		opc(b, (uint8_t)((k ? 0x58 : 0x50) + (reg & 7)));
 		break;
 	case 2:
 		opc(b, below(b->r, 2) ? 0x68 : 0x6a);
-		imm(b, b->op[0] == 0x68 ? (b->npfx ? 2 : 4) : 1, rng_next(b->r));
+		/* 68: imm16 with a 16-bit operand size (66H in 32/64-bit code, none in 16-bit code) */
+		imm(b, b->op[0] == 0x68 ? ((b->npfx != 0) == (b->mode != 16) ? 2 : 4) : 1, rng_next(b->r));
 		break;
 	case 3:
 		opc(b, 0xff);
@@ -582,9 +618,16 @@ static uint64_t code_target(struct ib *b)
 	return t >= b->code && t < b->code + 16 ? t + 16 : t;
 }
 
+static void g_nop(struct ib *b);
+
 static void g_branch(struct ib *b)
 {
 	unsigned int k = below(b->r, 9);
+
+	if (b->mode == 16) {	/* the code sits above 64 KiB: 16-bit targets cannot reach it */
+		g_nop(b);
+		return;
+	}
 
 	set_stack(b);
 	switch (k) {
@@ -631,12 +674,13 @@ static void g_branch(struct ib *b)
 		/*
 		 * ENTER. KVM's emulator (arch/x86/kvm/emulate.c, em_enter) refuses a
 		 * nesting level above 0 and pushes RBP with the stack size, not the
-		 * operand size: those forms only run at CPL 3, on silicon.
+		 * operand size: those forms only run in 64-bit mode at CPL 3, on
+		 * silicon (compatibility-mode code is emulated at every CPL here).
 		 */
 		opc(b, 0xc8);
 		imm(b, 2, below(b->r, 0x100));
-		imm(b, 1, b->cpl == 3 ? below(b->r, 2) : 0);
-		if (b->cpl == 3 && below(b->r, 4) == 0)
+		imm(b, 1, b->cpl == 3 && b->mode == 64 ? below(b->r, 2) : 0);
+		if (b->cpl == 3 && b->mode == 64 && below(b->r, 4) == 0)
 			pfx(b, 0x66);
 		break;
 	default:
@@ -661,6 +705,7 @@ static void g_string(struct ib *b)
 	if (below(b->r, 6) == 0)
 		pfx(b, below(b->r, 2) ? 0x64 : 0x65);
 	opc(b, op);
+	b->mem67 = true;
 	reserve(b, 6, G_DATA + 0x800 + below(b->r, 0x400));
 	reserve(b, 7, G_DATA + 0x2000 + below(b->r, 0x400));
 	reserve(b, 1, below(b->r, 20) | (below(b->r, 8) == 0 ? 0x100000000ULL : 0));
@@ -704,6 +749,7 @@ static void g_bswap_xlat(struct ib *b)
 {
 	if (below(b->r, 4) == 0) {
 		opc(b, 0xd7);
+		b->mem67 = true;
 		reserve(b, 3, G_DATA + below(b->r, 0x1000));
 		return;
 	}
@@ -752,7 +798,8 @@ const char *gen_group_name(unsigned int i)
 	return groups[i].name;
 }
 
-void gen_case(struct rng *r, unsigned int i, uint64_t code_addr, unsigned int cpl, struct gen_case *c)
+void gen_case(struct rng *r, unsigned int i, uint64_t code_addr, unsigned int cpl, unsigned int mode,
+	      struct gen_case *c)
 {
 	struct ib b;
 
@@ -762,7 +809,8 @@ void gen_case(struct rng *r, unsigned int i, uint64_t code_addr, unsigned int cp
 	b.r = r;
 	b.code = code_addr;
 	b.cpl = cpl;
-	b.osz = 4;
+	b.mode = mode;
+	b.osz = mode == 16 ? 2 : 4;
 	c->group = groups[i].name;
 	for (unsigned int g = 0; g < 16; g++)
 		c->gpr[g] = value(r);

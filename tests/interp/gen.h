@@ -35,8 +35,10 @@ const char *gen_group_name(unsigned int i);
 /*
  * Fill *c with a case of group i; code_addr is where the instruction will
  * sit; cpl is where it will run (some forms are left out at CPL 0, where
- * KVM's emulator is the reference and lacks them).
+ * KVM's emulator is the reference and lacks them); mode is 64, 32 or 16
+ * (compatibility mode with a 32- or 16-bit code segment).
  */
-void gen_case(struct rng *r, unsigned int i, uint64_t code_addr, unsigned int cpl, struct gen_case *c);
+void gen_case(struct rng *r, unsigned int i, uint64_t code_addr, unsigned int cpl, unsigned int mode,
+	      struct gen_case *c);
 
 #endif

@@ -5,10 +5,12 @@
  * the same registers and RAM; the registers, RFLAGS, RIP and all of RAM (the
  * accessed and dirty bits of the page tables included) must agree, or the
  * exception (vector, error code, CR2). Half of the cases run at CPL 0, half
- * at CPL 3.
+ * at CPL 3; a third each in 64-bit mode and in compatibility mode with a
+ * 32-bit and a 16-bit code segment.
  *
  * Environment: INTERP_DIFF_SEED (default 1), INTERP_DIFF_CASES (default 3000),
- * INTERP_DIFF_CPL (0 or 3: only that level), INTERP_DIFF_VERBOSE=1 (every
+ * INTERP_DIFF_CPL (0 or 3: only that level), INTERP_DIFF_MODE (64, 32 or 16:
+ * only that code size), INTERP_DIFF_VERBOSE=1 (every
  * divergence in full, not only the first ones). Exit 0 when all agree, 1 on
  * a divergence, 77 without /dev/kvm.
  */
@@ -113,7 +115,7 @@ static bool has_error_code(unsigned int v)
  * that HLT: the instruction retired.
  */
 static void kvm_outcome(struct kvm_guest *g, enum guest_exit e, const struct kvm_regs *r,
-			const struct kvm_sregs *s, struct outcome *o)
+			const struct kvm_sregs *s, uint64_t cs_base, uint64_t start_rip, struct outcome *o)
 {
 	memset(o, 0, sizeof(*o));
 	kvm_gpr(r, o->gpr);
@@ -136,8 +138,9 @@ static void kvm_outcome(struct kvm_guest *g, enum guest_exit e, const struct kvm
 		o->vector = v;
 		o->cr2 = s->cr2;
 		o->fault = true;
-		if (v == 13 && o->rip != CODE_AT && o->rip >= G_CODE && o->rip < G_CODE + 0x1000 &&
-		    g->mem[o->rip] == 0xf4 && (rd64(g->mem, f + 8) & 3) == 3)
+		if (v == 13 && o->rip != start_rip && cs_base + o->rip >= G_CODE &&
+		    cs_base + o->rip < G_CODE + 0x1000 && g->mem[cs_base + o->rip] == 0xf4 &&
+		    (rd64(g->mem, f + 8) & 3) == 3)
 			o->fault = false, o->rflags &= ~0x10000ULL;	/* CPL 3: the HLT that
 									   follows; a fault frame has RF */
 		return;
@@ -158,13 +161,14 @@ static void show_state(const char *who, const uint64_t g[16], uint64_t rip, uint
 			g[i + 2], names[i + 3], g[i + 3]);
 }
 
-static void show_case(const struct gen_case *c, unsigned int cpl, const char *why)
+static void show_case(const struct gen_case *c, unsigned int cpl, unsigned int mode, uint64_t rip,
+		      const char *why)
 {
-	fprintf(stderr, "# DIVERGENCE [%s, CPL %u] %s\n    bytes:", c->group, cpl, why);
+	fprintf(stderr, "# DIVERGENCE [%s, CPL %u, %u-bit] %s\n    bytes:", c->group, cpl, mode, why);
 	for (unsigned int i = 0; i < c->len; i++)
 		fprintf(stderr, " %02x", c->bytes[i]);
 	fprintf(stderr, "\n");
-	show_state("start", c->gpr, CODE_AT, c->rflags);
+	show_state("start", c->gpr, rip, c->rflags);
 }
 
 /* At CPL 3 the run ends in a #GP: its frame and PD[1]'s accessed/dirty bits are KVM's alone. */
@@ -176,7 +180,7 @@ static bool kvm_only(uint64_t b)
 /* Compare; returns NULL when they agree, else what differs. */
 static const char *compare(const struct interp_result *ir, const struct interp_cpu *ic,
 			   const struct outcome *o, const struct gen_case *c, const uint8_t *kmem, bool cpl3,
-			   char *buf, size_t n)
+			   uint64_t start_rip, char *buf, size_t n)
 {
 	if (o->other)
 		return o->other;
@@ -186,7 +190,7 @@ static const char *compare(const struct interp_result *ir, const struct interp_c
 			return buf;
 		}
 		if (o->vector != ir->vector || (ir->has_error && o->error != ir->error) ||
-		    (ir->vector == 14 && o->cr2 != ir->cr2) || o->rip != CODE_AT) {
+		    (ir->vector == 14 && o->cr2 != ir->cr2) || o->rip != start_rip) {
 			snprintf(buf, n, "fault: interp %u err %#x cr2 %#" PRIx64 ", KVM %u err %#x cr2 %#"
 				 PRIx64 " at %#" PRIx64, ir->vector, ir->error, ir->cr2, o->vector, o->error,
 				 o->cr2, o->rip);
@@ -255,6 +259,7 @@ int main(void)
 	struct rng rng = { env_num("INTERP_DIFF_SEED", 1) * 0x9e3779b97f4a7c15ULL | 1 };
 	unsigned long ncases = env_num("INTERP_DIFF_CASES", 3000);
 	long only_cpl = getenv("INTERP_DIFF_CPL") ? (long)env_num("INTERP_DIFF_CPL", 0) : -1;
+	unsigned int only_mode = (unsigned int)env_num("INTERP_DIFF_MODE", 0);
 	bool verbose = env_num("INTERP_DIFF_VERBOSE", 0) != 0;
 	struct tally t[64] = { 0 }, all = { 0 };
 	unsigned int ng = gen_ngroups(), shown = 0;
@@ -276,9 +281,14 @@ int main(void)
 	im.ram = imem;
 	im.ram_size = G_RAM_SIZE;
 	im.maxphyaddr = 0;
+	static const unsigned int modes[3] = { 64, 32, 16 };
+
 	for (unsigned long n = 0; n < ncases; n++) {
-		unsigned int gi = (unsigned int)(n % ng), cpl = only_cpl >= 0 ? (unsigned int)only_cpl
-								    : (n / ng) % 2 ? 3 : 0;
+		/* Every group in turn; per round, CPL 0/3 alternate and the modes 64, 32, 16 rotate. */
+		unsigned int gi = (unsigned int)(n % ng), round = (unsigned int)(n / ng);
+		unsigned int cpl = only_cpl >= 0 ? (unsigned int)only_cpl : round % 2 ? 3 : 0;
+		unsigned int mode = only_mode ? only_mode : modes[(round / 2) % 3];
+		uint64_t cs_base = mode == 16 ? G_CODE : 0, rip = CODE_AT - cs_base;
 		struct gen_case c;
 		struct kvm_regs regs = { 0 };
 		struct kvm_sregs sregs;
@@ -289,18 +299,25 @@ int main(void)
 		char buf[256];
 		const char *why;
 
-		gen_case(&rng, gi, CODE_AT, cpl, &c);
+		gen_case(&rng, gi, CODE_AT, cpl, mode, &c);
 		guest_tables(&g);
 		fill_random(&rng, g.mem + G_DATA, 0x10000);
 		fill_random(&rng, g.mem + G_STACK, 0x1000);
+		fill_random(&rng, g.mem + 0x100000 + G_DATA, 0x10000);	/* the same through FS */
+		fill_random(&rng, g.mem + 0x180000 + G_DATA, 0x10000);	/* and GS */
 		memset(g.mem + G_CODE, 0xf4, 0x1000);
 		memcpy(g.mem + CODE_AT, c.bytes, c.len);
 		if (c.stack_val_set)
 			memcpy(g.mem + c.gpr[4], &c.stack_val, 8);
 		from_gpr(&regs, c.gpr);
-		regs.rip = CODE_AT;
+		regs.rip = rip;
 		regs.rflags = c.rflags;
 		guest_sregs(&sregs, cpl);
+		if (mode != 64) {	/* compatibility mode: a 32- or 16-bit code segment */
+			sregs.cs.l = 0;
+			sregs.cs.db = mode == 32;
+			sregs.cs.base = cs_base;
+		}
 		/*
 		 * User code runs with IF set: KVM here (PVM) runs it natively with the
 		 * hardware's IF, and a PUSHF there would show IF = 1 whatever was set.
@@ -317,7 +334,7 @@ int main(void)
 			fprintf(stderr, "%s\n", g.err);
 			return 1;
 		}
-		kvm_outcome(&g, e, &regs, &sregs, &o);
+		kvm_outcome(&g, e, &regs, &sregs, cs_base, rip, &o);
 		t[gi].cases++;
 		if (ir.status == INTERP_FALLBACK || ir.status == INTERP_INCOMPLETE) {
 			t[gi].fallbacks++;
@@ -327,12 +344,12 @@ int main(void)
 			t[gi].faults++;
 		else
 			t[gi].retired++;
-		why = compare(&ir, &ic, &o, &c, g.mem, cpl == 3, buf, sizeof(buf));
+		why = compare(&ir, &ic, &o, &c, g.mem, cpl == 3, rip, buf, sizeof(buf));
 		if (!why)
 			continue;
 		t[gi].diverged++;
 		if (shown++ < MAX_SHOWN || verbose) {
-			show_case(&c, cpl, why);
+			show_case(&c, cpl, mode, rip, why);
 			if (ir.status == INTERP_RETIRED) {
 				show_state("interp", ic.gpr, ic.rip, ic.rflags);
 				show_state("KVM", o.gpr, o.rip, o.rflags);
