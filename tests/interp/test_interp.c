@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
@@ -43,7 +44,15 @@ struct row {
 	uint8_t vector;
 	uint32_t error;
 	unsigned int cpl;
+	unsigned int mode;		/* 0: 64-bit; M32, M16: compatibility mode; REAL; PM32, PAE32, PAE32NX */
 };
+
+#define M32 32
+#define M16 16
+#define REAL 1
+#define PM32 2
+#define PAE32 3
+#define PAE32NX 4
 
 #define B(s) s, sizeof(s) - 1
 
@@ -210,6 +219,35 @@ static const struct row rows[] = {
 	{ "repe cmpsb stops on a difference", B("\xf3\xa6"), { R(RSI, DATA), R(RDI, DATA + 4), R(RCX, 8) }, 0x2,
 	  0x0000000100000000ULL, INTERP_RETIRED, { R(RSI, DATA + 1), R(RCX, 7) }, 0x97, 0x0000000100000000ULL,
 	  0, 0, 0, 0 },
+	/* other modes */
+	{ "32-bit code: add zero-extends", B("\x01\xd8"), { R(RAX, 0xffffffff00000001ULL), R(RBX, 1) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RAX, 2) }, 0x2, 0, 0, 0, 0, 0, M32 },
+	{ "32-bit code: 40 is INC", B("\x40"), { R(RAX, 0x7fffffff) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RAX, 0x80000000) }, 0x896, 0, 0, 0, 0, 0, M32 },
+	{ "32-bit code: push ebx", B("\x53"), { R(RBX, 0x11) }, 0x2, 0, INTERP_RETIRED, { R(RSP, STACK - 4) },
+	  0x2, 0, 0, 0, 0, 0, M32 },
+	{ "32-bit code: disp32 is absolute", B("\x8b\x05\x00\x00\x02\x00"), { R(RAX, 0) }, 0x2, 0x77,
+	  INTERP_RETIRED, { R(RAX, 0x77) }, 0x2, 0x77, 0, 0, 0, 0, M32 },
+	{ "16-bit code: mov ax, [bx+si+2]", B("\x8b\x40\x02"), { R(RAX, ~0ULL), R(RBX, 0x0ffe), R(RSI, 0) }, 0x2,
+	  0x1234, INTERP_RETIRED, { R(RAX, 0xffffffffffff1234ULL) }, 0x2, 0x1234, 0, 0, 0, 0, M16 },
+	{ "16-bit code: [bp+di] is SS-relative", B("\x8b\x03"), { R(RAX, 0), R(RBP, 0x0800), R(RDI, 0x0800) }, 0x2,
+	  0x1234, INTERP_RETIRED, { R(RAX, 0x2007) }, 0x2, 0x1234, 0, 0, 0, 0, M16 },
+	{ "16-bit code: 66 b8 is a 32-bit immediate", B("\x66\xb8\x78\x56\x34\x12"), { R(RAX, ~0ULL) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RAX, 0x12345678) }, 0x2, 0, 0, 0, 0, 0, M16 },
+	{ "16-bit code: call rel16 pushes IP", B("\xe8\x00\x01"), { R(RAX, 0) }, 0x2, 0, INTERP_RETIRED,
+	  { R(RSP, STACK - 2) }, 0x2, 0, 0x103, 0, 0, 0, M16 },
+	{ "real mode: mov ax, [bx] through DS.base", B("\x8b\x07"), { R(RBX, 0x1000) }, 0x2, 0x4321,
+	  INTERP_RETIRED, { R(RAX, 0x4321) }, 0x2, 0x4321, 0, 0, 0, 0, REAL },
+	{ "real mode: a word at offset 0xffff is #GP without error code", B("\x8b\x07"), { R(RBX, 0xffff) }, 0x2, 0,
+	  INTERP_FAULT, { R(RBX, 0xffff) }, 0x2, 0, 0, 13, 0, 0, REAL },
+	{ "32-bit paging: 4 MiB page", B("\x8b\x03"), { R(RBX, DATA) }, 0x2, 0x99, INTERP_RETIRED, { R(RAX, 0x99) },
+	  0x2, 0x99, 0, 0, 0, 0, PM32 },
+	{ "PAE: write to a read-only page with WP is #PF(P|W)", B("\x89\x03"), { R(RBX, DATA) }, 0x2, 0,
+	  INTERP_FAULT, { R(RBX, DATA) }, 0x2, 0, CODE, 14, 3, 0, PAE32 },
+	{ "PAE: fetch from an NX page is #PF(P|I)", B("\x90"), { R(RAX, 0) }, 0x2, 0, INTERP_FAULT, { R(RAX, 0) },
+	  0x2, 0, CODE, 14, 0x11, 0, PAE32NX },
+	{ "PAE: read from a read-only page", B("\x8b\x03"), { R(RBX, DATA) }, 0x2, 0x5a, INTERP_RETIRED,
+	  { R(RAX, 0x5a) }, 0x2, 0x5a, 0, 0, 0, 0, PAE32 },
 	/* faults and fall back */
 	{ "load from an unmapped page is #PF", B("\x8b\x03"), { R(RBX, 0x400000) }, 0x2, 0, INTERP_FAULT,
 	  { R(RBX, 0x400000) }, 0x2, 0, CODE, 14, 0, 0 },
@@ -226,6 +264,62 @@ static const struct row rows[] = {
 	{ "load beyond RAM falls back (MMIO)", B("\x8b\x03"), { R(RBX, 0x1ffff0) }, 0x2, 0, INTERP_FALLBACK,
 	  { R(RBX, 0x1ffff0) }, 0x2, 0, CODE, 0, 0, 0 },
 };
+
+/* 16-bit code runs with CS.base = CODE and IP 0, so that IP fits 16 bits. */
+static uint64_t c_rip0(unsigned int mode)
+{
+	return mode == M16 || mode == REAL ? 0 : CODE;
+}
+
+/*
+ * Other modes than 64-bit: compatibility mode with a 32/16-bit CS; real
+ * mode; 32-bit protected mode with 32-bit paging (one 4 MiB page, PSE) or
+ * with PAE (PDPT at 0x5000, PD at 0x6000, 4 KiB pages at 0x7000: DATA
+ * read-only, CODE NX in PAE32NX).
+ */
+static void set_mode(struct interp_cpu *c, unsigned int mode)
+{
+	if (!mode)
+		return;
+	c->seg[INTERP_CS].l = false;
+	c->seg[INTERP_CS].db = mode != M16 && mode != REAL;
+	if (mode == M16 || mode == REAL) {
+		c->seg[INTERP_CS].base = CODE;
+		c->seg[INTERP_DS].base = DATA - 0x1000;
+		c->rip = 0;
+	}
+	if (mode == REAL) {
+		c->cr0 = 0x10;
+		c->cr4 = 0;
+		c->efer = 0;
+		for (unsigned int i = 0; i < 6; i++)
+			c->seg[i].limit = 0xffff, c->seg[i].db = false;
+		c->seg[INTERP_SS].base = 0x20000;
+		c->gpr[INTERP_RSP] = 0x800;
+	} else if (mode == PM32) {
+		memcpy(ram + 0x5000, &(uint32_t){ 0x83 }, 4);	/* PDE[0]: 4 MiB page at 0, RW, supervisor */
+		c->cr0 = 0x80010033;
+		c->cr3 = 0x5000;
+		c->cr4 = 0x10;
+		c->efer = 0;
+	} else if (mode == PAE32 || mode == PAE32NX) {
+		memcpy(ram + 0x5000, &(uint64_t){ 0x6001 }, 8);
+		memcpy(ram + 0x6000, &(uint64_t){ 0x7003 }, 8);
+		for (uint64_t p = 0; p < 512; p++) {
+			uint64_t e = (p << 12) | 3;
+
+			if ((p << 12) == DATA)
+				e = DATA | 1;				/* read-only */
+			if ((p << 12) == CODE && mode == PAE32NX)
+				e |= 1ULL << 63;			/* NX */
+			memcpy(ram + 0x7000 + p * 8, &e, 8);
+		}
+		c->cr0 = 0x80010033;
+		c->cr3 = 0x5000;
+		c->cr4 = 0x20;
+		c->efer = 0x800;
+	}
+}
 
 static int bad(const char *fmt, ...)
 {
@@ -256,6 +350,7 @@ static int run_row(const struct row *r)
 			memcpy(ram + 0x4000 + p * 8, &e, 8);
 		}
 	}
+	set_mode(&c, r->mode);
 	if (!strcmp(r->name, "load beyond RAM falls back (MMIO)"))
 		m.ram_size = 0x1ffff2;
 	memcpy(ram + CODE, r->bytes, r->len);
@@ -286,7 +381,7 @@ static int run_row(const struct row *r)
 	if (mem != r->mem_out)
 		return bad("%s: memory %#llx, want %#llx", r->name, (unsigned long long)mem,
 			 (unsigned long long)r->mem_out);
-	if (c.rip != (r->rip_out ? r->rip_out : CODE + r->len))
+	if (c.rip != (r->rip_out ? r->rip_out : c_rip0(r->mode) + r->len))
 		return bad("%s: rip %#llx", r->name, (unsigned long long)c.rip);
 	return 0;
 }
@@ -302,10 +397,96 @@ static void test_rows(void **state)
 		fail_msg("%u of %zu rows failed", failed, sizeof(rows) / sizeof(rows[0]));
 }
 
+/*
+ * LOCK on guest RAM is atomic against other vCPUs: two threads, each an
+ * interpreted vCPU, run LOCK ADD and LOCK XADD on one dword while a third
+ * updates it with host atomics; no update may be lost.
+ */
+#define LOCK_ROUNDS 200000
+
+struct locker {
+	uint64_t rip;
+	uint64_t rax;
+	unsigned int retired, fallbacks;
+};
+
+static void *lock_thread(void *arg)
+{
+	struct locker *l = arg;
+	struct interp_mem m = { ram, RAM, 0 };
+
+	for (unsigned int i = 0; i < LOCK_ROUNDS; i++) {
+		struct interp_cpu c;
+		struct interp_result res;
+
+		memset(&c, 0, sizeof(c));
+		for (unsigned int s = 0; s < 6; s++) {
+			c.seg[s].limit = 0xffffffff;
+			c.seg[s].type = 3;
+			c.seg[s].present = c.seg[s].s = c.seg[s].db = c.seg[s].g = true;
+		}
+		c.seg[INTERP_CS].type = 11;
+		c.seg[INTERP_CS].l = true;
+		c.seg[INTERP_CS].db = false;
+		c.cr0 = 0x80050033;
+		c.cr3 = 0x1000;
+		c.cr4 = 0x20;
+		c.efer = 0xd00;
+		c.rip = l->rip;
+		c.gpr[INTERP_RBX] = DATA;
+		c.gpr[INTERP_RAX] = l->rax;
+		c.rflags = 2;
+		/*
+		 * A fall back (the compare-and-swap lost 64 races in a row) changed
+		 * nothing: the engine would let KVM run it; here it runs again.
+		 */
+		while (interp_step(&c, &m, &res) == INTERP_FALLBACK && l->fallbacks < LOCK_ROUNDS)
+			l->fallbacks++;
+		if (res.status == INTERP_RETIRED)
+			l->retired++;
+	}
+	return NULL;
+}
+
+static void *host_thread(void *arg)
+{
+	uint32_t *p = arg;
+
+	for (unsigned int i = 0; i < LOCK_ROUNDS; i++)
+		__atomic_fetch_add(p, 4, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void test_lock_atomic(void **state)
+{
+	struct interp_cpu c;
+	struct locker a = { CODE, 1, 0, 0 };
+	struct locker b = { CODE + 0x100, 2, 0, 0 };
+	pthread_t ta, tb, th;
+	uint32_t v;
+
+	(void)state;
+	machine(&c, 0);
+	memcpy(ram + CODE, "\xf0\x01\x03", 3);		/* lock add [rbx], eax */
+	memcpy(ram + CODE + 0x100, "\xf0\x0f\xc1\x03", 4);	/* lock xadd [rbx], eax */
+	memset(ram + DATA, 0, 8);
+	assert_int_equal(pthread_create(&ta, NULL, lock_thread, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, lock_thread, &b), 0);
+	assert_int_equal(pthread_create(&th, NULL, host_thread, ram + DATA), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_join(th, NULL);
+	assert_int_equal(a.retired, LOCK_ROUNDS);
+	assert_int_equal(b.retired, LOCK_ROUNDS);
+	memcpy(&v, ram + DATA, 4);
+	assert_int_equal(v, LOCK_ROUNDS * (1 + 2 + 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_lock_atomic),
 	};
 
 	return cmocka_run_group_tests_name("interp", tests, NULL, NULL);
