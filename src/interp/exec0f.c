@@ -138,7 +138,12 @@ int exec_0f(struct ictx *x)
 	uint64_t v, imm, fl = x->c.rflags;
 
 	switch (op) {
-	case 0x1f:		/* NOP r/m */
+	case 0x18:		/* PREFETCHh: a hint, never faults (SDM vol. 2 PREFETCHh) */
+	case 0x19:
+	case 0x1c ... 0x1f:	/* reserved-NOP space (SDM vol. 2 NOP, table A-3) */
+		/* F3 0F 1E is ENDBR32/64: a NOP unless CET is on (CR4.CET, SDM vol. 1 18.3). */
+		if (op == 0x1e && x->in.rep && (x->c.cr4 & CR4_CET))
+			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
 		TRY(dec_modrm(x));
 		return 0;
 	case 0x40 ... 0x4f:	/* CMOVcc: the source is read, and a 32-bit destination zero-extends, either way */

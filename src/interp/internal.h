@@ -39,6 +39,7 @@
 #define CR0_AM (1ULL << 18)
 #define CR4_LA57 (1ULL << 12)
 #define CR4_PVI (1ULL << 1)
+#define CR4_CET (1ULL << 23)
 #define EFER_LMA (1ULL << 10)
 
 /* Internal returns: 0, or the instruction ends here with res filled. */

@@ -382,9 +382,25 @@ static void g_imul(struct ib *b)
 
 static void g_mov(struct ib *b)
 {
-	unsigned int k = below(b->r, 7);
+	unsigned int k = below(b->r, 8);
 
 	switch (k) {
+	case 7:
+		/*
+		 * MOV r/m, Sreg. At CPL 3 this host runs the guest with its own
+		 * selectors (PVM), so only CPL 0 can check it; and KVM's emulator
+		 * stores 8 bytes for a REX.W memory destination (em_mov_rm_sreg
+		 * shortens only 4 to 2), where the SDM stores 16 bits.
+		 */
+		if (b->cpl == 3) {
+			b->c->rflags |= 1;
+			opc(b, 0xf5);	/* CMC instead */
+			break;
+		}
+		opsize(b, true, b->mode == 64 && below(b->r, 2));
+		opc(b, 0x8c);
+		modrm_any(b, (int)below(b->r, 6), b->osz != 8);
+		break;
 	case 0:
 	case 1:
 		opsize(b, true, true);
@@ -715,7 +731,20 @@ static void g_string(struct ib *b)
 
 static void g_nop(struct ib *b)
 {
-	switch (below(b->r, 4)) {
+	/* KVM's emulator has no ENDBR, PREFETCHh or 0F 1C-1E: those run on silicon only. */
+	switch (below(b->r, b->cpl == 3 && b->mode == 64 ? 6 : 4)) {
+	case 4:
+		pfx(b, 0xf3);		/* ENDBR64 / ENDBR32 */
+		opc(b, 0x0f);
+		opc(b, 0x1e);
+		b->has_modrm = true;
+		b->modrm = below(b->r, 2) ? 0xfa : 0xfb;
+		return;
+	case 5:
+		opc(b, 0x0f);		/* PREFETCHh, reserved NOPs */
+		opc(b, (uint8_t)(0x18 + (below(b->r, 2) ? 0 : 4 + below(b->r, 4))));
+		modrm_any(b, (int)below(b->r, 4), true);
+		return;
 	case 0:
 		opc(b, 0x90);
 		break;
