@@ -397,6 +397,131 @@ static void test_rows(void **state)
 		fail_msg("%u of %zu rows failed", failed, sizeof(rows) / sizeof(rows[0]));
 }
 
+static enum interp_status step(struct interp_cpu *c, const char *bytes, unsigned int len, uint64_t at,
+				struct interp_result *res)
+{
+	struct interp_mem m = { ram, RAM, 0 };
+
+	memcpy(ram + at, bytes, len);
+	c->rip = at;
+	return interp_step(c, &m, res);
+}
+
+/* What the PMU model is told: the classifier's view, taken, and the STI shadow. */
+static void test_retire_facts(void **state)
+{
+	struct interp_cpu c;
+	struct interp_result res;
+
+	(void)state;
+	machine(&c, 0);
+	c.rflags = 0x42;					/* ZF */
+	assert_int_equal(step(&c, "\x74\x10", 2, CODE, &res), INTERP_RETIRED);
+	assert_int_equal(res.cls.branch, X86_BR_JCC);
+	assert_true(res.cls.is_branch && res.cls.conditional && res.taken);
+	assert_int_equal(res.cls.len, 2);
+	c.rflags = 0x2;
+	assert_int_equal(step(&c, "\x74\x10", 2, CODE, &res), INTERP_RETIRED);
+	assert_false(res.taken);
+	assert_int_equal(step(&c, "\xc3", 1, CODE, &res), INTERP_RETIRED);	/* RET pops 0 */
+	assert_int_equal(res.cls.branch, X86_BR_RET);
+	assert_true(res.taken);
+	machine(&c, 0);
+	assert_int_equal(step(&c, "\x48\x01\xd8", 3, CODE, &res), INTERP_RETIRED);
+	assert_false(res.cls.is_branch || res.taken || res.irq_shadow);
+	assert_int_equal(step(&c, "\xfb", 1, CODE, &res), INTERP_RETIRED);	/* STI with IF = 0 */
+	assert_true(res.irq_shadow);
+	assert_int_equal(step(&c, "\xfb", 1, CODE, &res), INTERP_RETIRED);	/* IF already set */
+	assert_false(res.irq_shadow);
+	assert_int_equal(step(&c, "\xe6\xf4", 2, CODE, &res), INTERP_FALLBACK);
+	assert_int_equal(res.reason, INTERP_FB_PRIVILEGED);
+	assert_int_equal(res.cls.exit, X86_EXIT_IO);
+}
+
+/* An instruction that reaches an unmapped page faults with CR2 at that page, and only then. */
+static void test_fetch_across_pages(void **state)
+{
+	struct interp_cpu c;
+	struct interp_result res;
+	uint64_t pt;
+
+	(void)state;
+	machine(&c, 0);
+	/* 4 KiB pages for [0, 2 MiB), page 0x11000 not present. */
+	memcpy(ram + 0x3000, &(uint64_t){ 0x4000 | 7 }, 8);
+	for (uint64_t p = 0; p < 512; p++) {
+		pt = (p << 12) | ((p << 12) == 0x11000 ? 0 : 7);
+		memcpy(ram + 0x4000 + p * 8, &pt, 8);
+	}
+	/* A 1-byte NOP right before the boundary retires. */
+	assert_int_equal(step(&c, "\x90", 1, 0x10fff, &res), INTERP_RETIRED);
+	assert_int_equal(c.rip, 0x11000);
+	/* mov eax, imm32 spanning the boundary: #PF on the fetch of the second page. */
+	assert_int_equal(step(&c, "\xb8\x01", 2, 0x10ffe, &res), INTERP_FAULT);
+	assert_int_equal(res.vector, 14);
+	assert_int_equal(res.error, 0x10);	/* not present, fetch (NXE) */
+	assert_int_equal(res.cr2, 0x11000);
+	assert_int_equal(c.rip, 0x10ffe);
+}
+
+/* REP: a fault in a later iteration stops after the iterations before it; a long REP is chunked. */
+static void test_rep_iterations(void **state)
+{
+	struct interp_cpu c;
+	struct interp_result res;
+
+	(void)state;
+	machine(&c, 0);
+	/* rep stosb from 0x1ffffe with RCX = 4: two bytes, then 0x200000 is not mapped. */
+	c.gpr[INTERP_RDI] = 0x1ffffe;
+	c.gpr[INTERP_RCX] = 4;
+	c.gpr[INTERP_RAX] = 0x5a;
+	assert_int_equal(step(&c, "\xf3\xaa", 2, CODE, &res), INTERP_INCOMPLETE);
+	assert_int_equal(c.rip, CODE);
+	assert_int_equal(c.gpr[INTERP_RCX], 2);
+	assert_int_equal(c.gpr[INTERP_RDI], 0x200000);
+	assert_int_equal(ram[0x1ffffe], 0x5a);
+	assert_int_equal(ram[0x1fffff], 0x5a);
+	/* The next step faults at the third iteration and changes nothing. */
+	assert_int_equal(step(&c, "\xf3\xaa", 2, CODE, &res), INTERP_FAULT);
+	assert_int_equal(res.vector, 14);
+	assert_int_equal(res.cr2, 0x200000);
+	assert_int_equal(c.gpr[INTERP_RCX], 2);
+	/* A REP longer than INTERP_REP_CHUNK continues at the same RIP. */
+	c.gpr[INTERP_RDI] = DATA;
+	c.gpr[INTERP_RCX] = INTERP_REP_CHUNK + 3;
+	assert_int_equal(step(&c, "\xf3\xaa", 2, CODE, &res), INTERP_INCOMPLETE);
+	assert_int_equal(c.gpr[INTERP_RCX], 3);
+	assert_int_equal(c.rip, CODE);
+	assert_int_equal(step(&c, "\xf3\xaa", 2, CODE, &res), INTERP_RETIRED);
+	assert_int_equal(c.gpr[INTERP_RCX], 0);
+	assert_int_equal(c.gpr[INTERP_RDI], DATA + INTERP_REP_CHUNK + 3);
+	assert_int_equal(c.rip, CODE + 2);
+}
+
+/* A fault leaves RAM untouched: PUSH then fault is not possible, but CALL to a bad target is. */
+static void test_no_partial_write(void **state)
+{
+	struct interp_cpu c;
+	struct interp_result res;
+	uint64_t before, after;
+
+	(void)state;
+	machine(&c, 0);
+	memcpy(&before, ram + STACK - 8, 8);
+	c.gpr[INTERP_RAX] = 0x0000800000000000ULL;	/* non-canonical */
+	assert_int_equal(step(&c, "\xff\xd0", 2, CODE, &res), INTERP_FAULT);	/* call rax */
+	assert_int_equal(res.vector, 13);
+	memcpy(&after, ram + STACK - 8, 8);
+	assert_true(before == after);
+	assert_int_equal(c.gpr[INTERP_RSP], STACK);
+	/* movsq into an unmapped destination: the source read happened, nothing is written. */
+	c.gpr[INTERP_RSI] = DATA;
+	c.gpr[INTERP_RDI] = 0x200000;
+	assert_int_equal(step(&c, "\x48\xa5", 2, CODE, &res), INTERP_FAULT);
+	assert_int_equal(c.gpr[INTERP_RSI], DATA);
+}
+
 /*
  * LOCK on guest RAM is atomic against other vCPUs: two threads, each an
  * interpreted vCPU, run LOCK ADD and LOCK XADD on one dword while a third
@@ -487,6 +612,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_lock_atomic),
+		cmocka_unit_test(test_retire_facts),
+		cmocka_unit_test(test_fetch_across_pages),
+		cmocka_unit_test(test_rep_iterations),
+		cmocka_unit_test(test_no_partial_write),
 	};
 
 	return cmocka_run_group_tests_name("interp", tests, NULL, NULL);
