@@ -315,11 +315,17 @@ static int exec_enter(struct ictx *x)
 	TRY(dec_imm(x, 1, &level));
 	alloc &= 0xffff;
 	level &= 31;
-	if (level > 1)
-		return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
 	TRY(push(x, size, x->c.gpr[INTERP_RBP]));
 	frame = x->c.gpr[INTERP_RSP] & mem_mask(ss);
-	if (level == 1)
+	/* SDM ENTER: level - 1 frame pointers copied from the enclosing frame, then the new one. */
+	for (uint64_t i = 1, bp = x->c.gpr[INTERP_RBP]; i < level; i++) {
+		uint64_t v;
+
+		bp = (bp - size) & mem_mask(ss);
+		TRY(mem_read(x, INTERP_SS, bp, size, &v));
+		TRY(push(x, size, v));
+	}
+	if (level >= 1)
 		TRY(push(x, size, frame));
 	/*
 	 * Outside 64-bit mode a 32-bit EBP keeps the upper half of RBP, as KVM's
@@ -474,19 +480,28 @@ static int exec_misc(struct ictx *x)
 			return ie_fallback(x, INTERP_FB_UNDEFINED);
 		reg_set(x, x->in.reg, osz, x->in.ea);
 		return 0;
-	case 0x8f:		/* POP r/m: the address uses the incremented stack pointer */
+	case 0x8f: {		/* POP r/m */
+		unsigned int at = x->in.pos;
+
 		TRY(dec_modrm(x));
 		if (x->in.reg & 7)
 			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
-		if (x->in.is_mem)
-			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
 		TRY(pop(x, stack_op_size(x), &v));
-		reg_set(x, x->in.rm, stack_op_size(x), v);
-		return 0;
+		if (!x->in.is_mem) {
+			reg_set(x, x->in.rm, stack_op_size(x), v);
+			return 0;
+		}
+		/* SDM POP: a memory address based on rSP uses the incremented value. */
+		x->in.pos = at;
+		TRY(dec_modrm(x));
+		return rm_write(x, stack_op_size(x), v);
+	}
 	case 0x90:
 		if (x->in.rex & 1)
 			break;		/* XCHG r8, rAX */
 		return 0;		/* NOP, PAUSE (F3 90) */
+	case 0x91 ... 0x97:
+		break;
 	case 0x98:
 		v = sext(reg_get(x, INTERP_RAX, osz / 2), osz / 2);
 		reg_set(x, INTERP_RAX, osz, v);

@@ -602,7 +602,7 @@ static void g_pushpop(struct ib *b)
 		break;
 	default:
 		opc(b, 0x8f);
-		modrm(b, 0, false, free_reg(b));
+		modrm_any(b, 0, true);
 		break;
 	}
 }
@@ -695,7 +695,9 @@ static void g_branch(struct ib *b)
 		 */
 		opc(b, 0xc8);
 		imm(b, 2, below(b->r, 0x100));
-		imm(b, 1, b->cpl == 3 && b->mode == 64 ? below(b->r, 2) : 0);
+		imm(b, 1, b->cpl == 3 && b->mode == 64 ? (below(b->r, 2) ? below(b->r, 2) : below(b->r, 40)) : 0);
+		if (b->cpl == 3)	/* frames to copy: RBP in the stack page */
+			reserve(b, 5, G_STACK + 0x900 + 8 * below(b->r, 64));
 		if (b->cpl == 3 && b->mode == 64 && below(b->r, 4) == 0)
 			pfx(b, 0x66);
 		break;

@@ -30,7 +30,19 @@ static uint8_t *imem;	/* the interpreter's copy of guest RAM */
 
 struct tally {
 	unsigned int cases, retired, faults, fallbacks, diverged;
+	unsigned int reasons[INTERP_FB_FETCH + 1];
 };
+
+/* The most frequent fall-back reason of a group, for the summary. */
+static const char *top_reason(const struct tally *t)
+{
+	unsigned int best = 0;
+
+	for (unsigned int r = 1; r <= INTERP_FB_FETCH; r++)
+		if (t->reasons[r] > t->reasons[best])
+			best = r;
+	return t->reasons[best] ? interp_fallback_name((enum interp_fallback)best) : "";
+}
 
 static void to_seg(struct interp_seg *d, const struct kvm_segment *s)
 {
@@ -338,6 +350,8 @@ int main(void)
 		t[gi].cases++;
 		if (ir.status == INTERP_FALLBACK || ir.status == INTERP_INCOMPLETE) {
 			t[gi].fallbacks++;
+			if (ir.status == INTERP_FALLBACK && ir.reason <= INTERP_FB_FETCH)
+				t[gi].reasons[ir.reason]++;
 			continue;
 		}
 		if (ir.status == INTERP_FAULT)
@@ -356,11 +370,11 @@ int main(void)
 			}
 		}
 	}
-	printf("%-18s %7s %7s %7s %9s %8s\n", "group", "cases", "retired", "faults", "fallbacks",
-	       "diverged");
+	printf("%-18s %7s %7s %7s %9s %8s  %s\n", "group", "cases", "retired", "faults", "fallbacks",
+	       "diverged", "most fall backs");
 	for (unsigned int i = 0; i < ng; i++) {
-		printf("%-18s %7u %7u %7u %9u %8u\n", gen_group_name(i), t[i].cases, t[i].retired,
-		       t[i].faults, t[i].fallbacks, t[i].diverged);
+		printf("%-18s %7u %7u %7u %9u %8u  %s\n", gen_group_name(i), t[i].cases, t[i].retired,
+		       t[i].faults, t[i].fallbacks, t[i].diverged, top_reason(&t[i]));
 		all.cases += t[i].cases;
 		all.retired += t[i].retired;
 		all.faults += t[i].faults;

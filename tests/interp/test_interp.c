@@ -211,6 +211,10 @@ static const struct row rows[] = {
 	{ "jrcxz not taken", B("\xe3\x10"), { R(RCX, 1) }, 0x2, 0, INTERP_RETIRED, { R(RCX, 1) }, 0x2, 0, 0, 0, 0, 0 },
 	{ "enter 16, 0", B("\xc8\x10\x00\x00"), { R(RBP, 0x1234) }, 0x2, 0, INTERP_RETIRED,
 	  { R(RBP, STACK - 8), R(RSP, STACK - 24) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "enter 16, 3 copies two frame pointers", B("\xc8\x10\x00\x03"), { R(RBP, STACK + 0x40) }, 0x2, 0,
+	  INTERP_RETIRED, { R(RBP, STACK - 8), R(RSP, STACK - 48) }, 0x2, 0, 0, 0, 0, 0 },
+	{ "pop [rbx]", B("\x8f\x03"), { R(RBX, DATA) }, 0x2, 5, INTERP_RETIRED, { R(RSP, STACK + 8) }, 0x2,
+	  0, 0, 0, 0, 0 },
 	/* strings */
 	{ "rep stosb", B("\xf3\xaa"), { R(RDI, DATA), R(RCX, 3), R(RAX, 0x41) }, 0x2, 0, INTERP_RETIRED,
 	  { R(RDI, DATA + 3), R(RCX, 0) }, 0x2, 0x414141, 0, 0, 0, 0 },
