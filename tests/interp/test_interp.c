@@ -197,6 +197,12 @@ static const struct row rows[] = {
 	  { R(RSP, 0x31008) }, 0x202, 0, 0, 0, 0, 3 },
 	{ "cli at CPL 3, IOPL 0 is #GP(0)", B("\xfa"), { R(RAX, 0) }, 0x202, 0, INTERP_FAULT, { R(RAX, 0) },
 	  0x202, 0, CODE, 13, 0, 3 },
+	{ "cli at CPL 3 with IOPL 3", B("\xfa"), { R(RAX, 0) }, 0x3202, 0, INTERP_RETIRED, { R(RAX, 0) }, 0x3002,
+	  0, 0, 0, 0, 3 },
+	{ "popf at CPL 3 with IOPL 3 changes IF, not IOPL", B("\x9d"), { R(RSP, 0x31000) }, 0x3202, 0,
+	  INTERP_RETIRED, { R(RSP, 0x31008) }, 0x3002, 0, 0, 0, 0, 3 },
+	{ "popf at CPL 0 sets every writable flag, clears RF", B("\x9d"), { R(RSP, 0x31000) }, 0x10002, 0,
+	  INTERP_RETIRED, { R(RSP, 0x31008) }, 0x247fd7, 0, 0, 0, 0, 0 },
 	{ "sti sets IF", B("\xfb"), { R(RAX, 0) }, 0x2, 0, INTERP_RETIRED, { R(RAX, 0) }, 0x202, 0, 0, 0, 0, 0 },
 	/* branches */
 	{ "jz taken", B("\x74\x10"), { R(RAX, 0) }, 0x42, 0, INTERP_RETIRED, { R(RAX, 0) }, 0x42, 0,
@@ -355,6 +361,10 @@ static int run_row(const struct row *r)
 		}
 	}
 	set_mode(&c, r->mode);
+	if (!strcmp(r->name, "popf at CPL 0 sets every writable flag, clears RF"))
+		memcpy(ram + 0x31000, &(uint64_t){ 0xffffffffffffffffULL }, 8);
+	else
+		memset(ram + 0x31000, 0, 8);
 	if (!strcmp(r->name, "load beyond RAM falls back (MMIO)"))
 		m.ram_size = 0x1ffff2;
 	memcpy(ram + CODE, r->bytes, r->len);
