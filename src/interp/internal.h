@@ -91,11 +91,8 @@ struct ictx {
 	struct interp_result *res;
 	struct insn in;
 	unsigned int cpl;
-	struct pending_write wr[MAX_WRITES];
-	unsigned int nwr;
-	struct gva_walk walk[MAX_WALKS];
-	bool walk_write[MAX_WALKS];
-	unsigned int nwalk;
+	unsigned int nwr;		/* entries used in wr[] */
+	unsigned int nwalk;		/* entries used in walk[], walk_write[] */
 	/* LOCK-prefixed (or implicitly locked) read-modify-write of one operand */
 	bool locked;
 	uint8_t *lock_p;
@@ -108,6 +105,10 @@ struct ictx {
 	bool branched;			/* RIP was set by the instruction */
 	struct interp_cpu *out;		/* the caller's state, for REP iterations */
 	bool incomplete;		/* REP stopped before its end */
+	/* Last, and not cleared for each instruction: only the first nwr / nwalk are valid. */
+	struct pending_write wr[MAX_WRITES];
+	struct gva_walk walk[MAX_WALKS];
+	bool walk_write[MAX_WALKS];
 };
 
 /* interp.c */

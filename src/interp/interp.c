@@ -8,6 +8,7 @@
 #include "interp/internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 int ie_fault(struct ictx *x, uint8_t vector, bool has_error, uint32_t error)
@@ -119,7 +120,7 @@ static int execute(struct ictx *x)
 static void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *mem,
 		     struct interp_result *res)
 {
-	memset(x, 0, sizeof(*x));
+	memset(x, 0, offsetof(struct ictx, wr));
 	x->c = *cpu;
 	x->out = cpu;
 	x->mem = mem;
