@@ -59,6 +59,7 @@ struct ib {
 	uint8_t imm[8];
 	unsigned int nimm;
 	bool mem67;			/* a memory operand or string: 16-bit code adds 67H */
+	bool addr16;			/* 16-bit code with 16-bit addressing (DS, ES based at G_DATA) */
 	bool reserved[16];		/* registers whose value is an address */
 	unsigned int osz;
 	unsigned int cpl;
@@ -132,6 +133,38 @@ static uint64_t data_addr(struct ib *b)
 	return G_DATA + 0x100 + below(b->r, 0xd00);
 }
 
+/*
+ * 16-bit addressing (SDM vol. 2 table 2-1) with DS as the segment: [BX+SI],
+ * [BX+DI], [SI], [DI], [BX] (+disp8/disp16) and [disp16], the offset
+ * landing in the data area through DS.base = G_DATA. The BP forms would be
+ * SS-relative (base 0): left out.
+ */
+static void modrm16(struct ib *b, unsigned int reg)
+{
+	static const unsigned int rms[] = { 0, 1, 4, 5, 7, 6 };
+	unsigned int rm = rms[below(b->r, 6)], mod = rm == 6 ? 0 : below(b->r, 3);
+	uint64_t target = 0x100 + below(b->r, 0xd00), idx = 0;
+	uint16_t disp = mod == 1 ? (uint16_t)(int16_t)(int8_t)below(b->r, 256) : (uint16_t)below(b->r, 0x100);
+
+	if (mod == 0 && rm != 6)
+		disp = 0;
+	if (rm <= 1) {
+		idx = below(b->r, 0x80);
+		reserve(b, rm ? 7 : 6, idx);
+	}
+	if (rm == 6) {
+		disp = (uint16_t)target;
+	} else {
+		unsigned int base = rm <= 1 || rm == 7 ? 3 : rm == 4 ? 6 : 7;
+
+		reserve(b, base, (uint16_t)(target - idx - disp));
+	}
+	b->modrm = (uint8_t)(mod << 6 | (reg & 7) << 3 | rm);
+	b->disp[0] = (uint8_t)disp;
+	b->disp[1] = (uint8_t)(disp >> 8);
+	b->ndisp = mod == 1 ? 1 : mod == 2 || rm == 6 ? 2 : 0;
+}
+
 /* ModRM with reg = reg (0-15) and a register (rm 0-15) or memory operand. */
 static void modrm(struct ib *b, unsigned int reg, bool mem, unsigned int rm)
 {
@@ -145,6 +178,10 @@ static void modrm(struct ib *b, unsigned int reg, bool mem, unsigned int rm)
 		return;
 	}
 	b->mem67 = true;
+	if (b->addr16) {
+		modrm16(b, reg);
+		return;
+	}
 	if (below(b->r, 8) == 0)
 		pfx(b, below(b->r, 2) ? 0x64 : 0x65);	/* FS/GS base 1 MiB / 1.5 MiB */
 	switch (below(b->r, 4)) {
@@ -204,7 +241,7 @@ static void finish(struct ib *b)
 	unsigned int n = 0;
 
 	/* 16-bit code: memory operands use 32-bit addressing (67H), like the register values. */
-	if (b->mode == 16 && b->mem67)
+	if (b->mode == 16 && b->mem67 && !b->addr16)
 		pfx(b, 0x67);
 	for (unsigned int i = 0; i < b->npfx; i++)
 		c->bytes[n++] = b->pfx[i];
@@ -462,7 +499,7 @@ static void g_moffs(struct ib *b)
 	opsize(b, true, true);
 	opc(b, (uint8_t)(0xa0 + below(b->r, 4)));
 	b->mem67 = true;
-	imm(b, b->mode == 64 ? 8 : 4, data_addr(b));
+	imm(b, b->mode == 64 ? 8 : b->addr16 ? 2 : 4, data_addr(b) - (b->addr16 ? G_DATA : 0));
 }
 
 static void g_cmov_set(struct ib *b)
@@ -841,6 +878,7 @@ void gen_case(struct rng *r, unsigned int i, uint64_t code_addr, unsigned int cp
 	b.code = code_addr;
 	b.cpl = cpl;
 	b.mode = mode;
+	b.addr16 = mode == 16 && below(r, 2);
 	b.osz = mode == 16 ? 2 : 4;
 	c->group = groups[i].name;
 	for (unsigned int g = 0; g < 16; g++)

@@ -330,6 +330,8 @@ int main(void)
 			sregs.cs.db = mode == 32;
 			sregs.cs.base = cs_base;
 		}
+		if (mode == 16)		/* 16-bit offsets reach the data area through DS and ES */
+			sregs.ds.base = sregs.es.base = G_DATA;
 		/*
 		 * User code runs with IF set: KVM here (PVM) runs it natively with the
 		 * hardware's IF, and a PUSHF there would show IF = 1 whatever was set.
