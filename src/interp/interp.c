@@ -57,6 +57,8 @@ const char *interp_fallback_name(enum interp_fallback r)
 		[INTERP_FB_MMIO] = "MMIO or unbacked memory",
 		[INTERP_FB_MODE] = "unsupported CPU mode",
 		[INTERP_FB_FETCH] = "instruction fetch outside RAM",
+		[INTERP_FB_SPLIT_LOCK] = "split lock",
+		[INTERP_FB_CONTENDED] = "locked operand contended",
 	};
 
 	return (unsigned int)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
@@ -158,6 +160,6 @@ enum interp_status interp_step(struct interp_cpu *cpu, const struct interp_mem *
 		return res->status;
 	}
 	res->status = INTERP_FALLBACK;
-	res->reason = INTERP_FB_UNIMPLEMENTED;
+	res->reason = INTERP_FB_CONTENDED;
 	return res->status;
 }

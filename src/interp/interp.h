@@ -71,7 +71,10 @@ enum interp_fallback {
 	INTERP_FB_MMIO,			/* a guest-physical address outside RAM */
 	INTERP_FB_MODE,			/* a CPU mode the interpreter does not run (VM86, SMM...) */
 	INTERP_FB_FETCH,		/* the instruction bytes are not in RAM */
+	INTERP_FB_SPLIT_LOCK,		/* a locked operand across a page or a cache line */
+	INTERP_FB_CONTENDED,		/* a locked update lost its race 64 times in a row */
 };
+#define INTERP_FB_COUNT (INTERP_FB_CONTENDED + 1)
 
 struct interp_result {
 	enum interp_status status;

@@ -223,7 +223,7 @@ void reg_set(struct ictx *x, unsigned int r, unsigned int size, uint64_t v)
 static int lock_operand(struct ictx *x, const struct xlat *t, unsigned int size)
 {
 	if (t->n0 != size || ((uintptr_t)t->p[0] & 63) + size > 64)
-		return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
+		return ie_fallback(x, INTERP_FB_SPLIT_LOCK);
 	return 0;
 }
 

@@ -30,7 +30,7 @@ static uint8_t *imem;	/* the interpreter's copy of guest RAM */
 
 struct tally {
 	unsigned int cases, retired, faults, fallbacks, diverged;
-	unsigned int reasons[INTERP_FB_FETCH + 1];
+	unsigned int reasons[INTERP_FB_COUNT];
 };
 
 /* The most frequent fall-back reason of a group, for the summary. */
@@ -38,7 +38,7 @@ static const char *top_reason(const struct tally *t)
 {
 	unsigned int best = 0;
 
-	for (unsigned int r = 1; r <= INTERP_FB_FETCH; r++)
+	for (unsigned int r = 1; r < INTERP_FB_COUNT; r++)
 		if (t->reasons[r] > t->reasons[best])
 			best = r;
 	return t->reasons[best] ? interp_fallback_name((enum interp_fallback)best) : "";
@@ -352,7 +352,7 @@ int main(void)
 		t[gi].cases++;
 		if (ir.status == INTERP_FALLBACK || ir.status == INTERP_INCOMPLETE) {
 			t[gi].fallbacks++;
-			if (ir.status == INTERP_FALLBACK && ir.reason <= INTERP_FB_FETCH)
+			if (ir.status == INTERP_FALLBACK && ir.reason < INTERP_FB_COUNT)
 				t[gi].reasons[ir.reason]++;
 			continue;
 		}
