@@ -122,12 +122,128 @@ static void test_read_across_pages(void **state)
 	assert_int_equal(gva_read(&ctx, 0x400ffc, buf, 8), 4);
 }
 
+/*
+ * Rights: PML4/PDPT/PD at 0x1000-0x3000 all user+writable, PT at 0x4000:
+ *   VA 0x0000 user rw, 0x1000 user ro, 0x2000 supervisor rw, 0x3000 supervisor ro NX,
+ *   0x4000 user rw with bit 51 set (reserved below MAXPHYADDR 52), 0x5000 not present.
+ */
+static void build_rights(void)
+{
+	memset(mem, 0, 0x10000);
+	put64(0x1000, 0x2000 | 7);
+	put64(0x2000, 0x3000 | 7);
+	put64(0x3000, 0x4000 | 7);
+	put64(0x4000 + 0 * 8, 0x5000 | 7);
+	put64(0x4000 + 1 * 8, 0x6000 | 5);
+	put64(0x4000 + 2 * 8, 0x7000 | 3);
+	put64(0x4000 + 3 * 8, 0x8000 | 1 | (1ULL << 63));
+	put64(0x4000 + 4 * 8, 0x9000 | 7 | (1ULL << 51));
+}
+
+#define WP 0x10000ULL
+#define SMEP 0x100000ULL
+#define SMAP 0x200000ULL
+#define NXE 0x800ULL
+#define W GVA_PF_W
+#define U GVA_PF_U
+#define I GVA_PF_I
+
+static const struct walk_case {
+	const char *name;
+	uint64_t va, cr0_extra, cr4_extra, efer_extra;
+	unsigned int access;
+	bool ac;
+	unsigned int maxphyaddr;
+	int ret;
+	uint32_t err;
+} walk_cases[] = {
+	{ "user read, user ro", 0x1000, 0, 0, 0, U, false, 0, 0, 0 },
+	{ "user write, user ro, WP=1", 0x1000, WP, 0, 0, U | W, false, 0, -EFAULT, 7 },
+	{ "user write, user ro, WP=0 still faults", 0x1000, 0, 0, 0, U | W, false, 0, -EFAULT, 7 },
+	{ "supervisor write, user ro, WP=0", 0x1000, 0, 0, 0, W, false, 0, 0, 0 },
+	{ "supervisor write, user ro, WP=1", 0x1000, WP, 0, 0, W, false, 0, -EFAULT, 3 },
+	{ "supervisor write, supervisor rw, WP=1", 0x2000, WP, 0, 0, W, false, 0, 0, 0 },
+	{ "user read, supervisor page", 0x2000, 0, 0, 0, U, false, 0, -EFAULT, 5 },
+	{ "supervisor fetch, NX page, NXE=1", 0x3000, 0, 0, NXE, I, false, 0, -EFAULT, 0x11 },
+	{ "supervisor read, NX page, NXE=1", 0x3000, 0, 0, NXE, 0, false, 0, 0, 0 },
+	{ "NX bit without NXE is reserved", 0x3000, 0, 0, 0, I, false, 0, -EFAULT, 9 },
+	{ "SMEP: supervisor fetch, user page", 0x0000, 0, SMEP, 0, I, false, 0, -EFAULT, 0x11 },
+	{ "no SMEP: supervisor fetch, user page", 0x0000, 0, 0, 0, I, false, 0, 0, 0 },
+	{ "user fetch, user page, SMEP", 0x0000, 0, SMEP, 0, U | I, false, 0, 0, 0 },
+	{ "SMAP: supervisor read, user page, AC=0", 0x0000, 0, SMAP, 0, 0, false, 0, -EFAULT, 1 },
+	{ "SMAP: supervisor read, user page, AC=1", 0x0000, 0, SMAP, 0, 0, true, 0, 0, 0 },
+	{ "SMAP: implicit access ignores AC", 0x0000, 0, SMAP, 0, GVA_IMPLICIT, true, 0, -EFAULT, 1 },
+	{ "SMAP: supervisor write, user page, AC=1, WP=1", 0x0000, WP, SMAP, 0, W, true, 0, 0, 0 },
+	{ "bit 51 reserved with MAXPHYADDR 46", 0x4000, 0, 0, 0, U, false, 46, -EFAULT, 0xd },
+	{ "bit 51 allowed without MAXPHYADDR", 0x4000, 0, 0, 0, U, false, 0, 0, 0 },
+	{ "not present: user write", 0x5000, 0, 0, 0, U | W, false, 0, -EFAULT, 6 },
+	{ "not present: fetch with NXE reports I", 0x5000, 0, 0, NXE, I, false, 0, -EFAULT, 0x10 },
+};
+
+static void test_walk_rights(void **state)
+{
+	(void)state;
+	build_rights();
+	for (size_t i = 0; i < sizeof(walk_cases) / sizeof(walk_cases[0]); i++) {
+		const struct walk_case *c = &walk_cases[i];
+		struct gva_ctx ctx = { mem, MEM, 0x80000011 | c->cr0_extra, 0x1000, 0x20 | c->cr4_extra,
+				       0x500 | c->efer_extra, c->maxphyaddr };
+		struct gva_walk w;
+		uint32_t err = 0xdead;
+		int r = gva_walk(&ctx, c->va, c->access, c->ac, &w, &err);
+
+		if (r != c->ret || err != c->err)
+			fail_msg("%s: got %d err 0x%x, want %d err 0x%x", c->name, r, err, c->ret, c->err);
+	}
+}
+
+static void test_walk_outside_ram(void **state)
+{
+	struct gva_ctx ctx = { mem, MEM, 0x80000011, 0x1000, 0x20, 0x500 };
+	struct gva_walk w;
+	uint32_t err;
+
+	(void)state;
+	build_rights();
+	put64(0x1000, 0x7fff000000ULL | 7);
+	assert_int_equal(gva_walk(&ctx, 0, 0, false, &w, &err), -ERANGE);
+}
+
+static void test_set_ad(void **state)
+{
+	struct gva_ctx ctx = { mem, MEM, 0x80000011, 0x1000, 0x20, 0x500 };
+	struct gva_walk w;
+	uint32_t err;
+	uint64_t e;
+
+	(void)state;
+	build_rights();
+	assert_int_equal(gva_walk(&ctx, 0x123, GVA_PF_W, false, &w, &err), 0);
+	assert_int_equal(w.gpa, 0x5123);
+	assert_int_equal(w.nentries, 4);
+	gva_set_ad(mem, MEM, &w, true);
+	for (uint64_t a = 0x1000; a <= 0x3000; a += 0x1000) {
+		memcpy(&e, mem + a, 8);
+		assert_int_equal(e & 0x60, 0x20);	/* A, no D on non-leaf entries */
+	}
+	memcpy(&e, mem + 0x4000, 8);
+	assert_int_equal(e & 0x60, 0x60);
+	/* A read sets A only. */
+	assert_int_equal(gva_walk(&ctx, 0x1000, 0, false, &w, &err), 0);
+	gva_set_ad(mem, MEM, &w, false);
+	memcpy(&e, mem + 0x4008, 8);
+	assert_int_equal(e & 0x60, 0x20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_translate),
 		cmocka_unit_test(test_tables_outside_ram),
 		cmocka_unit_test(test_read_across_pages),
+		cmocka_unit_test(test_walk_rights),
+		cmocka_unit_test(test_walk_outside_ram),
+		cmocka_unit_test(test_set_ad),
 	};
 
 	return cmocka_run_group_tests_name("gva", tests, NULL, NULL);

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internals of the interpreter shared by its files: the decoded instruction,
+ * the working context of one interp_step() (a copy of the registers plus the
+ * pending memory writes), operand and memory helpers, and the flag arithmetic.
+ */
+#ifndef VMM_INTERP_INTERNAL_H
+#define VMM_INTERP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "interp/interp.h"
+#include "vmm/gva.h"
+
+/* RFLAGS bits (SDM vol. 1 3.4.3, vol. 3 2.3). */
+#define FL_CF (1ULL << 0)
+#define FL_FIXED (1ULL << 1)
+#define FL_PF (1ULL << 2)
+#define FL_AF (1ULL << 4)
+#define FL_ZF (1ULL << 6)
+#define FL_SF (1ULL << 7)
+#define FL_TF (1ULL << 8)
+#define FL_IF (1ULL << 9)
+#define FL_DF (1ULL << 10)
+#define FL_OF (1ULL << 11)
+#define FL_IOPL (3ULL << 12)
+#define FL_NT (1ULL << 14)
+#define FL_RF (1ULL << 16)
+#define FL_VM (1ULL << 17)
+#define FL_AC (1ULL << 18)
+#define FL_VIF (1ULL << 19)
+#define FL_VIP (1ULL << 20)
+#define FL_ID (1ULL << 21)
+#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+#define CR0_PE (1ULL << 0)
+#define CR0_TS (1ULL << 3)
+#define CR0_AM (1ULL << 18)
+#define CR4_LA57 (1ULL << 12)
+#define CR4_PVI (1ULL << 1)
+#define CR4_CET (1ULL << 23)
+#define EFER_LMA (1ULL << 10)
+
+/* Internal returns: 0, or the instruction ends here with res filled. */
+#define IE_FAULT (-1)
+#define IE_FALLBACK (-2)
+#define IE_RETRY (-3)		/* a locked update lost a race: run the instruction again */
+
+#define TRY(e) do { int try_r_ = (e); if (try_r_) return try_r_; } while (0)
+
+struct insn {
+	uint8_t b[X86_MAX_INSN_LEN];
+	unsigned int len;		/* the classifier's length */
+	unsigned int pos;		/* decode cursor */
+	int mode;			/* 16, 32, 64 */
+	unsigned int osz, asz;		/* operand and address size in bytes */
+	int seg;			/* segment override, or -1 */
+	bool lock, rep, repne, p66;
+	uint8_t rex;			/* 0 without REX */
+	bool map0f;
+	uint8_t op;
+	/* ModRM */
+	bool has_modrm;
+	unsigned int mod, reg, rm;	/* reg and (register form) rm extended by REX */
+	bool is_mem;
+	int eseg;			/* segment of the memory operand */
+	uint64_t ea;			/* its offset, wrapped to the address size */
+};
+
+/* A pending write: up to 8 bytes at host addresses p[0] (n0 bytes) and p[1]. */
+struct pending_write {
+	uint8_t *p[2];
+	unsigned int n0, len;
+	uint8_t data[8];
+};
+
+/* A translated guest access. */
+struct xlat {
+	uint8_t *p[2];
+	unsigned int n0, len;
+};
+
+#define MAX_WRITES 8
+#define MAX_WALKS 24
+
+struct ictx {
+	struct interp_cpu c;		/* working copy, committed on success */
+	const struct interp_mem *mem;
+	struct gva_ctx g;
+	struct interp_result *res;
+	struct insn in;
+	unsigned int cpl;
+	unsigned int nwr;		/* entries used in wr[] */
+	unsigned int nwalk;		/* entries used in walk[], walk_write[] */
+	/* LOCK-prefixed (or implicitly locked) read-modify-write of one operand */
+	bool locked;
+	uint8_t *lock_p;
+	unsigned int lock_size;
+	uint64_t lock_old, lock_new;
+	bool lock_pending;
+	bool lock_read;			/* the locked operand was read (lock_old) */
+	bool lock_ok;			/* the opcode accepts LOCK with this operand */
+	bool rmw;			/* the r/m operand is read and written: read with write intent */
+	bool branched;			/* RIP was set by the instruction */
+	struct interp_cpu *out;		/* the caller's state, for REP iterations */
+	bool incomplete;		/* REP stopped before its end */
+	/* Last, and not cleared for each instruction: only the first nwr / nwalk are valid. */
+	struct pending_write wr[MAX_WRITES];
+	struct gva_walk walk[MAX_WALKS];
+	bool walk_write[MAX_WALKS];
+};
+
+/* interp.c */
+int ie_fault(struct ictx *x, uint8_t vector, bool has_error, uint32_t error);
+int ie_fallback(struct ictx *x, enum interp_fallback reason);
+
+/* mem.c: segmentation, paging, RAM and the pending writes */
+int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool write, uint64_t *lin);
+int mem_xlat(struct ictx *x, uint64_t lin, unsigned int len, unsigned int access, struct xlat *t);
+int mem_read(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t *v);
+int mem_read_x(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t *v, struct xlat *t);
+int mem_write(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t v);
+int mem_write_x(struct ictx *x, int seg, uint64_t off, unsigned int size, struct xlat *t);
+int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all);
+int mem_commit(struct ictx *x);
+uint64_t mem_mask(unsigned int size);
+
+/* operand.c: prefixes, ModRM, registers, operands, stack */
+int dec_prefixes(struct ictx *x);
+int dec_modrm(struct ictx *x);
+int dec_imm(struct ictx *x, unsigned int size, uint64_t *v);	/* sign-extended */
+uint64_t reg_get(const struct ictx *x, unsigned int r, unsigned int size);
+void reg_set(struct ictx *x, unsigned int r, unsigned int size, uint64_t v);
+int rm_read(struct ictx *x, unsigned int size, uint64_t *v);
+int rm_read_rmw(struct ictx *x, unsigned int size, uint64_t *v);
+int rm_write(struct ictx *x, unsigned int size, uint64_t v);
+int push(struct ictx *x, unsigned int size, uint64_t v);
+int pop(struct ictx *x, unsigned int size, uint64_t *v);
+unsigned int stack_size(const struct ictx *x);
+uint64_t sext(uint64_t v, unsigned int size);
+int set_rip(struct ictx *x, uint64_t target, unsigned int size);
+
+/* flags.c: results and RFLAGS of the arithmetic (SDM vol. 2 per instruction) */
+enum alu_op { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+uint64_t alu(enum alu_op op, uint64_t a, uint64_t b, unsigned int size, uint64_t *fl);
+uint64_t alu_incdec(bool dec, uint64_t a, unsigned int size, uint64_t *fl);
+uint64_t alu_neg(uint64_t a, unsigned int size, uint64_t *fl);
+uint64_t alu_shift(unsigned int op, uint64_t a, unsigned int count, unsigned int size, uint64_t *fl);
+uint64_t alu_shxd(bool right, uint64_t a, uint64_t b, unsigned int count, unsigned int size,
+		  uint64_t *fl);
+void flags_szp(uint64_t r, unsigned int size, uint64_t *fl);
+bool cond(unsigned int cc, uint64_t fl);
+
+/* exec.c, exec0f.c, string.c */
+int exec_one_byte(struct ictx *x);
+int exec_0f(struct ictx *x);
+int exec_string(struct ictx *x);
+int exec_muldiv(struct ictx *x, unsigned int sub, unsigned int size, uint64_t src);
+int lockable(struct ictx *x);
+int near_branch(struct ictx *x, uint64_t target, bool call);
+unsigned int branch_size(const struct ictx *x);
+int commit_iteration(struct ictx *x);
+
+#endif

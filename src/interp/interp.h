@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * An x86 instruction interpreter for the software PMU: it executes one guest
+ * instruction against a copy of the vCPU's registers and the guest's RAM,
+ * and says whether it retired (with what the PMU model needs to know), raised
+ * a fault, or must be left to KVM ("fall back"). Pure code: no file
+ * descriptors, no global state. On a fault or a fall back nothing has been
+ * changed: the instruction is computed and checked first, then committed.
+ */
+#ifndef VMM_INTERP_INTERP_H
+#define VMM_INTERP_INTERP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pmu/soft/decode.h"
+
+enum interp_gpr {
+	INTERP_RAX, INTERP_RCX, INTERP_RDX, INTERP_RBX,
+	INTERP_RSP, INTERP_RBP, INTERP_RSI, INTERP_RDI,
+	INTERP_R8, INTERP_R9, INTERP_R10, INTERP_R11,
+	INTERP_R12, INTERP_R13, INTERP_R14, INTERP_R15,
+};
+
+/* Segment registers in the order of the ModRM sreg field (SDM vol. 2 table 3-1). */
+enum interp_sreg { INTERP_ES, INTERP_CS, INTERP_SS, INTERP_DS, INTERP_FS, INTERP_GS };
+
+/* A segment register with its hidden part (the fields of struct kvm_segment). */
+struct interp_seg {
+	uint64_t base;
+	uint32_t limit;			/* byte granular (G already applied) */
+	uint16_t sel;
+	uint8_t type;			/* descriptor type, bits 3:0 */
+	uint8_t dpl;
+	bool present, s, db, l, g, unusable;
+};
+
+struct interp_cpu {
+	uint64_t gpr[16];
+	uint64_t rip, rflags;
+	struct interp_seg seg[6];
+	uint64_t cr0, cr2, cr3, cr4, efer;
+};
+
+/*
+ * Guest physical memory: one flat RAM buffer at guest-physical 0. An access
+ * outside it (MMIO, unbacked) makes the instruction fall back before any
+ * side effect. maxphyaddr (0: not checked) feeds the reserved-bit checks of
+ * the page walk.
+ */
+struct interp_mem {
+	uint8_t *ram;
+	uint64_t ram_size;
+	unsigned int maxphyaddr;
+};
+
+enum interp_status {
+	INTERP_RETIRED,		/* the instruction completed; the state is updated */
+	INTERP_FAULT,		/* an exception to deliver; the state is unchanged */
+	INTERP_FALLBACK,	/* not for the interpreter; the state is unchanged */
+	INTERP_INCOMPLETE,	/* a REP string instruction did some iterations and
+				   will continue at the same RIP (not retired yet) */
+};
+
+enum interp_fallback {
+	INTERP_FB_NONE = 0,
+	INTERP_FB_UNIMPLEMENTED,	/* an opcode or form the interpreter lacks */
+	INTERP_FB_UNDEFINED,		/* the classifier rejects the bytes (KVM raises #UD) */
+	INTERP_FB_PRIVILEGED,		/* port I/O, MSR, CPUID, CR, HLT, ...: the VMM's or KVM's job */
+	INTERP_FB_FPU,			/* x87 / SSE / AVX state */
+	INTERP_FB_MMIO,			/* a guest-physical address outside RAM */
+	INTERP_FB_MODE,			/* a CPU mode the interpreter does not run (VM86, SMM...) */
+	INTERP_FB_FETCH,		/* the instruction bytes are not in RAM */
+	INTERP_FB_SPLIT_LOCK,		/* a locked operand across a page or a cache line */
+	INTERP_FB_CONTENDED,		/* a locked update lost its race 64 times in a row */
+};
+#define INTERP_FB_COUNT (INTERP_FB_CONTENDED + 1)
+
+struct interp_result {
+	enum interp_status status;
+	struct x86_insn_class cls;	/* the classifier's view of the instruction (all but FETCH/UNDEFINED) */
+	bool taken;			/* a branch that went to its target */
+	bool irq_shadow;		/* STI that set IF, MOV SS, POP SS: blocking for one instruction */
+	/* INTERP_FAULT */
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+	uint64_t cr2;			/* #PF: the faulting linear address (not yet in cpu->cr2) */
+	/* INTERP_FALLBACK */
+	enum interp_fallback reason;
+	uint64_t gpa;			/* INTERP_FB_MMIO: the address */
+};
+
+/* Upper bound of REP iterations one interp_step() runs before INTERP_INCOMPLETE. */
+#define INTERP_REP_CHUNK 4096
+
+#define X86_DE 0
+#define X86_DB 1
+#define X86_BP 3
+#define X86_UD 6
+#define X86_SS 12
+#define X86_GP 13
+#define X86_PF 14
+#define X86_AC 17
+
+/*
+ * Execute the instruction at cpu->rip. On INTERP_RETIRED and
+ * INTERP_INCOMPLETE *cpu (and guest RAM) holds the new state; on
+ * INTERP_FAULT and INTERP_FALLBACK neither has changed (for a REP string
+ * instruction, the iterations before the one that faulted are done, as on
+ * hardware). Returns the status, also stored in res->status.
+ */
+enum interp_status interp_step(struct interp_cpu *cpu, const struct interp_mem *mem,
+			       struct interp_result *res);
+
+/* Current privilege level: 0 in real mode, 3 in virtual-8086 mode, else SS.DPL (SDM vol. 3 5.5). */
+unsigned int interp_cpl(const struct interp_cpu *cpu);
+
+/* Code size of the current mode: 16, 32 or 64 (long mode with CS.L). */
+int interp_code_size(const struct interp_cpu *cpu);
+
+/* A short name of a fall-back reason, for messages. */
+const char *interp_fallback_name(enum interp_fallback r);
+
+#endif
