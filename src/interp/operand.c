@@ -17,17 +17,6 @@ uint64_t sext(uint64_t v, unsigned int size)
 	return size >= 8 ? v : (uint64_t)((int64_t)(v << sh) >> sh);
 }
 
-static bool is_legacy_prefix(uint8_t c)
-{
-	switch (c) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-		return true;
-	default:
-		return false;
-	}
-}
-
 int dec_prefixes(struct ictx *x)
 {
 	struct insn *in = &x->in;
@@ -37,7 +26,7 @@ int dec_prefixes(struct ictx *x)
 	for (; in->pos < in->len; in->pos++) {
 		uint8_t c = in->b[in->pos];
 
-		if (is_legacy_prefix(c)) {
+		if (x86_is_legacy_prefix(c)) {
 			in->rex = 0;	/* a REX prefix counts only right before the opcode (SDM 2.2.1) */
 			switch (c) {
 			case 0x26: in->seg = INTERP_ES; break;

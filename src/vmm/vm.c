@@ -522,6 +522,20 @@ static void vm_write_acpi(struct vm *vm, const struct image *img, const struct b
 		fprintf(vm->opt.log, "vmm: no ACPI tables: %s\n", why);
 }
 
+/* Where the BSP starts: its segment and control registers, then its general ones. */
+static int vm_set_entry(struct vcpu *bsp, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+			struct vmm_err *err)
+{
+	int r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, (void *)sregs);
+
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);
+	r = kvm_ioctl(bsp->fd, KVM_SET_REGS, (void *)regs);
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_SET_REGS", -r, NULL);
+	return 0;
+}
+
 int vm_resume(struct vm *vm, struct vmm_err *err)
 {
 	struct vcpu *bsp = &vm->vcpus[0];
@@ -545,13 +559,7 @@ int vm_resume(struct vm *vm, struct vmm_err *err)
 	sregs.cs.selector = (uint16_t)(vector >> 4);
 	sregs.cs.base = (uint64_t)(vector >> 4) << 4;
 	regs.rip = vector & 0xf;
-	r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
-	if (r < 0)
-		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);
-	r = kvm_ioctl(bsp->fd, KVM_SET_REGS, &regs);
-	if (r < 0)
-		return vmm_err_ioctl(err, "KVM_SET_REGS", -r, NULL);
-	return 0;
+	return vm_set_entry(bsp, &regs, &sregs, err);
 }
 
 int vm_load(struct vm *vm, const struct image *img, const struct boot_params *params,
@@ -575,13 +583,7 @@ int vm_load(struct vm *vm, const struct image *img, const struct boot_params *pa
 		return r;
 	}
 	vm_write_acpi(vm, img, p);
-	r = kvm_ioctl(bsp->fd, KVM_SET_SREGS, &sregs);
-	if (r < 0)
-		return vmm_err_ioctl(err, "KVM_SET_SREGS", -r, NULL);
-	r = kvm_ioctl(bsp->fd, KVM_SET_REGS, &regs);
-	if (r < 0)
-		return vmm_err_ioctl(err, "KVM_SET_REGS", -r, NULL);
-	return 0;
+	return vm_set_entry(bsp, &regs, &sregs, err);
 }
 
 static int vm_reset_vcpu(struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)

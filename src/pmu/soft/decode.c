@@ -107,7 +107,7 @@ static int dec_peek(const struct x86_dec *d, uint8_t *v)
 	return 0;
 }
 
-static bool x86_is_legacy_prefix(uint8_t c)
+bool x86_is_legacy_prefix(uint8_t c)
 {
 	switch (c) {
 	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:

@@ -102,6 +102,9 @@ struct x86_insn_class {
  */
 int x86_classify(const uint8_t *bytes, size_t n, int mode, struct x86_insn_class *out);
 
+/* SDM vol. 2 2.1.1: the legacy prefixes (segment overrides, 66H, 67H, LOCK, REPNE, REP). */
+bool x86_is_legacy_prefix(uint8_t c);
+
 /*
  * Target of a direct near branch at rip (out->direct must be true): the
  * fall-through address plus the displacement, wrapped to the operand size
