@@ -10,24 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int file_read_fd(int fd, const char *path, struct file_buf *f, struct vmm_err *err)
-{
-	size_t off = 0;
-
-	while (off < f->len) {
-		ssize_t n = read(fd, f->data + off, f->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return vmm_errf(err, errno, "%s: read failed: %s", path, strerror(errno));
-		if (n == 0)
-			return vmm_errf(err, EIO, "%s: file shrank while being read", path);
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * A file whose size stat cannot tell (st_size 0, as for /proc and sysfs
  * files): read to the end, at most max bytes.
@@ -150,7 +132,7 @@ int file_read(const char *path, uint64_t max, const char *limit, struct file_buf
 		r = vmm_errf(err, ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
-	r = file_read_fd(fd, path, f, err);
+	r = file_pread(fd, path, f->data, f->len, 0, err);
 	if (r < 0)
 		file_free(f);
 out:

@@ -192,15 +192,22 @@ bool amd_counting(const struct softpmu *p)
 }
 
 /* Retirements of in until the first counter that counts it overflows (softpmu_retire_repeat). */
+/* Counter i counts the instruction in (its event, at in's CPL). */
+static bool amd_counts(const struct softpmu *p, unsigned int i, const struct softpmu_insn *in,
+		       enum pmu_arch_event *ev)
+{
+	uint64_t sel = p->evtsel[i];
+
+	return amd_live(p, i, ev) && softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl);
+}
+
 uint64_t amd_headroom(const struct softpmu *p, const struct softpmu_insn *in)
 {
 	uint64_t room = UINT64_MAX, r;
 	enum pmu_arch_event ev;
 
 	for (unsigned int i = 0; i < p->nr_gp; i++) {
-		uint64_t sel = p->evtsel[i];
-
-		if (!amd_live(p, i, &ev) || !softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl))
+		if (!amd_counts(p, i, in, &ev))
 			continue;
 		r = softpmu_steps_to_overflow(p->ctr[i], p->gp_value_mask, softpmu_event_delta_once(ev, in));
 		room = r < room ? r : room;
@@ -214,16 +221,13 @@ void amd_retire(struct softpmu *p, const struct softpmu_insn *in)
 	enum pmu_arch_event ev;
 
 	for (unsigned int i = 0; i < p->nr_gp; i++) {
-		uint64_t sel = p->evtsel[i];
-
-		if (!amd_live(p, i, &ev) ||
-		    !softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl))
+		if (!amd_counts(p, i, in, &ev))
 			continue;
 		if (!softpmu_counter_add(&p->ctr[i], p->gp_value_mask, softpmu_event_delta(ev, in)))
 			continue;
 		if (p->shape.perfmon_v2)
 			p->global_status |= BIT64(i);
-		if (sel & EVTSEL_INT)
+		if (p->evtsel[i] & EVTSEL_INT)
 			p->pmi_pending = true;
 	}
 }

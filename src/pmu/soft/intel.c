@@ -451,20 +451,34 @@ static void intel_overflow(struct softpmu *p, unsigned int bit)
 		p->global_status |= BIT64(bit);
 }
 
+/* GP counter i counts the instruction in (its event, at in's CPL). */
+static bool intel_gp_counts(const struct softpmu *p, unsigned int i, const struct softpmu_insn *in,
+			    enum pmu_arch_event *ev)
+{
+	uint64_t sel = p->evtsel[i];
+
+	return intel_gp_live(p, i, ev) && softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl);
+}
+
+/* Fixed counter i counts the instruction in (at in's CPL). */
+static bool intel_fixed_counts(const struct softpmu *p, unsigned int i, const struct softpmu_insn *in)
+{
+	unsigned int f = intel_fixed_field(p, i);
+
+	return intel_fixed_live(p, i) && softpmu_cpl_match(f & FIXED_CTRL_USR, f & FIXED_CTRL_OS, in->cpl);
+}
+
 static bool intel_retire_gp(struct softpmu *p, const struct softpmu_insn *in)
 {
 	bool pmi = false;
 	enum pmu_arch_event ev;
 
 	for (unsigned int i = 0; i < p->nr_gp; i++) {
-		uint64_t sel = p->evtsel[i];
-
-		if (!intel_gp_live(p, i, &ev) ||
-		    !softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl))
+		if (!intel_gp_counts(p, i, in, &ev))
 			continue;
 		if (softpmu_counter_add(&p->ctr[i], p->gp_value_mask, softpmu_event_delta(ev, in))) {
 			intel_overflow(p, i);
-			pmi |= sel & EVTSEL_INT;
+			pmi |= p->evtsel[i] & EVTSEL_INT;
 		}
 	}
 	return pmi;
@@ -475,15 +489,12 @@ static bool intel_retire_fixed(struct softpmu *p, const struct softpmu_insn *in)
 	bool pmi = false;
 
 	for (unsigned int i = 0; i < PMU_MAX_FIXED; i++) {
-		unsigned int f = intel_fixed_field(p, i);
-
-		if (!intel_fixed_live(p, i) ||
-		    !softpmu_cpl_match(f & FIXED_CTRL_USR, f & FIXED_CTRL_OS, in->cpl))
+		if (!intel_fixed_counts(p, i, in))
 			continue;
 		if (softpmu_counter_add(&p->fixed[i], p->fixed_value_mask,
 					softpmu_event_delta(intel_fixed_events[i], in))) {
 			intel_overflow(p, 32 + i);
-			pmi |= f & FIXED_CTRL_PMI;
+			pmi |= intel_fixed_field(p, i) & FIXED_CTRL_PMI;
 		}
 	}
 	return pmi;
@@ -496,19 +507,13 @@ uint64_t intel_headroom(const struct softpmu *p, const struct softpmu_insn *in)
 	enum pmu_arch_event ev;
 
 	for (unsigned int i = 0; i < p->nr_gp; i++) {
-		uint64_t sel = p->evtsel[i];
-
-		if (!intel_gp_live(p, i, &ev) ||
-		    !softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl))
+		if (!intel_gp_counts(p, i, in, &ev))
 			continue;
 		r = softpmu_steps_to_overflow(p->ctr[i], p->gp_value_mask, softpmu_event_delta_once(ev, in));
 		room = r < room ? r : room;
 	}
 	for (unsigned int i = 0; i < PMU_MAX_FIXED; i++) {
-		unsigned int f = intel_fixed_field(p, i);
-
-		if (!intel_fixed_live(p, i) ||
-		    !softpmu_cpl_match(f & FIXED_CTRL_USR, f & FIXED_CTRL_OS, in->cpl))
+		if (!intel_fixed_counts(p, i, in))
 			continue;
 		r = softpmu_steps_to_overflow(p->fixed[i], p->fixed_value_mask,
 					      softpmu_event_delta_once(intel_fixed_events[i], in));
