@@ -116,20 +116,13 @@ struct emul_idt_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-/* SDM vol. 3 6.14.1: the offset fields of the 64-bit gate of vector. */
+/* The gate of vector in the IDT the CPU has loaded. */
 static void emul_set_gate(unsigned int vector, uint64_t addr)
 {
 	struct emul_idt_ptr p;
-	uint8_t *g;
 
 	asm volatile("sidt %0" : "=m"(p));
-	g = (uint8_t *)(uintptr_t)p.base + 16 * vector;
-	g[0] = (uint8_t)addr;
-	g[1] = (uint8_t)(addr >> 8);
-	g[6] = (uint8_t)(addr >> 16);
-	g[7] = (uint8_t)(addr >> 24);
-	for (int i = 0; i < 4; i++)
-		g[8 + i] = (uint8_t)(addr >> (32 + 8 * i));
+	idt_gate_set_offset((void *)(uintptr_t)p.base, vector, addr);
 }
 
 extern const uint64_t idt_stub_table[IDT_ENTRIES];

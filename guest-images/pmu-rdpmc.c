@@ -74,19 +74,6 @@ static void rdpmc_lidt(struct idt_ptr64 p)
 	asm volatile("lidt %0" : : "m"(p) : "memory");
 }
 
-/* SDM vol. 3 6.14.1: the offset fields of a 64-bit gate. */
-static void rdpmc_set_gate_offset(uint8_t *idt, unsigned int vec, uint64_t addr)
-{
-	uint8_t *g = idt + vec * 16;
-
-	g[0] = (uint8_t)addr;
-	g[1] = (uint8_t)(addr >> 8);
-	g[6] = (uint8_t)(addr >> 16);
-	g[7] = (uint8_t)(addr >> 24);
-	for (int i = 0; i < 4; i++)
-		g[8 + i] = (uint8_t)(addr >> (32 + 8 * i));
-}
-
 /* RDPMC that must work: no fault, the expected value, and the guest's #GP handler untouched. */
 static void rdpmc_expect(uint32_t ecx, uint64_t expect, const char *what)
 {
@@ -297,12 +284,12 @@ static void rdpmc_idt_changes(const struct rdpmc_ctx *x)
 	rdpmc_expect_gp(c->nr_counters, "with the #GP gate rewritten");
 
 	memcpy(rdpmc_idt_copy, live, sizeof(rdpmc_idt_copy));
-	rdpmc_set_gate_offset(live, GP_VECTOR, idt_stub_table[GP_VECTOR]);
+	idt_gate_set_offset(live, GP_VECTOR, idt_stub_table[GP_VECTOR]);
 	rdpmc_lidt(copy);
 	rdpmc_vmm_exit();
 	rdpmc_expect(0, rdpmc_pattern(5), "with the IDT moved by LIDT");
 	rdpmc_expect_gp(c->nr_counters, "with the IDT moved by LIDT");
-	rdpmc_set_gate_offset(live, GP_VECTOR, (uint64_t)(uintptr_t)gp_count_stub);
+	idt_gate_set_offset(live, GP_VECTOR, (uint64_t)(uintptr_t)gp_count_stub);
 	rdpmc_lidt(orig);
 	rdpmc_vmm_exit();
 	pmu_reset_all(c);
@@ -325,7 +312,7 @@ int main(const struct vmm_bootinfo *bi)
 	}
 	usermode_init();
 	/* Every #GP from here on passes gp_count_stub: the gate rewritten in place. */
-	rdpmc_set_gate_offset((uint8_t *)(uintptr_t)idt.base, GP_VECTOR, (uint64_t)(uintptr_t)gp_count_stub);
+	idt_gate_set_offset((void *)(uintptr_t)idt.base, GP_VECTOR, (uint64_t)(uintptr_t)gp_count_stub);
 	rdpmc_vmm_exit();
 	rdpmc_idt_changes(&x);
 	rdpmc_preloaded(&x);

@@ -44,6 +44,18 @@ static void idt_set_gate(unsigned int vec, uint64_t addr)
 	g->reserved = 0;
 }
 
+void idt_gate_set_offset(void *idt, unsigned int vec, uint64_t addr)
+{
+	uint8_t *g = (uint8_t *)idt + vec * sizeof(struct idt_gate);
+
+	g[0] = (uint8_t)addr;
+	g[1] = (uint8_t)(addr >> 8);
+	g[6] = (uint8_t)(addr >> 16);
+	g[7] = (uint8_t)(addr >> 24);
+	for (int i = 0; i < 4; i++)
+		g[8 + i] = (uint8_t)(addr >> (32 + 8 * i));
+}
+
 void idt_init(void)
 {
 	struct idt_ptr ptr = {

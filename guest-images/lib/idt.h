@@ -54,6 +54,12 @@ void idt_init(void);
 /* Installs fn for vec (NULL restores the default); returns the old one. */
 idt_handler_fn idt_set_handler(unsigned int vec, idt_handler_fn fn);
 
+/*
+ * SDM vol. 3 6.14.1: point gate vec of the 64-bit IDT at idt (the one loaded
+ * or a copy) at addr; only its offset fields change.
+ */
+void idt_gate_set_offset(void *idt, unsigned int vec, uint64_t addr);
+
 /* "#GP", "NMI", ... or "IRQ" for vectors 32-255. */
 const char *idt_vector_name(unsigned int vec);
 
