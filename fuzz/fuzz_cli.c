@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The command line (src/vmm/cli.c). The input: one byte choosing what the
+ * The command line (src/cli/cli.c). The input: one byte choosing what the
  * rest is, then NUL-separated arguments.
  *   even: the whole argv after "vmm" (a command and its options);
  *   1 mod 4: "vmm run --timeout=REST IMAGE";  3 mod 4: "vmm run --mem=REST IMAGE".
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vmm/cli.h"
-#include "vmm/vm.h"
+#include "cli/cli.h"
+#include "vmm/run/vm.h"
 
 #define MAX_ARGS 64
 
