@@ -35,7 +35,8 @@ static int find_guest_dir(const char *self, char *dir, size_t len)
  * Which selftest modes this host can give, by planning each one from the
  * same options its `vmm run` children get.
  */
-static void selftest_modes_available(const struct pmu_host *host, struct selftest_env *env)
+static void selftest_modes_available(const struct pmu_host *host, const struct pmu_request *soft,
+				     struct selftest_env *env)
 {
 	struct pmu_plan *plan = malloc(sizeof(*plan));
 
@@ -45,6 +46,8 @@ static void selftest_modes_available(const struct pmu_host *host, struct selftes
 		struct vmm_err err = { 0 };
 
 		pmu_request_init(&req);
+		req.soft_engine = soft->soft_engine;
+		req.soft_check = soft->soft_check;
 		if (!plan)
 			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "out of memory");
 		else if (pmu_request_set(&req, "pmu", mode->pmu, &err) < 0 ||
@@ -72,6 +75,8 @@ int cmd_selftest(const struct vmm_config *cfg)
 		.progress = isatty(STDERR_FILENO) && !cfg->json_path && !cfg->tap && !cfg->guest_output,
 		.guest_output = cfg->guest_output,
 		.no_seccomp = cfg->no_seccomp,
+		.soft_engine = cfg->pmu.soft_engine == PMU_SOFT_ENGINE_INTERP ? "interp" : "step",
+		.soft_check = cfg->pmu.soft_check,
 	};
 	struct selftest_env env = { 0 };
 	char self[4096], dir[4096];
@@ -110,7 +115,7 @@ int cmd_selftest(const struct vmm_config *cfg)
 	}
 	env.vmm_path = self;
 	env.guest_dir = dir;
-	selftest_modes_available(&host, &env);
+	selftest_modes_available(&host, &cfg->pmu, &env);
 	r = selftest_run(&o, &env, stdout, &err);
 	if (r < 0)
 		return cmd_fail(r == -EINVAL ? VMM_STATUS_USAGE : VMM_STATUS_HOST, &err);
