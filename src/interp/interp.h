@@ -35,11 +35,22 @@ struct interp_seg {
 	bool present, s, db, l, g, unusable;
 };
 
+/* GDTR, IDTR (SDM vol. 3 2.4). */
+struct interp_dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
 struct interp_cpu {
 	uint64_t gpr[16];
 	uint64_t rip, rflags;
 	struct interp_seg seg[6];
 	uint64_t cr0, cr2, cr3, cr4, efer;
+	/* System state for event delivery and the system instructions (KVM_GET_SREGS, KVM_GET_MSRS). */
+	struct interp_dtable gdtr, idtr;
+	struct interp_seg tr, ldtr;
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
 };
 
 /*
