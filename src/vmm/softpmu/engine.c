@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <time.h>
 
@@ -113,13 +114,20 @@ static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_
 	return classify_in(s, sregs_of(s), rip, c);
 }
 
-static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
+/* The one accounting path of both engines: the instruction c at rip retired at cpl, execution went on at next. */
+static void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
+		      uint64_t next)
 {
 	struct softpmu_insn in;
 
-	softpmu_insn_from_class(&in, c, guest_cpl(sregs_of(s)), rip, next);
+	softpmu_insn_from_class(&in, c, cpl, rip, next);
 	softpmu_retire(&s->model, &in);
 	s->retired++;
+}
+
+static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
+{
+	retire_at(s, c, guest_cpl(sregs_of(s)), rip, next);
 }
 
 static int account_classify(void *ctx, uint64_t rip, struct x86_insn_class *c)
@@ -700,6 +708,384 @@ static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
 	return true;
 }
 
+/* ---- the interpreter engine (docs/soft-pmu.md, "The interpreter engine") ---- */
+
+/* Most instructions interpreted between two looks at the LAPIC and the VM's stop flag. */
+#define INTERP_BUDGET 4096
+#define RFLAGS_IF (1ULL << 9)
+
+/*
+ * The SYSCALL/SYSENTER MSRs the interpreter needs. KVM handles a guest
+ * WRMSR to them in the kernel, but a WRMSR is never interpreted (it falls
+ * back to KVM), so the values read after the last handover stay valid
+ * until the next one.
+ */
+static int interp_load_msrs(struct soft_vcpu *s)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[SOFT_INTERP_NR_MSRS];
+	} m = { .hdr.nmsrs = SOFT_INTERP_NR_MSRS };
+	int r;
+
+	if (s->msrs_valid)
+		return 0;
+	for (unsigned int i = 0; i < SOFT_INTERP_NR_MSRS; i++)
+		m.e[i].index = soft_interp_msrs[i];
+	r = kvm_ioctl(s->vcpu->fd, KVM_GET_MSRS, &m);
+	if (r != SOFT_INTERP_NR_MSRS)
+		return engine_fail(s, "KVM_GET_MSRS (SYSCALL and SYSENTER MSRs)", r < 0 ? -r : EIO);
+	for (unsigned int i = 0; i < SOFT_INTERP_NR_MSRS; i++)
+		s->msr_val[i] = m.e[i].data;
+	s->msrs_valid = true;
+	return 0;
+}
+
+/*
+ * The interrupt the vCPU would take before its next instruction: the LAPIC's
+ * (KVM_GET_LAPIC: IRR against PPR) when RFLAGS.IF is set and no interrupt
+ * shadow holds it, or an NMI KVM has pending (KVM_GET_VCPU_EVENTS). Returns
+ * the vector (2 for an NMI), -1 for none, or < -1 when an ioctl failed.
+ */
+static int interp_pending_event(struct soft_vcpu *s, uint64_t rflags)
+{
+	struct kvm_vcpu_events ev;
+	struct kvm_lapic_state *lapic;
+	int r, vector;
+
+	r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
+	if (r < 0)
+		return engine_fail(s, "KVM_GET_VCPU_EVENTS", -r) - 1;
+	if (ev.nmi.pending && !ev.nmi.masked)
+		return 2;
+	if (!(rflags & RFLAGS_IF) || ev.interrupt.shadow)
+		return -1;
+	lapic = malloc(sizeof(*lapic));
+	if (!lapic)
+		return engine_fail(s, "allocating the LAPIC state", ENOMEM) - 1;
+	r = kvm_ioctl(s->vcpu->fd, KVM_GET_LAPIC, lapic);
+	vector = r < 0 ? engine_fail(s, "KVM_GET_LAPIC", -r) - 1 : soft_lapic_pending_vector((uint8_t *)lapic->regs);
+	free(lapic);
+	return vector;
+}
+
+/*
+ * An STI the interpreter executed blocks interrupts until the next
+ * instruction has run (SDM vol. 3 6.8.3); KVM, which runs that one, must
+ * know, or it could deliver an interrupt between an STI and a HLT.
+ */
+static int interp_set_sti_shadow(struct soft_vcpu *s)
+{
+	struct kvm_vcpu_events ev;
+	int r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
+
+	if (r < 0)
+		return engine_fail(s, "KVM_GET_VCPU_EVENTS", -r);
+	ev.interrupt.shadow |= KVM_X86_SHADOW_INT_STI;
+	ev.flags &= KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SMM |
+		    KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+	ev.flags |= KVM_VCPUEVENT_VALID_SHADOW;
+	r = kvm_ioctl(s->vcpu->fd, KVM_SET_VCPU_EVENTS, &ev);
+	if (r < 0)
+		return engine_fail(s, "KVM_SET_VCPU_EVENTS", -r);
+	return 0;
+}
+
+/*
+ * A fence, which the interpreter leaves to the VMM (0F AE is in its FPU
+ * group), executed in place: the same fence on this thread, with the guest
+ * stopped (it changes no register: SDM vol. 2 LFENCE/MFENCE/SFENCE), RIP
+ * past it. Handing it to a KVM single-step would lose the instruction after
+ * it on hosts that trap late after a fence (docs/soft-pmu.md).
+ */
+static bool interp_fence(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res)
+{
+	uint64_t rip = cpu->rip;
+
+	switch (res->cls.fence) {
+	case X86_FENCE_LFENCE:	asm volatile("lfence" ::: "memory"); break;
+	case X86_FENCE_MFENCE:	asm volatile("mfence" ::: "memory"); break;
+	case X86_FENCE_SFENCE:	asm volatile("sfence" ::: "memory"); break;
+	default:		return false;
+	}
+	cpu->rip += res->cls.len;
+	retire_at(s, &res->cls, interp_cpl(cpu), rip, cpu->rip);
+	s->executed++;
+	return true;
+}
+
+/*
+ * RDPMC, which the interpreter leaves to the VMM, executed in place when
+ * the guest may (SDM vol. 2B RDPMC: CPL 0 or CR4.PCE, an index the model
+ * accepts); anything else #GPs in KVM.
+ */
+static bool interp_rdpmc(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res)
+{
+	unsigned int cpl = interp_cpl(cpu);
+	uint64_t val, rip = cpu->rip;
+
+	if (res->cls.exit != X86_EXIT_RDPMC || !soft_rdpmc_permitted(cpl, cpu->cr4 & CR4_PCE) ||
+	    softpmu_rdpmc(&s->model, (uint32_t)cpu->gpr[INTERP_RCX], &val) < 0)
+		return false;
+	cpu->gpr[INTERP_RAX] = (uint32_t)val;
+	cpu->gpr[INTERP_RDX] = val >> 32;
+	cpu->rip += res->cls.len;
+	retire_at(s, &res->cls, cpl, rip, cpu->rip);
+	s->executed++;
+	return true;
+}
+
+static void hexbytes(char *buf, size_t len, const uint8_t *b, size_t n)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off + 4 < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%02x", i ? " " : "", b[i]);
+}
+
+/*
+ * --soft-check: report the first difference between the interpreter's
+ * result (cpu, shadow RAM) and KVM's (r, guest RAM), both from the same
+ * state. Returns true when they agree.
+ */
+static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, const struct interp_cpu *cpu,
+			  const struct kvm_regs *r)
+{
+	static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+						"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+	const struct vm *vm = s->vcpu->vm;
+	struct interp_cpu k = *before;
+	struct kvm_sregs sr = *sregs_of(s);
+	char diff[200] = "", bytes[64];
+	uint8_t b[X86_MAX_INSN_LEN];
+	size_t off = 0, n;
+	struct gva_ctx g = { vm->mem, vm->mem_size, sr.cr0, sr.cr3, sr.cr4, sr.efer };
+
+	soft_interp_from_kvm(&k, r, &sr);
+	for (int i = 0; i < 16 && off < sizeof(diff) - 48; i++)
+		if (k.gpr[i] != cpu->gpr[i])
+			off += (size_t)snprintf(diff + off, sizeof(diff) - off, " %s %llx/%llx", names[i],
+						(unsigned long long)cpu->gpr[i], (unsigned long long)k.gpr[i]);
+	if (k.rip != cpu->rip && off < sizeof(diff) - 48)
+		off += (size_t)snprintf(diff + off, sizeof(diff) - off, " rip %llx/%llx",
+					(unsigned long long)cpu->rip, (unsigned long long)k.rip);
+	/* RF is the VMM's (a debug exit's resume flag), not the instruction's. */
+	if ((k.rflags ^ cpu->rflags) & ~(1ULL << 16) && off < sizeof(diff) - 48)
+		off += (size_t)snprintf(diff + off, sizeof(diff) - off, " rflags %llx/%llx",
+					(unsigned long long)cpu->rflags, (unsigned long long)k.rflags);
+	if (!off && vm->nr_vcpus == 1 && memcmp(s->shadow, vm->mem, vm->mem_size)) {
+		uint64_t a = 0;
+
+		while (s->shadow[a] == vm->mem[a])
+			a++;
+		snprintf(diff, sizeof(diff), " memory gpa %llx: %02x/%02x", (unsigned long long)a, s->shadow[a],
+			 vm->mem[a]);
+		off = 1;
+	}
+	if (!off)
+		return true;
+	n = gva_read(&g, interp_code_size(before) == 64 ? before->rip : before->seg[INTERP_CS].base + before->rip,
+		     b, sizeof(b));
+	hexbytes(bytes, sizeof(bytes), b, n);
+	if (!s->error) {
+		s->error = -EPROTO;
+		snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: the interpreter and KVM differ after "
+			 "the instruction at %llx (bytes %s), from rflags %llx rsp %llx; interpreter/KVM:%s",
+			 (unsigned long long)before->rip, bytes, (unsigned long long)before->rflags,
+			 (unsigned long long)before->gpr[INTERP_RSP], diff);
+	}
+	return false;
+}
+
+/*
+ * --soft-check: run the instruction at *before in KVM too, one single-step
+ * from the same registers, and compare. *cpu holds the interpreter's result
+ * (its writes in s->shadow). Returns 1 when both agree (cpu then holds
+ * KVM's state, which is the same), 0 when the instruction cannot be
+ * checked (the vCPU is kicked, or KVM stops elsewhere: left as it was
+ * before), -1 after a difference (s->error set).
+ */
+static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct interp_cpu *before,
+		      struct interp_cpu *cpu)
+{
+	struct kvm_regs *r = &run->s.regs.regs;
+	struct kvm_regs r0 = *r;
+	int rr;
+
+	soft_interp_to_kvm(before, r, &run->s.regs.sregs);
+	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+	if (rr < 0)
+		return engine_fail(s, "KVM_SET_REGS", -rr), -1;
+	if (set_debug(s, true, false, 0) < 0)
+		return -1;
+	run->kvm_dirty_regs = 0;
+	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	if (ioctl(s->vcpu->fd, KVM_RUN, 0) < 0 || run->exit_reason != KVM_EXIT_DEBUG) {
+		if (run->exit_reason != KVM_EXIT_DEBUG && errno != EINTR && errno != EAGAIN)
+			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
+				 "instruction at %llx (exit reason %u)", (unsigned long long)before->rip,
+				 run->exit_reason);
+		if (errno != EINTR && errno != EAGAIN && !s->error)
+			s->error = -EPROTO;
+		*r = r0;
+		return s->error ? -1 : 0;
+	}
+	s->checked++;
+	if (!check_compare(s, before, cpu, r))
+		return -1;
+	return 1;
+}
+
+/*
+ * While counting, at a debug exit: execute the guest in the interpreter
+ * from the registers KVM handed back, retiring every instruction into the
+ * model through retire_at(), the stepping engine's own path. It stops at
+ * the first instruction it leaves to KVM (a fall back, a fault for KVM to
+ * deliver), when a PMI is due or counting stops, when an interrupt or NMI
+ * is pending, and after INTERP_BUDGET instructions. The registers go back
+ * with KVM_SET_REGS (and KVM_SET_SREGS when they changed) before
+ * KVM_SET_GUEST_DEBUG: KVM keeps TF only for the RIP single-stepping was
+ * set at (arch/x86/kvm/x86.c kvm_arch_vcpu_ioctl_set_guest_debug stores
+ * singlestep_rip, __kvm_set_rflags tests it), so the sync area, which KVM
+ * applies only at the next KVM_RUN, would be too late. The instruction it
+ * stopped at is then handed to KVM, single-stepped under the stepping
+ * engine's rules (set_pending()).
+ */
+static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
+{
+	struct kvm_regs *r = &run->s.regs.regs;
+	struct kvm_sregs *sr = &run->s.regs.sregs;
+	struct vm *vm = s->vcpu->vm;
+	struct interp_mem mem = { vm->mem, vm->mem_size, 0 };
+	struct interp_cpu cpu, before;
+	struct interp_result res = { 0 };
+	enum interp_status st = INTERP_RETIRED;
+	uint64_t handler, done = 0;
+	int event = -1, rr;
+	bool check = s->check, shadow = false;
+
+	if (interp_load_msrs(s) < 0)
+		return;
+	soft_interp_from_kvm(&cpu, r, sr);
+	soft_interp_set_msrs(&cpu, s->msr_val);
+	if (check) {
+		s->shadow = malloc(vm->mem_size);
+		if (!s->shadow) {
+			engine_fail(s, "allocating the copy of guest RAM for --soft-check", ENOMEM);
+			return;
+		}
+		memcpy(s->shadow, vm->mem, vm->mem_size);
+		mem.ram = s->shadow;
+	}
+	for (unsigned int n = 0;; n++) {
+		unsigned int cpl = interp_cpl(&cpu);
+		uint64_t rip = cpu.rip;
+
+		if (n % INTERP_BUDGET == 0 && (n || check)) {
+			if (n >= INTERP_BUDGET || atomic_load(&vm->stopping))
+				break;
+		}
+		if (n == 0 && (event = interp_pending_event(s, cpu.rflags)) != -1)
+			break;
+		before = cpu;
+		st = interp_step(&cpu, &mem, &res);
+		if (st == INTERP_INCOMPLETE && !check) {
+			done++;
+			continue;
+		}
+		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res))) {
+			if (check)
+				memcpy(s->shadow, vm->mem, vm->mem_size);
+			done++;
+			if (softpmu_pmi_pending(&s->model))
+				break;
+			continue;
+		}
+		if (st == INTERP_FALLBACK)
+			s->fallbacks[res.reason < INTERP_FB_COUNT ? res.reason : 0]++;
+		if (st == INTERP_FAULT)
+			s->faults++;
+		if (st == INTERP_INCOMPLETE) {
+			/* A REP chunk is not one single-step of KVM: left to KVM under --soft-check. */
+			cpu = before;
+			memcpy(s->shadow, vm->mem, vm->mem_size);
+			break;
+		}
+		if (st != INTERP_RETIRED)
+			break;
+		/*
+		 * --soft-check at CPL 0 only: KVM gives no debug exit at CPL 3 on
+		 * some hosts; and not for fences, after which some hosts trap only
+		 * after the next instruction (docs/soft-pmu.md).
+		 */
+		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE) {
+			int c = check_step(s, run, &before, &cpu);
+
+			if (c < 0)
+				break;
+			if (c == 0) {
+				cpu = before;
+				break;
+			}
+		} else if (check) {
+			/* Unchecked: its writes go to guest RAM as they would without the check. */
+			struct interp_mem real = { vm->mem, vm->mem_size, 0 };
+
+			cpu = before;
+			interp_step(&cpu, &real, &res);
+			memcpy(s->shadow, vm->mem, vm->mem_size);
+		}
+		retire_at(s, &res.cls, cpl, rip, cpu.rip);
+		s->interpreted++;
+		done++;
+		shadow = res.irq_shadow;
+		if (softpmu_pmi_pending(&s->model) || !softpmu_counting(&s->model) || shadow)
+			break;
+	}
+	free(s->shadow);
+	s->shadow = NULL;
+	if (s->error)
+		return;
+	if (soft_interp_to_kvm(&cpu, r, sr)) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_SREGS, sr);
+		if (rr < 0) {
+			engine_fail(s, "KVM_SET_SREGS", -rr);
+			return;
+		}
+	}
+	if (done || check) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+		if (rr < 0) {
+			engine_fail(s, "KVM_SET_REGS", -rr);
+			return;
+		}
+	}
+	if (shadow && interp_set_sti_shadow(s) < 0)
+		return;
+	if (event < -1 || !softpmu_counting(&s->model))
+		return;
+	/* Hand the instruction at RIP to KVM, under the stepping engine's rules. */
+	s->handed++;
+	if (interp_cpl(&cpu) == 3)
+		s->handed_cpl3++;
+	s->msrs_valid = false;
+	set_debug(s, true, false, 0);
+	set_pending(s, cpu.rip);
+	if (event >= 0) {
+		/* KVM delivers it at the next entry: stop at its handler, nothing retired. */
+		s->irq_stops++;
+		if (gate_handler(s, (unsigned int)event, &handler)) {
+			s->pending.retires_into = false;
+			pending_breakpoint(s, BP_EVENT, handler, true);
+		}
+	} else if (st == INTERP_FAULT && gate_handler(s, res.vector, &handler)) {
+		/* KVM raises the same fault when it runs the instruction: its handler, nothing retired. */
+		s->pending.retires_into = false;
+		pending_breakpoint(s, BP_EVENT, handler, true);
+	}
+}
+
 /* Counting on or off: single-stepping follows. */
 static int set_stepping(struct soft_vcpu *s, bool on)
 {
@@ -818,6 +1204,8 @@ int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const stru
 	s->account = (struct soft_account_ops){ account_classify, account_retire, s };
 	/* The guest's CPUID vendor is the shape's (src/cpuid/pmu_leaves.c). */
 	s->lvtpc_automask = plan->shape.vendor == PMU_VENDOR_INTEL;
+	s->interp = plan->soft_engine == PMU_SOFT_ENGINE_INTERP;
+	s->check = s->interp && plan->soft_check;
 	if (plan->filter.set) {
 		f = malloc(sizeof(*f));
 		if (!f)
@@ -902,8 +1290,14 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 							    .rip = after_wrmsr(s, run, rip) };
 	}
 	if (s->stepping && run->exit_reason == KVM_EXIT_DEBUG) {
-		execute_ahead(s, run);
+		if (s->interp && s->kvm_step)
+			interp_run(s, run);
+		else
+			execute_ahead(s, run);
 		if (softpmu_pmi_pending(&s->model) && deliver_pmi(s) < 0)
+			return s->error;
+		/* The interpreter ran up to where counting stopped (a freeze on PMI). */
+		if (!softpmu_counting(&s->model) && set_stepping(s, false) < 0)
 			return s->error;
 	}
 	gp_trap_sync(s, run->s.regs.regs.rip);
