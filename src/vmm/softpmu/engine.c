@@ -14,6 +14,7 @@
 #include "interp/gva.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/msr_filter.h"
+#include "vmm/softpmu/check.h"
 #include "vmm/softpmu/emul.h"
 #include "vmm/softpmu/exec.h"
 #include "vmm/softpmu/gp.h"
@@ -835,65 +836,32 @@ static bool interp_rdpmc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 	return true;
 }
 
-static void hexbytes(char *buf, size_t len, const uint8_t *b, size_t n)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && off + 4 < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%02x", i ? " " : "", b[i]);
-}
-
 /*
- * --soft-check: report the first difference between the interpreter's
- * result (cpu, shadow RAM) and KVM's (r, guest RAM), both from the same
- * state. Returns true when they agree.
+ * --soft-check: compare the interpreter's result (cpu, shadow RAM) with
+ * KVM's (r, guest RAM); RAM only with one vCPU, whose writes are the only
+ * ones. Returns true when they agree; else s->error and the report.
  */
 static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, const struct interp_cpu *cpu,
 			  const struct kvm_regs *r)
 {
-	static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-						"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
 	const struct vm *vm = s->vcpu->vm;
-	struct interp_cpu k = *before;
-	struct kvm_sregs sr = *sregs_of(s);
-	char diff[200] = "", bytes[64];
+	const struct kvm_sregs *sr = sregs_of(s);
+	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
+	struct interp_cpu k;
 	uint8_t b[X86_MAX_INSN_LEN];
-	size_t off = 0, n;
-	struct gva_ctx g = { vm->mem, vm->mem_size, sr.cr0, sr.cr3, sr.cr4, sr.efer };
+	bool one = vm->nr_vcpus == 1;
+	struct soft_check c = { before, cpu, &k, one ? s->shadow : NULL, one ? vm->mem : NULL, vm->mem_size, b, 0 };
+	char msg[sizeof(s->errmsg) - 32];
 
-	soft_interp_from_kvm(&k, r, &sr);
-	for (int i = 0; i < 16 && off < sizeof(diff) - 48; i++)
-		if (k.gpr[i] != cpu->gpr[i])
-			off += (size_t)snprintf(diff + off, sizeof(diff) - off, " %s %llx/%llx", names[i],
-						(unsigned long long)cpu->gpr[i], (unsigned long long)k.gpr[i]);
-	if (k.rip != cpu->rip && off < sizeof(diff) - 48)
-		off += (size_t)snprintf(diff + off, sizeof(diff) - off, " rip %llx/%llx",
-					(unsigned long long)cpu->rip, (unsigned long long)k.rip);
-	/* RF is the VMM's (a debug exit's resume flag), not the instruction's. */
-	if ((k.rflags ^ cpu->rflags) & ~(1ULL << 16) && off < sizeof(diff) - 48)
-		off += (size_t)snprintf(diff + off, sizeof(diff) - off, " rflags %llx/%llx",
-					(unsigned long long)cpu->rflags, (unsigned long long)k.rflags);
-	if (!off && vm->nr_vcpus == 1 && memcmp(s->shadow, vm->mem, vm->mem_size)) {
-		uint64_t a = 0;
-
-		while (s->shadow[a] == vm->mem[a])
-			a++;
-		snprintf(diff, sizeof(diff), " memory gpa %llx: %02x/%02x", (unsigned long long)a, s->shadow[a],
-			 vm->mem[a]);
-		off = 1;
-	}
-	if (!off)
+	soft_interp_from_kvm(&k, r, sr);
+	if (soft_check_compare(&c, msg, 0))
 		return true;
-	n = gva_read(&g, interp_code_size(before) == 64 ? before->rip : before->seg[INTERP_CS].base + before->rip,
-		     b, sizeof(b));
-	hexbytes(bytes, sizeof(bytes), b, n);
+	c.nbytes = gva_read(&g, interp_code_size(before) == 64 ? before->rip :
+			    before->seg[INTERP_CS].base + before->rip, b, sizeof(b));
+	soft_check_compare(&c, msg, sizeof(msg));
 	if (!s->error) {
 		s->error = -EPROTO;
-		snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: the interpreter and KVM differ after "
-			 "the instruction at %llx (bytes %s), from rflags %llx rsp %llx; interpreter/KVM:%s",
-			 (unsigned long long)before->rip, bytes, (unsigned long long)before->rflags,
-			 (unsigned long long)before->gpr[INTERP_RSP], diff);
+		snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: %s", msg);
 	}
 	return false;
 }
@@ -914,11 +882,19 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 	int rr;
 
 	soft_interp_to_kvm(before, r, &run->s.regs.sregs);
+	/* gp_trap_sync() arms DR1 again at the end of the exit. */
+	s->gp_armed = false;
+	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP };
+
 	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
 	if (rr < 0)
 		return engine_fail(s, "KVM_SET_REGS", -rr), -1;
-	if (set_debug(s, true, false, 0) < 0)
-		return -1;
+	/* Single-step only: a breakpoint of the engine's (DR1 on the #GP handler) would stop it before. */
+	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
+	if (rr < 0)
+		return engine_fail(s, "KVM_SET_GUEST_DEBUG", -rr), -1;
+	s->kvm_step = true;
+	s->breakpoint = false;
 	run->kvm_dirty_regs = 0;
 	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 	if (ioctl(s->vcpu->fd, KVM_RUN, 0) < 0 || run->exit_reason != KVM_EXIT_DEBUG) {
@@ -1016,10 +992,12 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			break;
 		/*
 		 * --soft-check at CPL 0 only: KVM gives no debug exit at CPL 3 on
-		 * some hosts; and not for fences, after which some hosts trap only
-		 * after the next instruction (docs/soft-pmu.md).
+		 * some hosts; not for fences, after which some hosts trap only
+		 * after the next instruction (docs/soft-pmu.md); not for REP
+		 * string instructions, which KVM single-steps one iteration at a
+		 * time.
 		 */
-		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE) {
+		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && !res.cls.rep_string) {
 			int c = check_step(s, run, &before, &cpu);
 
 			if (c < 0)
