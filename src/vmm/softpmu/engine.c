@@ -964,7 +964,8 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		}
 		if (n == 0 && (event = interp_pending_event(s, cpu.rflags)) != -1)
 			break;
-		before = cpu;
+		if (check)
+			before = cpu;
 		st = interp_step(&cpu, &mem, &res);
 		if (st == INTERP_INCOMPLETE && !check) {
 			done++;
