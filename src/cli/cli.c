@@ -52,8 +52,8 @@ struct cli_option {
 	  "event filter with KVM's semantics (soft mode: applied by the software PMU)", 0, 0 }, \
 	{ "pmu-cpus", 0, CLI_PMU, 0, "core|atom|common|LIST", "host CPUs for vCPUs on hosts with several PMUs", 0, 0 }, \
 	{ "cpu-vendor", 0, CLI_PMU, 0, "intel|amd", "PMU vendor the soft PMU models", 0, 0 }, \
-	{ "soft-engine", 0, CLI_PMU, 0, "step|interp", "how the soft PMU follows the guest while it counts: " \
-	  "single-step it through KVM, or execute it in the VMM's interpreter (default step)", 0, 0 }, \
+	{ "soft-engine", 0, CLI_PMU, 0, "interp|step", "how the soft PMU follows the guest while it counts: " \
+	  "execute it in the VMM's interpreter (default) or single-step it through KVM", 0, 0 }, \
 	{ "soft-check", 0, CLI_PMU_FLAG, 0, NULL, "check every instruction the interpreter executes against " \
 	  "a KVM single-step of it; stop at the first difference (slow)", 0, 0 }
 

@@ -54,6 +54,7 @@ void pmu_request_init(struct pmu_request *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->mode = PMU_MODE_AUTO;
+	req->soft_engine = PMU_SOFT_ENGINE_INTERP;
 }
 
 static uint32_t low_mask(unsigned int n)

@@ -216,7 +216,8 @@ static void test_soft_engine_options(void **state)
 		bool check;
 		const char *msg;
 	} cases[] = {
-		{ { "pmu=soft" }, 0, PMU_SOFT_ENGINE_STEP, false, NULL },
+		{ { "pmu=soft" }, 0, PMU_SOFT_ENGINE_INTERP, false, NULL },
+		{ { "pmu=soft", "soft-check=on" }, 0, PMU_SOFT_ENGINE_INTERP, true, NULL },
 		{ { "pmu=soft", "soft-engine=step" }, 0, PMU_SOFT_ENGINE_STEP, false, NULL },
 		{ { "pmu=soft", "soft-engine=interp" }, 0, PMU_SOFT_ENGINE_INTERP, false, NULL },
 		{ { "pmu=soft", "soft-engine=interp", "soft-check=on" }, 0, PMU_SOFT_ENGINE_INTERP, true, NULL },
