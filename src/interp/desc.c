@@ -133,3 +133,57 @@ void seg_null(struct interp_seg *s, uint16_t sel, unsigned int dpl)
 	s->l = s->db = s->g = false;
 	s->unusable = true;
 }
+
+/*
+ * Load a data segment register or SS with sel, as MOV and POP do (SDM vol. 2
+ * MOV, Operation: "IF SS is loaded", "IF DS, ES, FS, or GS is loaded"; vol. 3
+ * 5.6, 5.7). A null selector in SS is #GP(0), but in 64-bit mode at CPL < 3
+ * with RPL = CPL; in DS..GS it loads an unusable segment, except FS and GS in
+ * 64-bit mode, where what happens to the base differs between processors
+ * (Intel clears it; AMD before CPUID 8000_0021H.EAX[6] keeps it): that falls
+ * back.
+ */
+int seg_load(struct ictx *x, int sreg, uint16_t sel)
+{
+	struct interp_seg *s = &x->c.seg[sreg];
+	uint32_t err = sel & 0xfffc;
+	struct desc d;
+
+	if (!(x->c.cr0 & CR0_PE)) {	/* real mode: the base only (SDM vol. 3 20.1.1) */
+		s->sel = sel;
+		s->base = (uint64_t)sel << 4;
+		return 0;
+	}
+	if (!(sel & 0xfffc)) {
+		if (sreg == INTERP_SS) {
+			if (x->in.mode != 64 || x->cpl == 3 || (sel & 3) != x->cpl)
+				return ie_fault(x, X86_GP, true, 0);
+			seg_null(s, sel, x->cpl);
+			return 0;
+		}
+		if (x->in.mode == 64 && (sreg == INTERP_FS || sreg == INTERP_GS))
+			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
+		seg_null(s, sel, 0);
+		return 0;
+	}
+	TRY(desc_read(x, sel, false, X86_GP, 0, &d));
+	if (sreg == INTERP_SS) {
+		if ((sel & 3) != x->cpl || d.seg.dpl != x->cpl || !seg_is_writable_data(&d.seg))
+			return ie_fault(x, X86_GP, true, err);
+		if (!d.seg.present)
+			return ie_fault(x, X86_SS, true, err);
+	} else {
+		bool code = seg_is_code(&d.seg);
+
+		/* A data segment or a readable code segment; unless conforming code, RPL and CPL <= DPL. */
+		if (!d.seg.s || (code && !(d.seg.type & 2)))
+			return ie_fault(x, X86_GP, true, err);
+		if (!(code && (d.seg.type & 4)) && ((sel & 3u) > d.seg.dpl || x->cpl > d.seg.dpl))
+			return ie_fault(x, X86_GP, true, err);
+		if (!d.seg.present)
+			return ie_fault(x, X86_NP, true, err);
+	}
+	TRY(desc_set_accessed(x, &d));
+	*s = d.seg;
+	return 0;
+}

@@ -701,6 +701,15 @@ int exec_one_byte(struct ictx *x)
 		return exec_int(x);
 	case 0xcf:
 		return exec_iret(x);
+	case 0x06:
+	case 0x07:
+	case 0x0e:
+	case 0x16:
+	case 0x17:
+	case 0x1e:
+	case 0x1f:
+	case 0x8e:
+		return exec_sreg(x);
 	default:
 		return exec_misc(x);
 	}

@@ -219,6 +219,11 @@ int exec_0f(struct ictx *x)
 		reg_set(x, r, osz, osz == 8 ? __builtin_bswap64(v) : __builtin_bswap32((uint32_t)v));
 		return 0;
 	}
+	case 0xa0:
+	case 0xa1:
+	case 0xa8:
+	case 0xa9:
+		return exec_sreg(x);
 	case 0x01:
 	case 0x05:
 	case 0x07:

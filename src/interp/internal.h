@@ -168,6 +168,7 @@ struct desc {
 int desc_read(struct ictx *x, uint16_t sel, bool wide, uint8_t vector, uint32_t ext, struct desc *d);
 int desc_set_accessed(struct ictx *x, struct desc *d);
 int desc_load_code(struct ictx *x, uint16_t sel, unsigned int rpl, struct desc *d);
+int seg_load(struct ictx *x, int sreg, uint16_t sel);
 void seg_flat(struct interp_seg *s, uint16_t sel, bool code, unsigned int dpl, bool l64);
 void seg_null(struct interp_seg *s, uint16_t sel, unsigned int dpl);
 bool seg_is_code(const struct interp_seg *s);
@@ -189,6 +190,7 @@ int exec_int(struct ictx *x);
 int exec_iret(struct ictx *x);
 int exec_far(struct ictx *x, unsigned int kind, uint64_t off, uint16_t sel);
 int exec_sys0f(struct ictx *x);
+int exec_sreg(struct ictx *x);
 
 /* exec.c, exec0f.c, string.c */
 int exec_one_byte(struct ictx *x);

@@ -343,6 +343,47 @@ int exec_far(struct ictx *x, unsigned int kind, uint64_t off, uint16_t sel)
 	return 0;
 }
 
+/*
+ * MOV Sreg, r/m (8E); POP ES/SS/DS (07 17 1F) and FS/GS (0F A1, 0F A9); PUSH
+ * ES/CS/SS/DS (06 0E 16 1E) and FS/GS (0F A0, 0F A8). A 32-bit PUSH of a
+ * segment register writes only the selector's 16 bits (SDM vol. 2 PUSH:
+ * "all recent Core and Atom processors perform a 16-bit move", and so does
+ * KVM's emulator: arch/x86/kvm/emulate.c, em_push_sreg); a 64-bit one
+ * zero-extends. Loading SS blocks interrupts for one instruction (SDM
+ * vol. 3 6.8.3).
+ */
+int exec_sreg(struct ictx *x)
+{
+	uint8_t op = x->in.op;
+	unsigned int size = x->in.mode == 64 ? (x->in.p66 ? 2 : 8) : x->in.osz;
+	int sreg;
+	uint64_t v;
+
+	if (op == 0x8e) {
+		TRY(dec_modrm(x));
+		sreg = (int)(x->in.reg & 7);
+		if (sreg == INTERP_CS || sreg > INTERP_GS)
+			return ie_fallback(x, INTERP_FB_UNDEFINED);	/* #UD */
+		TRY(rm_read(x, 2, &v));
+	} else {
+		sreg = x->in.map0f ? ((op >> 3) & 1 ? INTERP_GS : INTERP_FS) : (op >> 3) & 3;
+		if (!(op & 1)) {		/* PUSH */
+			uint64_t sp = (x->c.gpr[INTERP_RSP] - size) & mem_mask(stack_size(x));
+
+			if (size != 4)
+				return push(x, size, x->c.seg[sreg].sel);
+			TRY(mem_write(x, INTERP_SS, sp, 2, x->c.seg[sreg].sel));
+			reg_set(x, INTERP_RSP, stack_size(x), sp);
+			return 0;
+		}
+		TRY(pop(x, size, &v));
+	}
+	TRY(seg_load(x, sreg, (uint16_t)v));
+	if (sreg == INTERP_SS)
+		x->res->irq_shadow = true;
+	return 0;
+}
+
 int exec_sys0f(struct ictx *x)
 {
 	switch (x->in.op) {

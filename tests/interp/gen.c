@@ -941,6 +941,42 @@ static void g_far(struct ib *b)
 	stack_put(b, k < 2 ? 2 : size, code_sel(b, b->cpl, true));
 }
 
+/*
+ * MOV to DS, ES, SS or FS from a register or memory, POP FS/GS, PUSH FS/GS,
+ * with selectors valid and not (null, a DPL 3 segment for SS, code, beyond
+ * the GDT, the TSS), at CPL 0: at CPL 3 the host uses its own selectors.
+ * A null FS/GS in 64-bit mode falls back (the base differs by vendor).
+ */
+static void g_sreg(struct ib *b)
+{
+	static const uint16_t sels[] = { SEL_DATA0, SEL_DATA0, SEL_DATA3, 0, SEL_CODE0, SEL_CODE3, 0x30,
+					 SEL_TSS, SEL_DATA0 | 3 };
+	uint16_t sel = sels[below(b->r, sizeof(sels) / sizeof(sels[0]))];
+	unsigned int k = below(b->r, 3);
+
+	if (b->mode != 64 || b->cpl) {
+		g_nop(b);
+		return;
+	}
+	b->c->to_handler = b->c->cmp_sregs = true;
+	set_stack(b);
+	if (k == 0) {
+		static const unsigned int regs[] = { 0, 2, 3, 4 };	/* ES SS DS FS */
+		unsigned int sreg = regs[below(b->r, 4)], src = free_reg(b);
+
+		opc(b, 0x8e);
+		reserve(b, src, (rng_next(b->r) & ~0xffffULL) | sel);
+		modrm(b, sreg, false, src);
+	} else {
+		opc(b, 0x0f);
+		opc(b, (uint8_t)((below(b->r, 2) ? 0xa0 : 0xa8) | (k == 1)));
+		if (below(b->r, 4) == 0)
+			pfx(b, 0x66);
+		b->c->stack_val_set = true;
+		b->c->stack_val = sel;
+	}
+}
+
 static const struct group {
 	const char *name;
 	void (*gen)(struct ib *b);
@@ -971,6 +1007,7 @@ static const struct group {
 	{ "iret", g_iret },
 	{ "syscall-sysret", g_syscall },
 	{ "far", g_far },
+	{ "segment-load", g_sreg },
 };
 
 unsigned int gen_ngroups(void)

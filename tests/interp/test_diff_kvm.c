@@ -158,10 +158,13 @@ static enum interp_status run_to_handler(struct interp_cpu *c, const struct inte
 	return INTERP_FALLBACK;
 }
 
-/* Compare where both stopped at a HLT: registers, RFLAGS, CS, GS.base, CR2 and all of RAM. */
+/*
+ * Compare where both stopped at a HLT: registers, RFLAGS, CS, GS.base, CR2,
+ * all of RAM and, with sregs, the data segment selectors and FS.base.
+ */
 static const char *compare_handler(const struct interp_cpu *ic, enum guest_exit e, unsigned int exit_reason,
 				   const struct kvm_regs *r, const struct kvm_sregs *s, const uint8_t *kmem,
-				   char *buf, size_t n)
+				   bool sregs, char *buf, size_t n)
 {
 	uint64_t g[16];
 
@@ -181,6 +184,16 @@ static const char *compare_handler(const struct interp_cpu *ic, enum guest_exit 
 				 ic->gpr[i], g[i]);
 			return buf;
 		}
+	}
+	if (sregs && (s->ds.selector != ic->seg[INTERP_DS].sel || s->es.selector != ic->seg[INTERP_ES].sel ||
+	    s->ss.selector != ic->seg[INTERP_SS].sel || s->fs.selector != ic->seg[INTERP_FS].sel ||
+	    s->gs.selector != ic->seg[INTERP_GS].sel || s->fs.base != ic->seg[INTERP_FS].base)) {
+		snprintf(buf, n, "at the handler: DS ES SS FS GS %#x %#x %#x %#x %#x FS.base %#" PRIx64
+			 ", KVM %#x %#x %#x %#x %#x %#" PRIx64, ic->seg[INTERP_DS].sel, ic->seg[INTERP_ES].sel,
+			 ic->seg[INTERP_SS].sel, ic->seg[INTERP_FS].sel, ic->seg[INTERP_GS].sel,
+			 ic->seg[INTERP_FS].base, s->ds.selector, s->es.selector, s->ss.selector, s->fs.selector,
+			 s->gs.selector, (uint64_t)s->fs.base);
+		return buf;
 	}
 	if (r->rflags != ic->rflags || s->gs.base != ic->seg[INTERP_GS].base || s->cr2 != ic->cr2) {
 		snprintf(buf, n, "at the handler: rflags %#" PRIx64 "/%#" PRIx64 " gs.base %#" PRIx64 "/%#" PRIx64
@@ -473,7 +486,8 @@ int main(void)
 				t[gi].faults++, t[gi].delivered++;
 			else
 				t[gi].retired++;
-			why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, buf, sizeof(buf));
+			why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, c.cmp_sregs, buf,
+					      sizeof(buf));
 			if (!why)
 				continue;
 			t[gi].diverged++;
@@ -503,7 +517,8 @@ int main(void)
 			ic = start;
 			if (interp_deliver(&ic, &im, &ev, &dr) == INTERP_RETIRED) {
 				t[gi].delivered++;
-				why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, buf, sizeof(buf));
+				why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, c.cmp_sregs, buf,
+					      sizeof(buf));
 			}
 		}
 		if (!why)

@@ -86,7 +86,14 @@ struct row {
 	uint64_t frame[6];		/* words at the new RSP */
 	unsigned int nframe;
 	struct rv out[3];
+	int sreg;			/* INTERP_xS + 1: that segment register after */
+	uint16_t sreg_sel;
+	uint64_t sreg_base;
+	bool sreg_unusable;
+	uint8_t sreg_dpl;
 };
+#define SEG(r, sel_, base_, unusable_, dpl_) .sreg = INTERP_##r + 1, .sreg_sel = (sel_), \
+	.sreg_base = (base_), .sreg_unusable = (unusable_), .sreg_dpl = (dpl_)
 
 #define B(s) .bytes = s, .len = sizeof(s) - 1
 #define H(v) (HANDLERS + 16u * (v))
@@ -406,6 +413,48 @@ static const struct row rows[] = {
 	  .status = INTERP_FAULT, .vector = 11, .error = NP_CS },
 	{ .name = "jmp far to a DPL 0 segment from CPL 3 is #GP(sel)", .m = LM, .cpl = 3, B("\xff\x2b"),
 	  .in = { R(RBX, DATA) }, .status = INTERP_FAULT, .vector = 13, .error = K_CS32 },
+	/* segment register loads and stores */
+	{ .name = "mov ds, ax loads the descriptor", .m = LM, B("\x8e\xd8"), .in = { R(RAX, U_DS2) },
+	  .status = INTERP_RETIRED, .cs_out = K_CS, .rip_out = CODE + 2, .rsp_out = STACK, .fl_out = 0x2,
+	  SEG(DS, U_DS2, 0, false, 3) },
+	{ .name = "mov ss, ax with a DPL 3 segment at CPL 0 is #GP(sel)", .m = LM, B("\x8e\xd0"),
+	  .in = { R(RAX, U_DS) }, .status = INTERP_FAULT, .vector = 13, .error = U_DS & ~3u },
+	{ .name = "mov ds, ax with a DPL 0 segment at CPL 3 is #GP(sel)", .m = LM, .cpl = 3, B("\x8e\xd8"),
+	  .in = { R(RAX, K_DS) }, .status = INTERP_FAULT, .vector = 13, .error = K_DS },
+	{ .name = "mov es, ax with a not-present segment is #NP(sel)", .m = LM, B("\x8e\xc0"),
+	  .in = { R(RAX, NP_CS) }, .status = INTERP_FAULT, .vector = 11, .error = NP_CS },
+	{ .name = "mov ds, ax beyond the GDT limit is #GP(sel)", .m = LM, B("\x8e\xd8"),
+	  .in = { R(RAX, 0x1000) }, .status = INTERP_FAULT, .vector = 13, .error = 0x1000 },
+	{ .name = "mov cs, ax is #UD: falls back", .m = LM, B("\x8e\xc8"), .in = { R(RAX, K_CS) },
+	  .status = INTERP_FALLBACK },
+	{ .name = "mov ss, ax null at CPL 0 in 64-bit mode", .m = LM, B("\x8e\xd0"), .in = { R(RAX, 0) },
+	  .status = INTERP_RETIRED, .cs_out = K_CS, .rip_out = CODE + 2, .rsp_out = STACK, .fl_out = 0x2,
+	  SEG(SS, 0, 0, true, 0) },
+	{ .name = "mov ss, ax null at CPL 3 is #GP(0)", .m = LM, .cpl = 3, B("\x8e\xd0"), .in = { R(RAX, 3) },
+	  .status = INTERP_FAULT, .vector = 13, .error = 0 },
+	{ .name = "pop fs (64-bit) loads FS", .m = LM, B("\x0f\xa1"), .stack_in = { K_DS }, .status =
+	  INTERP_RETIRED, .cs_out = K_CS, .rip_out = CODE + 2, .rsp_out = STACK + 8, .fl_out = 0x2,
+	  SEG(FS, K_DS, 0, false, 0) },
+	{ .name = "push gs (64-bit) zero-extends", .m = LM, B("\x0f\xa8"), .in = { R(RAX, 0) },
+	  .status = INTERP_RETIRED, .cs_out = K_CS, .rip_out = CODE + 2, .rsp_out = STACK - 8, .fl_out = 0x2,
+	  .frame = { K_DS }, .nframe = 1 },
+	{ .name = "PM: pop ss at CPL 3", .m = PM, .cpl = 3, B("\x17"), .stack_in = { U_DS }, .status =
+	  INTERP_RETIRED, .cs_out = U_CS32, .rip_out = CODE + 1, .rsp_out = STACK + 4, .fl_out = 0x2,
+	  SEG(SS, U_DS, 0, false, 3) },
+	{ .name = "PM: pop ss with RPL != CPL is #GP(sel)", .m = PM, B("\x17"), .stack_in = { K_DS | 3 },
+	  .status = INTERP_FAULT, .vector = 13, .error = K_DS },
+	{ .name = "PM: mov es, ax with a readable code segment", .m = PM,
+	  B("\x8e\xc0"), .in = { R(RAX, K_CS32) }, .status = INTERP_RETIRED, .cs_out = K_CS32,
+	  .rip_out = CODE + 2, .rsp_out = STACK, .fl_out = 0x2, SEG(ES, K_CS32, 0, false, 0) },
+	{ .name = "PM: push ds writes 16 bits", .m = PM, B("\x1e"),
+	  .status = INTERP_RETIRED, .cs_out = K_CS32, .rip_out = CODE + 1, .rsp_out = STACK - 4, .fl_out = 0x2,
+	  .frame = { 0xaaaa0000 | K_DS }, .nframe = 1 },
+	{ .name = "PM: mov ds, ax null loads an unusable segment", .m = PM, B("\x8e\xd8"), .in = { R(RAX, 0) },
+	  .status = INTERP_RETIRED, .cs_out = K_CS32, .rip_out = CODE + 2, .rsp_out = STACK, .fl_out = 0x2,
+	  SEG(DS, 0, 0, true, 0) },
+	{ .name = "RM: mov ds, ax sets the base", .m = RM, B("\x8e\xd8"), .in = { R(RAX, 0x1234) },
+	  .status = INTERP_RETIRED, .cs_out = CODE >> 4, .rip_out = 2, .rsp_out = 0x800, .fl_out = 0x2,
+	  SEG(DS, 0x1234, 0x12340, false, 0) },
 	/* 32-bit protected mode */
 	{ .name = "PM: int 0x80 from CPL 3: SS0:ESP0 from the 32-bit TSS", .m = PM, .cpl = 3, B("\xcd\x80"),
 	  .gates = { { .vector = 0x80, .dpl = 3 } }, .fl_in = 0x202, .status = INTERP_RETIRED, .cs_out = K_CS32,
@@ -481,6 +530,7 @@ static int run_row(const struct row *r)
 	put64(DATA + 32, 0x8000 | ((uint64_t)NP_CS << 32));
 	for (unsigned int i = 0; i < 4 && r->in[i].reg; i++)
 		c.gpr[r->in[i].reg - 1] = r->in[i].val;
+	memset(ram + stack_lin(&c, c.gpr[INTERP_RSP]) - 64, 0xaa, 64);	/* what a push does not write shows */
 	for (unsigned int i = 0; i < 5; i++)
 		memcpy(ram + stack_lin(&c, c.gpr[INTERP_RSP]) + i * w, &r->stack_in[i], w);
 	before = c;
@@ -522,6 +572,14 @@ static int run_row(const struct row *r)
 		if (v != r->frame[i])
 			return bad("%s: frame word %u = %#llx, want %#llx", r->name, i, (unsigned long long)v,
 				 (unsigned long long)r->frame[i]);
+	}
+	if (r->sreg) {
+		const struct interp_seg *sg = &c.seg[r->sreg - 1];
+
+		if (sg->sel != r->sreg_sel || sg->base != r->sreg_base || sg->unusable != r->sreg_unusable ||
+		    sg->dpl != r->sreg_dpl)
+			return bad("%s: segment %d: sel %#x base %#llx unusable %d dpl %u", r->name, r->sreg - 1,
+				 sg->sel, (unsigned long long)sg->base, sg->unusable, sg->dpl);
 	}
 	for (unsigned int i = 0; i < 3 && r->out[i].reg; i++)
 		if (c.gpr[r->out[i].reg - 1] != r->out[i].val)
@@ -638,6 +696,28 @@ static void test_sysenter_sysexit_round_trip(void **state)
 	assert_true(c.seg[INTERP_CS].db);
 }
 
+/* MOV SS and POP SS block interrupts for one instruction; other segment loads do not. */
+static void test_ss_shadow(void **state)
+{
+	const struct row r = { .m = LM };
+	struct interp_mem m = { ram, RAM, 0 };
+	struct interp_cpu c;
+	struct interp_result res;
+
+	(void)state;
+	machine(&c, &r);
+	c.gpr[INTERP_RAX] = K_DS;
+	memcpy(ram + CODE, "\x8e\xd0\x8e\xd8\x0f\xa1", 6);
+	assert_int_equal(interp_step(&c, &m, &res), INTERP_RETIRED);
+	assert_true(res.irq_shadow);
+	assert_int_equal(interp_step(&c, &m, &res), INTERP_RETIRED);
+	assert_false(res.irq_shadow);
+	put64(STACK, K_DS);
+	assert_int_equal(interp_step(&c, &m, &res), INTERP_RETIRED);	/* pop fs */
+	assert_false(res.irq_shadow);
+	assert_int_equal(c.seg[INTERP_FS].sel, K_DS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_int_iret_round_trip),
 		cmocka_unit_test(test_syscall_sysret_round_trip),
 		cmocka_unit_test(test_sysenter_sysexit_round_trip),
+		cmocka_unit_test(test_ss_shadow),
 	};
 
 	return cmocka_run_group_tests_name("interp-sys", tests, NULL, NULL);
