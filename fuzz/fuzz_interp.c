@@ -191,7 +191,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags & 4)
 		c.rflags &= ~0x20100ULL;	/* mostly without TF and VM, which fall back at once */
 	c.star = fuzz_u64(&in);
-	c.lstar = flags & 8 ? fuzz_u64(&in) : CODE + fuzz_u8(&in);
+	/* LSTAR is canonical: WRMSR refuses anything else (SDM vol. 4, IA32_LSTAR). */
+	c.lstar = flags & 8 ? (uint64_t)((int64_t)(fuzz_u64(&in) << 16) >> 16) : CODE + fuzz_u8(&in);
 	c.cstar = CODE + fuzz_u8(&in);
 	c.sfmask = fuzz_u32(&in);
 	c.sysenter_cs = fuzz_u16(&in);
