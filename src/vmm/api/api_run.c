@@ -15,7 +15,6 @@
 
 #include "common/clock.h"
 #include "vmm/softpmu/engine.h"
-#include "vmm/run/status.h"
 
 #define DEFAULT_MAX_RESETS 100
 
