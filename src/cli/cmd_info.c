@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* vmm caps and vmm plan: what a host offers, and what a recorded host would give. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli/cmd.h"
 #include "common/file.h"

@@ -2,7 +2,6 @@
 /* vmm selftest: find the guests, decide which PMU modes this host can give, run the catalog. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
