@@ -2,15 +2,13 @@
 /* vmm selftest: find the guests, decide which PMU modes this host can give, run the catalog. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pmu/plan.h"
 #include "cli/cmd.h"
 #include "selftest/selftest.h"
-#include "vmm/run/status.h"
+#include "vmm/vmm.h"
 
 #ifndef VMM_GUEST_DIR
 #define VMM_GUEST_DIR "/usr/local/share/vmm/guest-images"
@@ -35,27 +33,25 @@ static int find_guest_dir(const char *self, char *dir, size_t len)
  * Which selftest modes this host can give, by planning each one from the
  * same options its `vmm run` children get.
  */
-static void selftest_modes_available(const struct pmu_host *host, const struct pmu_request *soft,
-				     struct selftest_env *env)
+static void selftest_modes_available(struct vmm *vmm, const struct selftest_opts *o, struct selftest_env *env)
 {
-	struct pmu_plan *plan = malloc(sizeof(*plan));
-
 	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
 		const struct selftest_mode_info *mode = &selftest_modes[m];
-		struct pmu_request req;
-		struct vmm_err err = { 0 };
+		struct vmm_pmu_option opts[3];
+		struct vmm_error err = { 0 };
+		struct vmm_plan *plan = NULL;
+		size_t n = 0;
 
-		pmu_request_init(&req);
-		req.soft_engine = soft->soft_engine;
-		req.soft_check = soft->soft_check;
-		if (!plan)
-			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "out of memory");
-		else if (pmu_request_set(&req, "pmu", mode->pmu, &err) < 0 ||
-			 (mode->vendor && pmu_request_set(&req, "cpu-vendor", mode->vendor, &err) < 0) ||
-			 pmu_plan(host, &req, plan, &err) < 0)
-			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "%s", err.msg);
+		if (mode->vendor)
+			opts[n++] = (struct vmm_pmu_option){ "cpu-vendor", mode->vendor };
+		if (!strcmp(mode->pmu, "soft") && o->soft_engine)
+			opts[n++] = (struct vmm_pmu_option){ "soft-engine", o->soft_engine };
+		if (!strcmp(mode->pmu, "soft") && o->soft_check)
+			opts[n++] = (struct vmm_pmu_option){ "soft-check", "on" };
+		if (vmm_plan(vmm, mode->pmu, opts, n, &plan, &err) < 0)
+			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "%s", err.message);
+		vmm_plan_free(plan);
 	}
-	free(plan);
 }
 
 static void selftest_list(void)
@@ -75,16 +71,22 @@ int cmd_selftest(const struct vmm_config *cfg)
 		.progress = isatty(STDERR_FILENO) && !cfg->json_path && !cfg->tap && !cfg->guest_output,
 		.guest_output = cfg->guest_output,
 		.no_seccomp = cfg->no_seccomp,
-		.soft_engine = cfg->pmu.soft_engine == PMU_SOFT_ENGINE_INTERP ? "interp" : "step",
-		.soft_check = cfg->pmu.soft_check,
 	};
 	struct selftest_env env = { 0 };
 	char self[4096], dir[4096];
 	struct vmm_err err = { 0 };
-	struct pmu_host host;
+	struct vmm_error e = { 0 };
+	struct vmm *vmm = NULL;
 	ssize_t n;
 	int r;
 
+	/* --soft-engine and --soft-check go to every soft-mode run. */
+	for (size_t i = 0; i < cfg->nr_pmu; i++) {
+		if (!strcmp(cfg->pmu[i].name, "soft-engine"))
+			o.soft_engine = cfg->pmu[i].value;
+		else if (!strcmp(cfg->pmu[i].name, "soft-check"))
+			o.soft_check = !strcmp(cfg->pmu[i].value, "on");
+	}
 	if (cfg->list) {
 		selftest_list();
 		return VMM_STATUS_OK;
@@ -105,17 +107,18 @@ int cmd_selftest(const struct vmm_config *cfg)
 			VMM_GUEST_DIR);
 		return VMM_STATUS_IMAGE;
 	}
-	if (cmd_probe_host(&host, &err) < 0) {
-		fprintf(stderr, "vmm: %s\n", err.msg);
+	if (vmm_open(NULL, &vmm, &e) < 0) {
+		fprintf(stderr, "vmm: %s\n", e.message);
 		if (o.guest_output) {	/* TAP: a skip with the reason */
-			printf("1..0 # SKIP %s\n", err.msg);
+			printf("1..0 # SKIP %s\n", e.message);
 			return VMM_STATUS_OK;
 		}
 		return 77;
 	}
 	env.vmm_path = self;
 	env.guest_dir = dir;
-	selftest_modes_available(&host, &cfg->pmu, &env);
+	selftest_modes_available(vmm, &o, &env);
+	vmm_close(vmm);
 	r = selftest_run(&o, &env, stdout, &err);
 	if (r < 0)
 		return cmd_fail(r == -EINVAL ? VMM_STATUS_USAGE : VMM_STATUS_HOST, &err);

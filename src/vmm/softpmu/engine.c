@@ -726,6 +726,7 @@ static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
 /* Most instructions interpreted between two looks at the LAPIC and the VM's stop flag. */
 #define INTERP_BUDGET 4096
 #define RFLAGS_IF (1ULL << 9)
+#define RFLAGS_TF (1ULL << 8)
 
 /*
  * The SYSCALL/SYSENTER MSRs the interpreter needs. KVM handles a guest
@@ -1006,11 +1007,13 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		/*
 		 * --soft-check at CPL 0 only: KVM gives no debug exit at CPL 3 on
 		 * some hosts; not for fences, after which some hosts trap only
-		 * after the next instruction (docs/soft-pmu.md); not for REP
-		 * string instructions, which KVM single-steps one iteration at a
-		 * time.
+		 * after the next instruction, and IRET, after which the same hosts
+		 * trap late when it starts with TF clear (docs/soft-pmu.md); not
+		 * for REP string instructions, which KVM single-steps one
+		 * iteration at a time.
 		 */
-		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && !res.cls.rep_string) {
+		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && !res.cls.rep_string &&
+		    res.cls.branch != X86_BR_IRET) {
 			int c = check_step(s, run, &before, &cpu);
 
 			if (c < 0)
@@ -1030,6 +1033,14 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		retire_at(s, &res.cls, cpl, rip, cpu.rip);
 		s->interpreted++;
 		done++;
+		/*
+		 * TF from a frame: KVM pushes RFLAGS with the TF of its own
+		 * single-stepping when it delivers an event, and an IRET or POPF
+		 * brings it back. It is the VMM's, not the guest's (whose own
+		 * single-step traps are not delivered while the soft PMU counts:
+		 * docs/soft-pmu.md), and would raise a #DB at CPL 3.
+		 */
+		cpu.rflags &= ~RFLAGS_TF;
 		/*
 		 * A LOOP to itself that just went round (the calibration loop of
 		 * kvm-unit-tests runs 10^9 times): its remaining iterations at
