@@ -265,6 +265,7 @@ struct vmm_soft_stats {
 	uint64_t faults;	/* exceptions the interpreter found, delivered by KVM */
 	uint64_t irq_stops;	/* stops for a pending interrupt or NMI */
 	uint64_t checked;	/* --soft-check: instructions compared with a KVM single-step */
+	uint64_t delivered;	/* faults and interrupts the interpreter delivered through the guest's IDT */
 	uint64_t fallbacks[VMM_SOFT_FALLBACK_REASONS];	/* handed over, per reason (vmm_soft_fallback_name) */
 };
 

@@ -137,12 +137,30 @@ static void test_lapic_pending(void **state)
 	}
 }
 
+/* Acceptance moves exactly the one vector from IRR to ISR. */
+static void test_lapic_accept(void **state)
+{
+	uint8_t regs[KVM_APIC_REG_SIZE] = { 0 }, want[KVM_APIC_REG_SIZE] = { 0 };
+
+	(void)state;
+	set_bit256(regs, 0x200, 0x31);
+	set_bit256(regs, 0x200, 0xec);
+	set_bit256(regs, 0x100, 0x20);
+	soft_lapic_accept(regs, 0xec);
+	set_bit256(want, 0x200, 0x31);
+	set_bit256(want, 0x100, 0x20);
+	set_bit256(want, 0x100, 0xec);
+	assert_memory_equal(regs, want, sizeof(regs));
+	assert_int_equal(soft_lapic_pending_vector(regs), -1);	/* 0x31 is below the class in service */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_msrs),
 		cmocka_unit_test(test_lapic_pending),
+		cmocka_unit_test(test_lapic_accept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -118,7 +118,8 @@ static void fill_result(struct vmm_vm *v, const struct vm_result *in, struct vmm
 							.rdpmc_gp = s.rdpmc_gp, .emulated = s.emulated,
 							.interpreted = s.interpreted, .handed = s.handed,
 							.handed_cpl3 = s.handed_cpl3, .faults = s.faults,
-							.irq_stops = s.irq_stops, .checked = s.checked };
+							.irq_stops = s.irq_stops, .checked = s.checked,
+							.delivered = s.delivered };
 		for (unsigned int k = 0; k < VCPU_PMU_FALLBACK_REASONS && k < VMM_SOFT_FALLBACK_REASONS; k++)
 			res->soft[i].fallbacks[k] = s.fallbacks[k];
 	}

@@ -31,7 +31,7 @@ struct vcpu_pmu_stats {
 	uint64_t emulated;	/* instructions executed for the host's emulator */
 	bool missed_user_mode;	/* the host gave no debug exit at CPL 3 */
 	/* The interpreter engine (docs/soft-pmu.md): counts, and hand-overs per interp_fallback reason. */
-	uint64_t interpreted, handed, handed_cpl3, faults, irq_stops, checked;
+	uint64_t interpreted, handed, handed_cpl3, faults, irq_stops, checked, delivered;
 	uint64_t fallbacks[VCPU_PMU_FALLBACK_REASONS];
 };
 

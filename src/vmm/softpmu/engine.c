@@ -756,23 +756,26 @@ static int interp_load_msrs(struct soft_vcpu *s)
 }
 
 /*
- * The interrupt the vCPU would take before its next instruction: the LAPIC's
- * (KVM_GET_LAPIC: IRR against PPR) when RFLAGS.IF is set and no interrupt
- * shadow holds it, or an NMI KVM has pending (KVM_GET_VCPU_EVENTS). Returns
- * the vector (2 for an NMI), -1 for none, or < -1 when an ioctl failed.
+ * The interrupt the vCPU would take before its next instruction: an NMI KVM
+ * has pending and not blocked (KVM_GET_VCPU_EVENTS), or, with RFLAGS.IF set
+ * and no interrupt shadow, the LAPIC's (KVM_GET_LAPIC: IRR against PPR).
+ * Returns the vector (2 for an NMI, *nmi set), -1 for none, or < -1 when an
+ * ioctl failed. *ev receives the events (NMI blocking for the interpreter).
  */
-static int interp_pending_event(struct soft_vcpu *s, uint64_t rflags)
+static int interp_pending_event(struct soft_vcpu *s, uint64_t rflags, struct kvm_vcpu_events *ev, bool *nmi)
 {
-	struct kvm_vcpu_events ev;
 	struct kvm_lapic_state *lapic;
 	int r, vector;
 
-	r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
+	*nmi = false;
+	r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, ev);
 	if (r < 0)
 		return engine_fail(s, "KVM_GET_VCPU_EVENTS", -r) - 1;
-	if (ev.nmi.pending && !ev.nmi.masked)
+	if (ev->nmi.pending && !ev->nmi.masked && !ev->interrupt.shadow) {
+		*nmi = true;
 		return 2;
-	if (!(rflags & RFLAGS_IF) || ev.interrupt.shadow)
+	}
+	if (!(rflags & RFLAGS_IF) || ev->interrupt.shadow)
 		return -1;
 	lapic = malloc(sizeof(*lapic));
 	if (!lapic)
@@ -783,19 +786,113 @@ static int interp_pending_event(struct soft_vcpu *s, uint64_t rflags)
 	return vector;
 }
 
-/*
- * An STI the interpreter executed blocks interrupts until the next
- * instruction has run (SDM vol. 3 6.8.3); KVM, which runs that one, must
- * know, or it could deliver an interrupt between an STI and a HLT.
- */
-static int interp_set_sti_shadow(struct soft_vcpu *s)
+/* KVM's NMI state after the interpreter delivered one (pending taken, blocked) or ran an IRET (unblocked). */
+static int interp_set_nmi(struct soft_vcpu *s, bool taken, bool masked)
 {
 	struct kvm_vcpu_events ev;
 	int r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
 
 	if (r < 0)
 		return engine_fail(s, "KVM_GET_VCPU_EVENTS", -r);
-	ev.interrupt.shadow |= KVM_X86_SHADOW_INT_STI;
+	if (taken)
+		ev.nmi.pending = 0;
+	ev.nmi.masked = masked;
+	ev.flags &= KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM | KVM_VCPUEVENT_VALID_PAYLOAD |
+		    KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+	ev.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING;
+	r = kvm_ioctl(s->vcpu->fd, KVM_SET_VCPU_EVENTS, &ev);
+	if (r < 0)
+		return engine_fail(s, "KVM_SET_VCPU_EVENTS", -r);
+	return 0;
+}
+
+/*
+ * At CPL 3, where some hosts give no debug exit, the interpreter delivers
+ * an interrupt itself rather than hand the guest to KVM for it
+ * (interp_deliver(), SDM vol. 3 6.12): an NMI (KVM's pending NMI taken and
+ * NMIs blocked, as delivery does, SDM 6.7.1), or the LAPIC's vector, which
+ * the LAPIC then has in service (IRR bit to ISR, SDM vol. 3 11.8.4;
+ * KVM_SET_LAPIC, whose kvm_apic_set_state() in arch/x86/kvm/lapic.c
+ * recomputes its ISR and IRR caches). Returns true when it did.
+ */
+static bool interp_deliver_interrupt(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_mem *mem,
+				     bool nmi)
+{
+	struct interp_event e = { .kind = nmi ? INTERP_EV_NMI : INTERP_EV_EXTINT, .vector = 2 };
+	struct interp_cpu c = *cpu;
+	struct interp_result res;
+	struct kvm_lapic_state *lapic;
+	int r;
+
+	if (nmi) {
+		if (!interp_nmi_allowed(&c, false) || interp_deliver(&c, mem, &e, &res) != INTERP_RETIRED ||
+		    interp_set_nmi(s, true, true) < 0)
+			return false;
+		*cpu = c;
+		s->delivered++;
+		return true;
+	}
+	if (!interp_irq_allowed(&c, false))
+		return false;
+	lapic = malloc(sizeof(*lapic));
+	if (!lapic)
+		return false;
+	r = kvm_ioctl(s->vcpu->fd, KVM_GET_LAPIC, lapic);
+	if (r < 0) {
+		engine_fail(s, "KVM_GET_LAPIC", -r);
+		free(lapic);
+		return false;
+	}
+	r = soft_lapic_pending_vector((uint8_t *)lapic->regs);
+	if (r < 0) {
+		free(lapic);
+		return false;
+	}
+	e.vector = (uint8_t)r;
+	if (interp_deliver(&c, mem, &e, &res) != INTERP_RETIRED) {
+		free(lapic);
+		return false;
+	}
+	soft_lapic_accept((uint8_t *)lapic->regs, e.vector);
+	r = kvm_ioctl(s->vcpu->fd, KVM_SET_LAPIC, lapic);
+	free(lapic);
+	if (r < 0) {
+		engine_fail(s, "KVM_SET_LAPIC", -r);
+		return false;
+	}
+	*cpu = c;
+	s->delivered++;
+	return true;
+}
+
+/* A fault the interpreter found, or the #GP of a refused RDPMC, delivered through the guest's IDT. */
+static bool interp_deliver_fault(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_mem *mem,
+				 uint8_t vector, bool has_error, uint32_t error, uint64_t cr2)
+{
+	struct interp_event e = { INTERP_EV_EXCEPTION, vector, has_error, error, cr2 };
+	struct interp_result res;
+
+	if (interp_deliver(cpu, mem, &e, &res) != INTERP_RETIRED)
+		return false;
+	s->delivered++;
+	return true;
+}
+
+/*
+ * An STI that set IF, a MOV SS or POP SS the interpreter executed blocks
+ * interrupts until the next instruction has run (SDM vol. 3 6.8.3). The
+ * interpreter looks for interrupts only between other instructions; when
+ * the next one goes to KVM, KVM must know, or it could deliver an
+ * interrupt between an STI and a HLT.
+ */
+static int interp_set_shadow(struct soft_vcpu *s, bool mov_ss)
+{
+	struct kvm_vcpu_events ev;
+	int r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
+
+	if (r < 0)
+		return engine_fail(s, "KVM_GET_VCPU_EVENTS", -r);
+	ev.interrupt.shadow |= mov_ss ? KVM_X86_SHADOW_INT_MOV_SS : KVM_X86_SHADOW_INT_STI;
 	ev.flags &= KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SMM |
 		    KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
 	ev.flags |= KVM_VCPUEVENT_VALID_SHADOW;
@@ -949,15 +1046,17 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	struct interp_mem mem = { vm->mem, vm->mem_size, 0 };
 	struct interp_cpu cpu, before;
 	struct interp_result res = { 0 };
+	struct kvm_vcpu_events events;
 	enum interp_status st = INTERP_RETIRED;
 	uint64_t handler, done = 0;
 	int event = -1, rr;
-	bool check = s->check, shadow = false;
+	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false;
 
 	if (interp_load_msrs(s) < 0)
 		return;
 	soft_interp_from_kvm(&cpu, r, sr);
 	soft_interp_set_msrs(&cpu, s->msr_val);
+	cpu.amd = !s->lvtpc_automask;	/* the guest's vendor, the shape's (soft_vcpu_init) */
 	if (check) {
 		s->shadow = malloc(vm->mem_size);
 		if (!s->shadow) {
@@ -971,17 +1070,40 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		unsigned int cpl = interp_cpl(&cpu);
 		uint64_t rip = cpu.rip;
 
-		if (n % INTERP_BUDGET == 0 && (n || check)) {
-			if (n >= INTERP_BUDGET || atomic_load(&vm->stopping))
+		/*
+		 * Every INTERP_BUDGET instructions: a stop request, then the
+		 * pending events. At CPL 0 the guest then goes to KVM for an
+		 * instruction; at CPL 3 it stays here (no debug exits there on
+		 * some hosts) and the interpreter delivers interrupts itself.
+		 */
+		if (n % INTERP_BUDGET == 0 && !shadow) {
+			bool nmi;
+
+			if (n && (atomic_load(&vm->stopping) || cpl == 0))
+				break;
+			event = interp_pending_event(s, cpu.rflags, &events, &nmi);
+			if (event < -1)
+				break;
+			if (!n)
+				cpu.nmi_masked = nmi_masked = events.nmi.masked;
+			if (event >= 0 && cpl == 3 && !check && interp_deliver_interrupt(s, &cpu, &mem, nmi)) {
+				nmi_masked |= nmi;	/* KVM's state says so now */
+				event = -1;
+				continue;
+			}
+			if (event >= 0)
 				break;
 		}
-		if (n == 0 && (event = interp_pending_event(s, cpu.rflags)) != -1)
-			break;
 		if (check)
 			before = cpu;
 		st = interp_step(&cpu, &mem, &res);
 		if (st == INTERP_INCOMPLETE && !check) {
 			done++;
+			continue;
+		}
+		if (st == INTERP_FAULT && !check &&
+		    interp_deliver_fault(s, &cpu, &mem, res.vector, res.has_error, res.error, res.cr2)) {
+			s->faults++;
 			continue;
 		}
 		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res))) {
@@ -992,6 +1114,14 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 				break;
 			continue;
 		}
+		/* SDM vol. 2B RDPMC: #GP(0) at CPL > 0 without CR4.PCE, or for an index the model refuses. */
+		if (st == INTERP_FALLBACK && res.cls.exit == X86_EXIT_RDPMC && !check &&
+		    interp_deliver_fault(s, &cpu, &mem, X86_GP, true, 0, 0))
+			continue;
+		/* SDM vol. 2B UD2: raises #UD, always; the fault does not retire it. */
+		if (st == INTERP_FALLBACK && res.cls.map == X86_MAP_0F && res.cls.opcode == 0x0b && !check &&
+		    interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0))
+			continue;
 		if (st == INTERP_FALLBACK)
 			s->fallbacks[res.reason < INTERP_FB_COUNT ? res.reason : 0]++;
 		if (st == INTERP_FAULT)
@@ -1050,7 +1180,8 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			loop_self_bulk(s, &res.cls, cpl, interp_code_size(&cpu), &cpu.rip, &cpu.gpr[INTERP_RCX],
 				       cpu.rflags);
 		shadow = res.irq_shadow;
-		if (softpmu_pmi_pending(&s->model) || !softpmu_counting(&s->model) || shadow)
+		mov_ss = shadow && (res.cls.opcode == 0x8e || res.cls.opcode == 0x17) && res.cls.map == X86_MAP_ONE_BYTE;
+		if (softpmu_pmi_pending(&s->model) || !softpmu_counting(&s->model))
 			break;
 	}
 	free(s->shadow);
@@ -1071,7 +1202,10 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			return;
 		}
 	}
-	if (shadow && interp_set_sti_shadow(s) < 0)
+	if (shadow && interp_set_shadow(s, mov_ss) < 0)
+		return;
+	/* An IRET the interpreter ran unblocked NMIs; an NMI it delivered is already KVM's. */
+	if (cpu.nmi_masked != nmi_masked && interp_set_nmi(s, false, cpu.nmi_masked) < 0)
 		return;
 	if (event < -1 || !softpmu_counting(&s->model))
 		return;

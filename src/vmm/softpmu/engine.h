@@ -58,6 +58,7 @@ struct soft_vcpu {
 	uint64_t fallbacks[INTERP_FB_COUNT];	/* why, per interp_fallback reason */
 	uint64_t faults;	/* exceptions the interpreter raised, delivered by KVM */
 	uint64_t irq_stops;	/* interruptions for a pending interrupt */
+	uint64_t delivered;	/* faults and interrupts the interpreter delivered through the guest's IDT */
 	uint64_t checked;	/* --soft-check: instructions compared with KVM */
 	int error;		/* first ioctl failure inside the engine, as -errno */
 	char errmsg[512];

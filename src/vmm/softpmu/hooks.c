@@ -106,7 +106,8 @@ static void hook_stats(const void *pmu, struct vcpu_pmu_stats *st)
 				       .rdpmc_gp = s->rdpmc_gp, .emulated = s->emulated,
 				       .missed_user_mode = s->cpl3_blind, .interpreted = s->interpreted,
 				       .handed = s->handed, .handed_cpl3 = s->handed_cpl3, .faults = s->faults,
-				       .irq_stops = s->irq_stops, .checked = s->checked };
+				       .irq_stops = s->irq_stops, .checked = s->checked,
+				       .delivered = s->delivered };
 	for (unsigned int k = 0; k < INTERP_FB_COUNT && k < VCPU_PMU_FALLBACK_REASONS; k++)
 		st->fallbacks[k] = s->fallbacks[k];
 }

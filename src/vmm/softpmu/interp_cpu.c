@@ -153,3 +153,16 @@ int soft_lapic_pending_vector(const uint8_t regs[KVM_APIC_REG_SIZE])
 	/* 11.8.3: delivered only when the vector's priority class is above PPR[7:4]. */
 	return ((unsigned int)irr >> 4) > (ppr >> 4) ? irr : -1;
 }
+
+void soft_lapic_accept(uint8_t regs[KVM_APIC_REG_SIZE], unsigned int vector)
+{
+	unsigned int off = (vector & 0xff) / 32 * 16, bit = vector % 32;
+	uint32_t irr, isr;
+
+	memcpy(&irr, regs + APIC_IRR + off, 4);
+	memcpy(&isr, regs + APIC_ISR + off, 4);
+	irr &= ~(1u << bit);
+	isr |= 1u << bit;
+	memcpy(regs + APIC_IRR + off, &irr, 4);
+	memcpy(regs + APIC_ISR + off, &isr, 4);
+}

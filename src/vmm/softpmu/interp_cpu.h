@@ -46,4 +46,7 @@ void soft_interp_get_msrs(const struct interp_cpu *c, uint64_t val[SOFT_INTERP_N
  */
 int soft_lapic_pending_vector(const uint8_t regs[KVM_APIC_REG_SIZE]);
 
+/* The LAPIC accepts vector: its IRR bit moves to ISR (SDM vol. 3 11.8.4). */
+void soft_lapic_accept(uint8_t regs[KVM_APIC_REG_SIZE], unsigned int vector);
+
 #endif
