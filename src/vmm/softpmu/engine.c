@@ -1048,7 +1048,7 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	struct interp_result res = { 0 };
 	struct kvm_vcpu_events events;
 	enum interp_status st = INTERP_RETIRED;
-	uint64_t handler, done = 0;
+	uint64_t handler, done = 0;	/* instructions and events that changed the state */
 	int event = -1, rr;
 	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false;
 
@@ -1089,6 +1089,7 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			if (event >= 0 && cpl == 3 && !check && interp_deliver_interrupt(s, &cpu, &mem, nmi)) {
 				nmi_masked |= nmi;	/* KVM's state says so now */
 				event = -1;
+				done++;
 				continue;
 			}
 			if (event >= 0)
@@ -1104,6 +1105,7 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		if (st == INTERP_FAULT && !check &&
 		    interp_deliver_fault(s, &cpu, &mem, res.vector, res.has_error, res.error, res.cr2)) {
 			s->faults++;
+			done++;
 			continue;
 		}
 		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res))) {
@@ -1116,12 +1118,16 @@ static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		}
 		/* SDM vol. 2B RDPMC: #GP(0) at CPL > 0 without CR4.PCE, or for an index the model refuses. */
 		if (st == INTERP_FALLBACK && res.cls.exit == X86_EXIT_RDPMC && !check &&
-		    interp_deliver_fault(s, &cpu, &mem, X86_GP, true, 0, 0))
+		    interp_deliver_fault(s, &cpu, &mem, X86_GP, true, 0, 0)) {
+			done++;
 			continue;
+		}
 		/* SDM vol. 2B UD2: raises #UD, always; the fault does not retire it. */
 		if (st == INTERP_FALLBACK && res.cls.map == X86_MAP_0F && res.cls.opcode == 0x0b && !check &&
-		    interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0))
+		    interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0)) {
+			done++;
 			continue;
+		}
 		if (st == INTERP_FALLBACK)
 			s->fallbacks[res.reason < INTERP_FB_COUNT ? res.reason : 0]++;
 		if (st == INTERP_FAULT)
