@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <time.h>
 
@@ -14,8 +13,8 @@
 #include "interp/gva.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/msr_filter.h"
-#include "vmm/softpmu/check.h"
 #include "vmm/softpmu/emul.h"
+#include "vmm/softpmu/engine_internal.h"
 #include "vmm/softpmu/exec.h"
 #include "vmm/softpmu/gp.h"
 #include "vmm/run/vcpu.h"
@@ -34,7 +33,7 @@
 #define DR7_L1		(1ULL << 2)
 #define MSR_IA32_TSC	0x10
 
-static int engine_fail(struct soft_vcpu *s, const char *what, int code)
+int engine_fail(struct soft_vcpu *s, const char *what, int code)
 {
 	if (!s->error) {
 		s->error = -code;
@@ -78,7 +77,7 @@ static const struct kvm_regs *regs_of(const struct soft_vcpu *s)
 	return &s->vcpu->run->s.regs.regs;
 }
 
-static const struct kvm_sregs *sregs_of(const struct soft_vcpu *s)
+const struct kvm_sregs *sregs_of(const struct soft_vcpu *s)
 {
 	return &s->vcpu->run->s.regs.sregs;
 }
@@ -116,7 +115,7 @@ static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_
 }
 
 /* The one accounting path of both engines: the instruction c at rip retired at cpl, execution went on at next. */
-static void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
+void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
 		      uint64_t next)
 {
 	struct softpmu_insn in;
@@ -152,7 +151,6 @@ static bool retire_early(struct soft_vcpu *s)
 	return s->stepping && soft_account_user_exit(&s->pending, regs_of(s)->rip, &s->account);
 }
 
-static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr);
 
 static bool read_linear(const struct soft_vcpu *s, uint64_t addr, void *buf, size_t len)
 {
@@ -185,7 +183,7 @@ static bool iret_target(const struct soft_vcpu *s, const struct x86_insn_class *
 }
 
 /* The handler of vector: its IDT gate's offset (SDM vol. 3 6.14.1 and 6.11). */
-static bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_t *handler)
+bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_t *handler)
 {
 	const struct kvm_sregs *sr = sregs_of(s);
 	bool long_mode = sr->efer & EFER_LMA;
@@ -208,7 +206,7 @@ static bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_
  * single-steps a vCPU, so a HLT waits for its interrupt with only the
  * breakpoint armed.
  */
-static void pending_breakpoint(struct soft_vcpu *s, int kind, uint64_t addr, bool step)
+void pending_breakpoint(struct soft_vcpu *s, int kind, uint64_t addr, bool step)
 {
 	s->pending.bp_kind = kind;
 	s->pending.bp = addr;
@@ -251,7 +249,7 @@ static int raised_vector(const struct soft_vcpu *s, uint64_t rip, const struct x
  * TF), single-stepping would silently stop: a hardware breakpoint where
  * execution continues makes sure the VMM sees it, whatever RFLAGS holds.
  */
-static void set_pending(struct soft_vcpu *s, uint64_t rip)
+void set_pending(struct soft_vcpu *s, uint64_t rip)
 {
 	struct x86_insn_class c;
 	uint64_t addr;
@@ -364,7 +362,7 @@ static int wait_guest_tsc(struct soft_vcpu *s, uint64_t start, uint64_t ticks)
  * through softpmu_retire_repeat(), which stops at a PMI so that it arrives
  * at the right iteration; RCX and, when it ran out, RIP follow.
  */
-static bool loop_self_bulk(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, int mode,
+bool loop_self_bulk(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, int mode,
 			   uint64_t *rip, uint64_t *rcx, uint64_t rflags)
 {
 	uint64_t n = soft_exec_loop_self(c, *rip, mode, *rcx, rflags);
@@ -490,7 +488,7 @@ static void execute_ahead(struct soft_vcpu *s, struct kvm_run *run)
  * sits at the #GP handler, DR1 is off and one step takes it past.
  * KVM sets TF again for the RIP the vCPU is at (api.rst 4.77).
  */
-static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr)
+int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr)
 {
 	struct kvm_guest_debug dbg = { 0 };
 	bool gp = s->gp_armed && !s->gp_skip;
@@ -719,521 +717,6 @@ static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
 		set_pending(s, r->rip);
 	}
 	return true;
-}
-
-/* ---- the interpreter engine (docs/soft-pmu.md, "The interpreter engine") ---- */
-
-/* Most instructions interpreted between two looks at the LAPIC and the VM's stop flag. */
-#define INTERP_BUDGET 4096
-#define RFLAGS_IF (1ULL << 9)
-#define RFLAGS_TF (1ULL << 8)
-
-/*
- * The SYSCALL/SYSENTER MSRs the interpreter needs. KVM handles a guest
- * WRMSR to them in the kernel, but a WRMSR is never interpreted (it falls
- * back to KVM), so the values read after the last handover stay valid
- * until the next one.
- */
-static int interp_load_msrs(struct soft_vcpu *s)
-{
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[SOFT_INTERP_NR_MSRS];
-	} m = { .hdr.nmsrs = SOFT_INTERP_NR_MSRS };
-	int r;
-
-	if (s->msrs_valid)
-		return 0;
-	for (unsigned int i = 0; i < SOFT_INTERP_NR_MSRS; i++)
-		m.e[i].index = soft_interp_msrs[i];
-	r = kvm_ioctl(s->vcpu->fd, KVM_GET_MSRS, &m);
-	if (r != SOFT_INTERP_NR_MSRS)
-		return engine_fail(s, "KVM_GET_MSRS (SYSCALL and SYSENTER MSRs)", r < 0 ? -r : EIO);
-	for (unsigned int i = 0; i < SOFT_INTERP_NR_MSRS; i++)
-		s->msr_val[i] = m.e[i].data;
-	s->msrs_valid = true;
-	return 0;
-}
-
-/*
- * The interrupt the vCPU would take before its next instruction: an NMI KVM
- * has pending and not blocked (KVM_GET_VCPU_EVENTS), or, with RFLAGS.IF set
- * and no interrupt shadow, the LAPIC's (KVM_GET_LAPIC: IRR against PPR).
- * Returns the vector (2 for an NMI, *nmi set), -1 for none, or < -1 when an
- * ioctl failed. *ev receives the events (NMI blocking for the interpreter).
- */
-static int interp_pending_event(struct soft_vcpu *s, uint64_t rflags, struct kvm_vcpu_events *ev, bool *nmi)
-{
-	struct kvm_lapic_state *lapic;
-	int r, vector;
-
-	*nmi = false;
-	r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, ev);
-	if (r < 0)
-		return engine_fail(s, "KVM_GET_VCPU_EVENTS", -r) - 1;
-	if (ev->nmi.pending && !ev->nmi.masked && !ev->interrupt.shadow) {
-		*nmi = true;
-		return 2;
-	}
-	if (!(rflags & RFLAGS_IF) || ev->interrupt.shadow)
-		return -1;
-	lapic = malloc(sizeof(*lapic));
-	if (!lapic)
-		return engine_fail(s, "allocating the LAPIC state", ENOMEM) - 1;
-	r = kvm_ioctl(s->vcpu->fd, KVM_GET_LAPIC, lapic);
-	vector = r < 0 ? engine_fail(s, "KVM_GET_LAPIC", -r) - 1 : soft_lapic_pending_vector((uint8_t *)lapic->regs);
-	free(lapic);
-	return vector;
-}
-
-/* KVM's NMI state after the interpreter delivered one (pending taken, blocked) or ran an IRET (unblocked). */
-static int interp_set_nmi(struct soft_vcpu *s, bool taken, bool masked)
-{
-	struct kvm_vcpu_events ev;
-	int r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
-
-	if (r < 0)
-		return engine_fail(s, "KVM_GET_VCPU_EVENTS", -r);
-	if (taken)
-		ev.nmi.pending = 0;
-	ev.nmi.masked = masked;
-	ev.flags &= KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM | KVM_VCPUEVENT_VALID_PAYLOAD |
-		    KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
-	ev.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING;
-	r = kvm_ioctl(s->vcpu->fd, KVM_SET_VCPU_EVENTS, &ev);
-	if (r < 0)
-		return engine_fail(s, "KVM_SET_VCPU_EVENTS", -r);
-	return 0;
-}
-
-/*
- * At CPL 3, where some hosts give no debug exit, the interpreter delivers
- * an interrupt itself rather than hand the guest to KVM for it
- * (interp_deliver(), SDM vol. 3 6.12): an NMI (KVM's pending NMI taken and
- * NMIs blocked, as delivery does, SDM 6.7.1), or the LAPIC's vector, which
- * the LAPIC then has in service (IRR bit to ISR, SDM vol. 3 11.8.4;
- * KVM_SET_LAPIC, whose kvm_apic_set_state() in arch/x86/kvm/lapic.c
- * recomputes its ISR and IRR caches). Returns true when it did.
- */
-static bool interp_deliver_interrupt(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_mem *mem,
-				     bool nmi)
-{
-	struct interp_event e = { .kind = nmi ? INTERP_EV_NMI : INTERP_EV_EXTINT, .vector = 2 };
-	struct interp_cpu c = *cpu;
-	struct interp_result res;
-	struct kvm_lapic_state *lapic;
-	int r;
-
-	if (nmi) {
-		if (!interp_nmi_allowed(&c, false) || interp_deliver(&c, mem, &e, &res) != INTERP_RETIRED ||
-		    interp_set_nmi(s, true, true) < 0)
-			return false;
-		*cpu = c;
-		s->delivered++;
-		return true;
-	}
-	if (!interp_irq_allowed(&c, false))
-		return false;
-	lapic = malloc(sizeof(*lapic));
-	if (!lapic)
-		return false;
-	r = kvm_ioctl(s->vcpu->fd, KVM_GET_LAPIC, lapic);
-	if (r < 0) {
-		engine_fail(s, "KVM_GET_LAPIC", -r);
-		free(lapic);
-		return false;
-	}
-	r = soft_lapic_pending_vector((uint8_t *)lapic->regs);
-	if (r < 0) {
-		free(lapic);
-		return false;
-	}
-	e.vector = (uint8_t)r;
-	if (interp_deliver(&c, mem, &e, &res) != INTERP_RETIRED) {
-		free(lapic);
-		return false;
-	}
-	soft_lapic_accept((uint8_t *)lapic->regs, e.vector);
-	r = kvm_ioctl(s->vcpu->fd, KVM_SET_LAPIC, lapic);
-	free(lapic);
-	if (r < 0) {
-		engine_fail(s, "KVM_SET_LAPIC", -r);
-		return false;
-	}
-	*cpu = c;
-	s->delivered++;
-	return true;
-}
-
-/* A fault the interpreter found, or the #GP of a refused RDPMC, delivered through the guest's IDT. */
-static bool interp_deliver_fault(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_mem *mem,
-				 uint8_t vector, bool has_error, uint32_t error, uint64_t cr2)
-{
-	struct interp_event e = { INTERP_EV_EXCEPTION, vector, has_error, error, cr2 };
-	struct interp_result res;
-
-	if (interp_deliver(cpu, mem, &e, &res) != INTERP_RETIRED)
-		return false;
-	s->delivered++;
-	return true;
-}
-
-/*
- * An STI that set IF, a MOV SS or POP SS the interpreter executed blocks
- * interrupts until the next instruction has run (SDM vol. 3 6.8.3). The
- * interpreter looks for interrupts only between other instructions; when
- * the next one goes to KVM, KVM must know, or it could deliver an
- * interrupt between an STI and a HLT.
- */
-static int interp_set_shadow(struct soft_vcpu *s, bool mov_ss)
-{
-	struct kvm_vcpu_events ev;
-	int r = kvm_ioctl(s->vcpu->fd, KVM_GET_VCPU_EVENTS, &ev);
-
-	if (r < 0)
-		return engine_fail(s, "KVM_GET_VCPU_EVENTS", -r);
-	ev.interrupt.shadow |= mov_ss ? KVM_X86_SHADOW_INT_MOV_SS : KVM_X86_SHADOW_INT_STI;
-	ev.flags &= KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SMM |
-		    KVM_VCPUEVENT_VALID_PAYLOAD | KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
-	ev.flags |= KVM_VCPUEVENT_VALID_SHADOW;
-	r = kvm_ioctl(s->vcpu->fd, KVM_SET_VCPU_EVENTS, &ev);
-	if (r < 0)
-		return engine_fail(s, "KVM_SET_VCPU_EVENTS", -r);
-	return 0;
-}
-
-/*
- * A fence, which the interpreter leaves to the VMM (0F AE is in its FPU
- * group), executed in place: the same fence on this thread, with the guest
- * stopped (it changes no register: SDM vol. 2 LFENCE/MFENCE/SFENCE), RIP
- * past it. Handing it to a KVM single-step would lose the instruction after
- * it on hosts that trap late after a fence (docs/soft-pmu.md).
- */
-static bool interp_fence(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res)
-{
-	uint64_t rip = cpu->rip;
-
-	switch (res->cls.fence) {
-	case X86_FENCE_LFENCE:	asm volatile("lfence" ::: "memory"); break;
-	case X86_FENCE_MFENCE:	asm volatile("mfence" ::: "memory"); break;
-	case X86_FENCE_SFENCE:	asm volatile("sfence" ::: "memory"); break;
-	default:		return false;
-	}
-	cpu->rip += res->cls.len;
-	retire_at(s, &res->cls, interp_cpl(cpu), rip, cpu->rip);
-	s->executed++;
-	return true;
-}
-
-/*
- * RDPMC, which the interpreter leaves to the VMM, executed in place when
- * the guest may (SDM vol. 2B RDPMC: CPL 0 or CR4.PCE, an index the model
- * accepts); anything else #GPs in KVM.
- */
-static bool interp_rdpmc(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res)
-{
-	unsigned int cpl = interp_cpl(cpu);
-	uint64_t val, rip = cpu->rip;
-
-	if (res->cls.exit != X86_EXIT_RDPMC || !soft_rdpmc_permitted(cpl, cpu->cr4 & CR4_PCE) ||
-	    softpmu_rdpmc(&s->model, (uint32_t)cpu->gpr[INTERP_RCX], &val) < 0)
-		return false;
-	cpu->gpr[INTERP_RAX] = (uint32_t)val;
-	cpu->gpr[INTERP_RDX] = val >> 32;
-	cpu->rip += res->cls.len;
-	retire_at(s, &res->cls, cpl, rip, cpu->rip);
-	s->executed++;
-	return true;
-}
-
-/*
- * --soft-check: compare the interpreter's result (cpu, shadow RAM) with
- * KVM's (r, guest RAM); RAM only with one vCPU, whose writes are the only
- * ones. Returns true when they agree; else s->error and the report.
- */
-static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, const struct interp_cpu *cpu,
-			  const struct kvm_regs *r)
-{
-	const struct vm *vm = s->vcpu->vm;
-	const struct kvm_sregs *sr = sregs_of(s);
-	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
-	struct interp_cpu k;
-	uint8_t b[X86_MAX_INSN_LEN];
-	bool one = vm->nr_vcpus == 1;
-	struct soft_check c = { before, cpu, &k, one ? s->shadow : NULL, one ? vm->mem : NULL, vm->mem_size, b, 0 };
-	char msg[sizeof(s->errmsg) - 32];
-
-	soft_interp_from_kvm(&k, r, sr);
-	if (soft_check_compare(&c, msg, 0))
-		return true;
-	c.nbytes = gva_read(&g, interp_code_size(before) == 64 ? before->rip :
-			    before->seg[INTERP_CS].base + before->rip, b, sizeof(b));
-	soft_check_compare(&c, msg, sizeof(msg));
-	if (!s->error) {
-		s->error = -EPROTO;
-		snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: %s", msg);
-	}
-	return false;
-}
-
-/*
- * --soft-check: run the instruction at *before in KVM too, one single-step
- * from the same registers, and compare. *cpu holds the interpreter's result
- * (its writes in s->shadow). Returns 1 when both agree (cpu then holds
- * KVM's state, which is the same), 0 when the instruction cannot be
- * checked (the vCPU is kicked, or KVM stops elsewhere: left as it was
- * before), -1 after a difference (s->error set).
- */
-static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct interp_cpu *before,
-		      struct interp_cpu *cpu)
-{
-	struct kvm_regs *r = &run->s.regs.regs;
-	struct kvm_regs r0 = *r;
-	int rr;
-
-	soft_interp_to_kvm(before, r, &run->s.regs.sregs);
-	/* gp_trap_sync() arms DR1 again at the end of the exit. */
-	s->gp_armed = false;
-	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP };
-
-	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
-	if (rr < 0)
-		return engine_fail(s, "KVM_SET_REGS", -rr), -1;
-	/* Single-step only: a breakpoint of the engine's (DR1 on the #GP handler) would stop it before. */
-	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
-	if (rr < 0)
-		return engine_fail(s, "KVM_SET_GUEST_DEBUG", -rr), -1;
-	s->kvm_step = true;
-	s->breakpoint = false;
-	run->kvm_dirty_regs = 0;
-	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	if (ioctl(s->vcpu->fd, KVM_RUN, 0) < 0 || run->exit_reason != KVM_EXIT_DEBUG) {
-		if (run->exit_reason != KVM_EXIT_DEBUG && errno != EINTR && errno != EAGAIN)
-			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
-				 "instruction at %llx (exit reason %u)", (unsigned long long)before->rip,
-				 run->exit_reason);
-		if (errno != EINTR && errno != EAGAIN && !s->error)
-			s->error = -EPROTO;
-		*r = r0;
-		return s->error ? -1 : 0;
-	}
-	s->checked++;
-	if (!check_compare(s, before, cpu, r))
-		return -1;
-	return 1;
-}
-
-/*
- * While counting, at a debug exit: execute the guest in the interpreter
- * from the registers KVM handed back, retiring every instruction into the
- * model through retire_at(), the stepping engine's own path. It stops at
- * the first instruction it leaves to KVM (a fall back, a fault for KVM to
- * deliver), when a PMI is due or counting stops, when an interrupt or NMI
- * is pending, and after INTERP_BUDGET instructions. The registers go back
- * with KVM_SET_REGS (and KVM_SET_SREGS when they changed) before
- * KVM_SET_GUEST_DEBUG: KVM keeps TF only for the RIP single-stepping was
- * set at (arch/x86/kvm/x86.c kvm_arch_vcpu_ioctl_set_guest_debug stores
- * singlestep_rip, __kvm_set_rflags tests it), so the sync area, which KVM
- * applies only at the next KVM_RUN, would be too late. The instruction it
- * stopped at is then handed to KVM, single-stepped under the stepping
- * engine's rules (set_pending()).
- */
-static void interp_run(struct soft_vcpu *s, struct kvm_run *run)
-{
-	struct kvm_regs *r = &run->s.regs.regs;
-	struct kvm_sregs *sr = &run->s.regs.sregs;
-	struct vm *vm = s->vcpu->vm;
-	struct interp_mem mem = { vm->mem, vm->mem_size, 0 };
-	struct interp_cpu cpu, before;
-	struct interp_result res = { 0 };
-	struct kvm_vcpu_events events;
-	enum interp_status st = INTERP_RETIRED;
-	uint64_t handler, done = 0;	/* instructions and events that changed the state */
-	int event = -1, rr;
-	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false;
-
-	if (interp_load_msrs(s) < 0)
-		return;
-	soft_interp_from_kvm(&cpu, r, sr);
-	soft_interp_set_msrs(&cpu, s->msr_val);
-	cpu.amd = !s->lvtpc_automask;	/* the guest's vendor, the shape's (soft_vcpu_init) */
-	if (check) {
-		s->shadow = malloc(vm->mem_size);
-		if (!s->shadow) {
-			engine_fail(s, "allocating the copy of guest RAM for --soft-check", ENOMEM);
-			return;
-		}
-		memcpy(s->shadow, vm->mem, vm->mem_size);
-		mem.ram = s->shadow;
-	}
-	for (unsigned int n = 0;; n++) {
-		unsigned int cpl = interp_cpl(&cpu);
-		uint64_t rip = cpu.rip;
-
-		/*
-		 * Every INTERP_BUDGET instructions: a stop request, then the
-		 * pending events. At CPL 0 the guest then goes to KVM for an
-		 * instruction; at CPL 3 it stays here (no debug exits there on
-		 * some hosts) and the interpreter delivers interrupts itself.
-		 */
-		if (n % INTERP_BUDGET == 0 && !shadow) {
-			bool nmi;
-
-			if (n && (atomic_load(&vm->stopping) || cpl == 0))
-				break;
-			event = interp_pending_event(s, cpu.rflags, &events, &nmi);
-			if (event < -1)
-				break;
-			if (!n)
-				cpu.nmi_masked = nmi_masked = events.nmi.masked;
-			if (event >= 0 && cpl == 3 && !check && interp_deliver_interrupt(s, &cpu, &mem, nmi)) {
-				nmi_masked |= nmi;	/* KVM's state says so now */
-				event = -1;
-				done++;
-				continue;
-			}
-			if (event >= 0)
-				break;
-		}
-		if (check)
-			before = cpu;
-		st = interp_step(&cpu, &mem, &res);
-		if (st == INTERP_INCOMPLETE && !check) {
-			done++;
-			continue;
-		}
-		if (st == INTERP_FAULT && !check &&
-		    interp_deliver_fault(s, &cpu, &mem, res.vector, res.has_error, res.error, res.cr2)) {
-			s->faults++;
-			done++;
-			continue;
-		}
-		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res))) {
-			if (check)
-				memcpy(s->shadow, vm->mem, vm->mem_size);
-			done++;
-			if (softpmu_pmi_pending(&s->model))
-				break;
-			continue;
-		}
-		/* SDM vol. 2B RDPMC: #GP(0) at CPL > 0 without CR4.PCE, or for an index the model refuses. */
-		if (st == INTERP_FALLBACK && res.cls.exit == X86_EXIT_RDPMC && !check &&
-		    interp_deliver_fault(s, &cpu, &mem, X86_GP, true, 0, 0)) {
-			done++;
-			continue;
-		}
-		/* SDM vol. 2B UD2: raises #UD, always; the fault does not retire it. */
-		if (st == INTERP_FALLBACK && res.cls.map == X86_MAP_0F && res.cls.opcode == 0x0b && !check &&
-		    interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0)) {
-			done++;
-			continue;
-		}
-		if (st == INTERP_FALLBACK)
-			s->fallbacks[res.reason < INTERP_FB_COUNT ? res.reason : 0]++;
-		if (st == INTERP_FAULT)
-			s->faults++;
-		if (st == INTERP_INCOMPLETE) {
-			/* A REP chunk is not one single-step of KVM: left to KVM under --soft-check. */
-			cpu = before;
-			memcpy(s->shadow, vm->mem, vm->mem_size);
-			break;
-		}
-		if (st != INTERP_RETIRED)
-			break;
-		/*
-		 * --soft-check at CPL 0 only: KVM gives no debug exit at CPL 3 on
-		 * some hosts; not for fences, after which some hosts trap only
-		 * after the next instruction, and IRET, after which the same hosts
-		 * trap late when it starts with TF clear (docs/soft-pmu.md); not
-		 * for REP string instructions, which KVM single-steps one
-		 * iteration at a time.
-		 */
-		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && !res.cls.rep_string &&
-		    res.cls.branch != X86_BR_IRET) {
-			int c = check_step(s, run, &before, &cpu);
-
-			if (c < 0)
-				break;
-			if (c == 0) {
-				cpu = before;
-				break;
-			}
-		} else if (check) {
-			/* Unchecked: its writes go to guest RAM as they would without the check. */
-			struct interp_mem real = { vm->mem, vm->mem_size, 0 };
-
-			cpu = before;
-			interp_step(&cpu, &real, &res);
-			memcpy(s->shadow, vm->mem, vm->mem_size);
-		}
-		retire_at(s, &res.cls, cpl, rip, cpu.rip);
-		s->interpreted++;
-		done++;
-		/*
-		 * TF from a frame: KVM pushes RFLAGS with the TF of its own
-		 * single-stepping when it delivers an event, and an IRET or POPF
-		 * brings it back. It is the VMM's, not the guest's (whose own
-		 * single-step traps are not delivered while the soft PMU counts:
-		 * docs/soft-pmu.md), and would raise a #DB at CPL 3.
-		 */
-		cpu.rflags &= ~RFLAGS_TF;
-		/*
-		 * A LOOP to itself that just went round (the calibration loop of
-		 * kvm-unit-tests runs 10^9 times): its remaining iterations at
-		 * once, as the stepping engine does (docs/soft-pmu.md).
-		 */
-		if (cpu.rip == rip && !check && !softpmu_pmi_pending(&s->model))
-			loop_self_bulk(s, &res.cls, cpl, interp_code_size(&cpu), &cpu.rip, &cpu.gpr[INTERP_RCX],
-				       cpu.rflags);
-		shadow = res.irq_shadow;
-		mov_ss = shadow && (res.cls.opcode == 0x8e || res.cls.opcode == 0x17) && res.cls.map == X86_MAP_ONE_BYTE;
-		if (softpmu_pmi_pending(&s->model) || !softpmu_counting(&s->model))
-			break;
-	}
-	free(s->shadow);
-	s->shadow = NULL;
-	if (s->error)
-		return;
-	if (soft_interp_to_kvm(&cpu, r, sr)) {
-		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_SREGS, sr);
-		if (rr < 0) {
-			engine_fail(s, "KVM_SET_SREGS", -rr);
-			return;
-		}
-	}
-	if (done || check) {
-		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
-		if (rr < 0) {
-			engine_fail(s, "KVM_SET_REGS", -rr);
-			return;
-		}
-	}
-	if (shadow && interp_set_shadow(s, mov_ss) < 0)
-		return;
-	/* An IRET the interpreter ran unblocked NMIs; an NMI it delivered is already KVM's. */
-	if (cpu.nmi_masked != nmi_masked && interp_set_nmi(s, false, cpu.nmi_masked) < 0)
-		return;
-	if (event < -1 || !softpmu_counting(&s->model))
-		return;
-	/* Hand the instruction at RIP to KVM, under the stepping engine's rules. */
-	s->handed++;
-	if (interp_cpl(&cpu) == 3)
-		s->handed_cpl3++;
-	s->msrs_valid = false;
-	set_debug(s, true, false, 0);
-	set_pending(s, cpu.rip);
-	if (event >= 0) {
-		/* KVM delivers it at the next entry: stop at its handler, nothing retired. */
-		s->irq_stops++;
-		if (gate_handler(s, (unsigned int)event, &handler)) {
-			s->pending.retires_into = false;
-			pending_breakpoint(s, BP_EVENT, handler, true);
-		}
-	} else if (st == INTERP_FAULT && gate_handler(s, res.vector, &handler)) {
-		/* KVM raises the same fault when it runs the instruction: its handler, nothing retired. */
-		s->pending.retires_into = false;
-		pending_breakpoint(s, BP_EVENT, handler, true);
-	}
 }
 
 /* Counting on or off: single-stepping follows. */

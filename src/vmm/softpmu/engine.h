@@ -2,9 +2,9 @@
 /*
  * The software PMU engine: wires the pure model (src/pmu/soft) to a vCPU.
  * PMU MSRs reach the model through KVM's MSR filter; while a counter could
- * move, the vCPU is single-stepped and every retired instruction is
- * classified and accounted; PMIs go through the guest's LVTPC. See
- * docs/soft-pmu.md.
+ * move, the vCPU is interpreted in the VMM (interp_engine.c) or
+ * single-stepped, and every retired instruction is classified and
+ * accounted; PMIs go through the guest's LVTPC. See docs/soft-pmu.md.
  */
 #ifndef VMM_VMM_SOFT_ENGINE_H
 #define VMM_VMM_SOFT_ENGINE_H
