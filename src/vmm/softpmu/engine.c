@@ -618,13 +618,13 @@ static bool rdpmc_from_gp(struct soft_vcpu *s, struct kvm_run *run)
 
 /* ---- instructions the host cannot run (soft_emul.c) ---- */
 
-static int emul_read(void *ctx, uint64_t addr, void *buf, size_t len)
+int emul_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	return read_linear(ctx, addr, buf, len) ? 0 : -EFAULT;
 }
 
 /* Guest linear memory, page by page through the guest's page tables, RAM only. */
-static int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	const struct soft_vcpu *s = ctx;
 	const struct kvm_sregs *sr = sregs_of(s);

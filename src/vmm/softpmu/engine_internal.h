@@ -39,6 +39,10 @@ void set_pending(struct soft_vcpu *s, uint64_t rip);
 bool loop_self_bulk(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, int mode,
 		    uint64_t *rip, uint64_t *rcx, uint64_t rflags);
 
+/* Guest linear memory through the guest's page tables, RAM only (struct emul_mem; ctx is the soft_vcpu). */
+int emul_read(void *ctx, uint64_t addr, void *buf, size_t len);
+int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len);
+
 /* While counting, at a debug exit: run the guest in the interpreter (interp_engine.c). */
 void interp_run(struct soft_vcpu *s, struct kvm_run *run);
 

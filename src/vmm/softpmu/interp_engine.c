@@ -17,6 +17,7 @@
 #include "vmm/run/vcpu.h"
 #include "vmm/run/vm.h"
 #include "vmm/softpmu/check.h"
+#include "vmm/softpmu/emul.h"
 #include "vmm/softpmu/engine_internal.h"
 #include "vmm/softpmu/gp.h"
 
@@ -224,6 +225,66 @@ static bool interp_fence(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 	return true;
 }
 
+/* The x87 state across one run of the interpreter: read at its first x87 instruction, written back at its end. */
+struct interp_fpu {
+	bool loaded, dirty;
+	struct kvm_fpu fpu;
+};
+
+/*
+ * x87 (and POPCNT), which the interpreter leaves to KVM, whose instruction
+ * emulator on some hosts cannot run them either (docs/soft-pmu.md,
+ * "Instructions the host cannot run"): executed in place by
+ * soft_emulate(), which the stepping engine uses after such a failure,
+ * with the x87 state from KVM_GET_FPU. 64-bit mode only; anything that
+ * would raise an exception is refused there and goes to KVM.
+ */
+static bool interp_x87(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res,
+		       struct interp_fpu *f)
+{
+	const struct vm *vm = s->vcpu->vm;
+	struct gva_ctx g = { vm->mem, vm->mem_size, cpu->cr0, cpu->cr3, cpu->cr4, cpu->efer };
+	const struct emul_mem mem = { emul_read, emul_write, s };
+	unsigned int cpl = interp_cpl(cpu);
+	uint8_t b[X86_MAX_INSN_LEN];
+	uint64_t rip = cpu->rip;
+	struct emul_cpu e;
+	size_t n;
+	int len, r;
+
+	if ((res->reason != INTERP_FB_FPU && res->reason != INTERP_FB_UNIMPLEMENTED) || interp_code_size(cpu) != 64)
+		return false;
+	if (!f->loaded) {
+		r = kvm_ioctl(s->vcpu->fd, KVM_GET_FPU, &f->fpu);
+		if (r < 0) {
+			engine_fail(s, "KVM_GET_FPU", -r);
+			return false;
+		}
+		f->loaded = true;
+	}
+	e = (struct emul_cpu){
+		.rip = rip, .rflags = cpu->rflags, .fs_base = cpu->seg[INTERP_FS].base,
+		.gs_base = cpu->seg[INTERP_GS].base, .cr0 = cpu->cr0, .cpl = cpl, .cs = cpu->seg[INTERP_CS].sel,
+		.ss = cpu->seg[INTERP_SS].sel, .idt_base = cpu->idtr.base, .idt_limit = cpu->idtr.limit,
+		.tr_base = cpu->tr.base, .tr_limit = cpu->tr.limit, .fpu = f->fpu,
+	};
+	memcpy(e.gpr, cpu->gpr, sizeof(e.gpr));
+	n = gva_read(&g, rip, b, sizeof(b));
+	len = soft_emulate(b, n, &e, &mem);
+	if (len < 0)
+		return false;
+	memcpy(cpu->gpr, e.gpr, sizeof(e.gpr));
+	cpu->rip = e.rip;
+	cpu->rflags = e.rflags;
+	if (e.fpu_changed) {
+		f->fpu = e.fpu;
+		f->dirty = true;
+	}
+	retire_at(s, &res->cls, cpl, rip, cpu->rip);
+	s->emulated++;
+	return true;
+}
+
 /*
  * RDPMC, which the interpreter leaves to the VMM, executed in place when
  * the guest may (SDM vol. 2B RDPMC: CPL 0 or CR4.PCE, an index the model
@@ -346,6 +407,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	struct interp_cpu cpu, before;
 	struct interp_result res = { 0 };
 	struct kvm_vcpu_events events;
+	struct interp_fpu fpu = { 0 };
 	enum interp_status st = INTERP_RETIRED;
 	uint64_t handler, done = 0;	/* instructions and events that changed the state */
 	int event = -1, rr;
@@ -407,7 +469,8 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			done++;
 			continue;
 		}
-		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res))) {
+		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res) ||
+					      (!check && interp_x87(s, &cpu, &res, &fpu)))) {
 			if (check)
 				memcpy(s->shadow, vm->mem, vm->mem_size);
 			done++;
@@ -497,6 +560,13 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_SREGS, sr);
 		if (rr < 0) {
 			engine_fail(s, "KVM_SET_SREGS", -rr);
+			return;
+		}
+	}
+	if (fpu.dirty) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_FPU, &fpu.fpu);
+		if (rr < 0) {
+			engine_fail(s, "KVM_SET_FPU", -rr);
 			return;
 		}
 	}
