@@ -14,7 +14,7 @@
 
 #include "common/err.h"
 #include "cpuid/table.h"
-#include "pmu/shape.h"
+#include "common/pmu_shape.h"
 
 #define PMU_HOST_MAX_LEAVES 16
 #define PMU_HOST_MAX_PMUS 4

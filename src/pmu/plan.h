@@ -13,7 +13,7 @@
 
 #include "common/err.h"
 #include "pmu/host.h"
-#include "pmu/shape.h"
+#include "common/pmu_shape.h"
 
 #define PMU_FILTER_MAX_EVENTS 300	/* KVM_PMU_EVENT_FILTER_MAX_EVENTS */
 #define PMU_FILTER_ALLOW 0		/* KVM_PMU_EVENT_ALLOW */

@@ -86,8 +86,109 @@ def check_ioctl(root):
     return bad
 
 
+# Folder cycles that are known and allowed, each with why: a set of folders
+# that may form one strongly connected component, and nothing bigger.
+ALLOWED_FOLDER_CYCLES = [
+    # The soft PMU engine is a part of the vCPU loop: run/ calls its hooks
+    # (softpmu/engine.h) and the engine reads the vCPU and the VM it runs in.
+    ({'vmm/run', 'vmm/softpmu'}, 'the vCPU loop calls the soft PMU engine, which reads the vCPU'),
+]
+
+INCLUDE_RE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"', re.M)
+
+
+def folder_of(rel):
+    """src/vmm/X/... and src/pmu/X/...: vmm/X, pmu/X; src/Y/...: Y."""
+    parts = rel.split('/')[1:-1]
+    if len(parts) >= 2 and parts[0] in ('vmm', 'pmu'):
+        return '/'.join(parts[:2])
+    return parts[0] if parts else '.'
+
+
+def include_graph(root):
+    """{file: {included file: line}} for the quoted includes between files of src/."""
+    graph = {}
+    for rel in c_files(root, 'src'):
+        text = read(root, rel)
+        edges = graph.setdefault(rel, {})
+        for m in INCLUDE_RE.finditer(text):
+            name = m.group(1)
+            # The compiler's order for "...": the including file's directory, then -I include -I src.
+            for base in (os.path.dirname(rel), 'include', 'src'):
+                cand = os.path.normpath(os.path.join(base, name)).replace(os.sep, '/')
+                if os.path.isfile(os.path.join(root, cand)):
+                    if cand.startswith('src/'):
+                        edges.setdefault(cand, line_of(text, m.start()))
+                    break
+    return graph
+
+
+def reach(graph, start):
+    """Shortest paths from start: {node: predecessor}."""
+    pred, todo = {}, [start]
+    while todo:
+        nxt = []
+        for u in todo:
+            for v in sorted(graph.get(u, ())):
+                if v not in pred:
+                    pred[v] = u
+                    nxt.append(v)
+        todo = nxt
+    return pred
+
+
+def cycles(graph):
+    """Each strongly connected component with a cycle: (its nodes, one shortest cycle through it)."""
+    nodes = sorted(set(graph) | {v for e in graph.values() for v in e})
+    preds = {u: reach(graph, u) for u in nodes}
+    seen, found = set(), []
+    for u in nodes:
+        if u in seen or u not in preds[u]:
+            continue
+        comp = {v for v in nodes if v in preds[u] and u in preds[v]}
+        seen |= comp
+        # The shortest cycle through u: back from u along the predecessors.
+        path, v = [u], preds[u][u]
+        while v != u:
+            path.append(v)
+            v = preds[u][v]
+        path.append(u)
+        found.append((comp, list(reversed(path))))
+    return found
+
+
+def check_includes(root):
+    """No include cycle between the files of src/ nor between its folders."""
+    files = include_graph(root)
+    bad = []
+    for _, path in cycles(files):
+        bad.append('file include cycle: ' + ' -> '.join(
+            '%s:%d' % (a, files[a][b]) for a, b in zip(path, path[1:])) + ' -> ' + path[-1])
+    folders, why = {}, {}
+    for a, edges in files.items():
+        for b, line in edges.items():
+            fa, fb = folder_of(a), folder_of(b)
+            if fa != fb:
+                folders.setdefault(fa, set()).add(fb)
+                why.setdefault((fa, fb), '%s:%d includes %s' % (a, line, b))
+    found = cycles(folders)
+    for comp, path in found:
+        allowed = [r for c, r in ALLOWED_FOLDER_CYCLES if comp == c]
+        if allowed:
+            print('note: allowed folder cycle %s: %s' % (' -> '.join(path), allowed[0]), file=sys.stderr)
+            continue
+        bad.append('folder include cycle: %s (%s)' % (
+            ' -> '.join(path), '; '.join(why[(a, b)] for a, b in zip(path, path[1:]))))
+    for c, _ in ALLOWED_FOLDER_CYCLES:
+        if not any(comp == c for comp, _ in found):
+            print('note: the allowed folder cycle %s is not a component of its own (gone, or in a bigger one)'
+                  % ' <-> '.join(sorted(c)), file=sys.stderr)
+    return bad
+
+
 RULES = {
     'ioctl': check_ioctl,
+    'includes': check_includes,
 }
 
 
@@ -108,6 +209,23 @@ SELF_TESTS = [
                'bench/minivm.c': 'int g(int fd) { return ioctl(fd, 1, 0); }\n',
                'src/pmu/apply.c': '/* not ioctl(): */ int f(int fd) { return kvm_ioctl(fd, 1, 0) + '
                                   'vmm_err_ioctl(0, "ioctl(", 1, 0); }\n'}, 0),
+    # A folder cycle through a header: cpuid -> pmu -> cpuid.
+    ('includes', {'src/cpuid/leaves.h': '#include "pmu/shape.h"\n', 'src/pmu/shape.h': '',
+                  'src/pmu/host.c': '#include "cpuid/leaves.h"\n'}, 1),
+    # A file cycle (two headers) that is also a folder cycle at depth 2 of src/vmm.
+    ('includes', {'src/vmm/boot/a.h': '#include "vmm/hw/b.h"\n',
+                  'src/vmm/hw/b.h': '  #  include "vmm/boot/a.h"\n'}, 2),
+    # A file cycle inside one folder, through the including file's directory.
+    ('includes', {'src/interp/a.h': '#include "b.h"\n', 'src/interp/b.h': '#include "interp/a.h"\n'}, 1),
+    # Layers: no cycle; the installed headers are outside the graph; the allowed pair passes.
+    ('includes', {'src/pmu/soft/m.h': '#include "common/x.h"\n', 'src/common/x.h': '#include "vmm/vmm.h"\n',
+                  'include/vmm/vmm.h': '', 'src/pmu/plan.c': '#include "pmu/soft/m.h"\n#include <stdio.h>\n',
+                  'src/vmm/run/vcpu.c': '#include "vmm/softpmu/engine.h"\n',
+                  'src/vmm/softpmu/engine.h': '#include "vmm/run/exit.h"\n', 'src/vmm/run/exit.h': ''}, 0),
+    # ... but not when a third folder joins it.
+    ('includes', {'src/vmm/run/vcpu.c': '#include "vmm/softpmu/engine.h"\n',
+                  'src/vmm/softpmu/engine.h': '#include "vmm/hw/d.h"\n',
+                  'src/vmm/hw/d.h': '#include "vmm/run/exit.h"\n', 'src/vmm/run/exit.h': ''}, 1),
 ]
 
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #include <errno.h>
 #include <string.h>

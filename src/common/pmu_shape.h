@@ -5,8 +5,8 @@
  * CPUID table, the software PMU model implements it, and the reset code
  * derives the MSR list from it. Plain data, no file descriptors.
  */
-#ifndef VMM_PMU_SHAPE_H
-#define VMM_PMU_SHAPE_H
+#ifndef VMM_COMMON_PMU_SHAPE_H
+#define VMM_COMMON_PMU_SHAPE_H
 
 #include <stdbool.h>
 #include <stdint.h>
