@@ -15,10 +15,9 @@
 #include <linux/kvm.h>
 
 #include "common/kvm-compat.h"
+#include "common/x86.h"
 #include "pmu/host.h"
 #include "vmm/kvm/kvm.h"
-
-#define MSR_IA32_PERF_CAPABILITIES 0x345
 
 static void host_cpuid(uint32_t leaf, uint32_t sub, struct pmu_host_leaf *l)
 {

@@ -186,9 +186,29 @@ def check_includes(root):
     return bad
 
 
+# The one header of the MSR indexes and the CR0/CR4/EFER bits, and the
+# macro names only it may define.
+X86_HEADER = 'src/common/x86.h'
+X86_DEFINE_RE = re.compile(r'^[ \t]*#[ \t]*define[ \t]+((?:MSR|CR0|CR4|EFER|X86_CR\d)_\w*)', re.M)
+
+
+def check_x86_constants(root):
+    """MSR indexes and control-register bits are defined once, in src/common/x86.h."""
+    bad = []
+    for rel in c_files(root):
+        if rel == X86_HEADER:
+            continue
+        code = strip_c(read(root, rel))
+        for m in X86_DEFINE_RE.finditer(code):
+            bad.append('%s:%d: #define %s outside %s (include "common/x86.h")'
+                       % (rel, line_of(code, m.start()), m.group(1), X86_HEADER))
+    return bad
+
+
 RULES = {
     'ioctl': check_ioctl,
     'includes': check_includes,
+    'x86-constants': check_x86_constants,
 }
 
 
@@ -222,6 +242,13 @@ SELF_TESTS = [
                   'include/vmm/vmm.h': '', 'src/pmu/plan.c': '#include "pmu/soft/m.h"\n#include <stdio.h>\n',
                   'src/vmm/run/vcpu.c': '#include "vmm/softpmu/engine.h"\n',
                   'src/vmm/softpmu/engine.h': '#include "vmm/run/exit.h"\n', 'src/vmm/run/exit.h': ''}, 0),
+    # MSR indexes and control-register bits: only in src/common/x86.h, in every directory.
+    ('x86-constants', {'src/common/x86.h': '#define MSR_EFER 0xc0000080\n#define CR0_PE (1ULL << 0)\n',
+                       'src/pmu/reset.c': '#define MSR_IA32_PMC0 0xc1\n  # define CR4_PAE (1ULL << 5)\n',
+                       'guest-images/lib/pmu.h': '#define MSR_K7_EVNTSEL0 0xc0010000\n',
+                       'tests/pmu/test_reset.c': '#define EFER_LMA (1ULL << 10)\n#define X86_CR0_PG 1\n'}, 5),
+    ('x86-constants', {'src/interp/gva.c': '/* #define CR0_WP */\n#define LIBCHECK_EFER_RESERVED 4\n'
+                                           '#define HOSTILE_MSR_RANGE_LEN 0x2000\n#define MSRS(x) x\n'}, 0),
     # ... but not when a third folder joins it.
     ('includes', {'src/vmm/run/vcpu.c': '#include "vmm/softpmu/engine.h"\n',
                   'src/vmm/softpmu/engine.h': '#include "vmm/hw/d.h"\n',
