@@ -19,8 +19,8 @@ int cmd_plan(const struct vmm_config *cfg);
 /* Print "vmm: <message>" on stderr and return status. */
 int cmd_fail(int status, const struct vmm_err *err);
 
-/* The status for a refused PMU plan: 2 for an invalid request, 6 when the host cannot give it. */
-int cmd_plan_status(int r);
+/* The status for a refused PMU plan (the error's input): 2 for an invalid request, 6 when the host cannot give it. */
+int cmd_plan_status(bool input);
 
 /* Open /dev/kvm and probe the host's PMU facts (caps, selftest). */
 int cmd_probe_host(struct pmu_host *host, struct vmm_err *err);

@@ -86,7 +86,7 @@ int cmd_plan(const struct vmm_config *cfg)
 		free(plan);
 		fprintf(stderr, "vmm: --pmu=%s on %s: %s\n", pmu_mode_name(cfg->pmu.mode),
 			host.name[0] ? host.name : cfg->host_path, err.msg);
-		return cmd_plan_status(r);
+		return cmd_plan_status(err.input);
 	}
 	pmu_plan_print(stdout, plan, cfg->json);
 	free(plan);

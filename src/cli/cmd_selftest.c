@@ -113,7 +113,7 @@ int cmd_selftest(const struct vmm_config *cfg)
 	selftest_modes_available(&host, &env);
 	r = selftest_run(&o, &env, stdout, &err);
 	if (r < 0)
-		return cmd_fail(r == -EINVAL ? VMM_STATUS_USAGE : VMM_STATUS_HOST, &err);
+		return cmd_fail(err.input ? VMM_STATUS_USAGE : VMM_STATUS_HOST, &err);
 	return r;
 }
 
