@@ -108,7 +108,7 @@ uint64_t intel_headroom(const struct softpmu *p, const struct softpmu_insn *in);
 /* Intel LBR stack (lbr.c) */
 bool lbr_msr(struct softpmu *p, uint32_t msr, uint64_t **reg);
 int lbr_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
-int debugctl_wrmsr(struct softpmu *p, uint64_t val);
+int lbr_debugctl_wrmsr(struct softpmu *p, uint64_t val);
 bool lbr_active(const struct softpmu *p);
 void lbr_record(struct softpmu *p, const struct softpmu_insn *in);
 
