@@ -205,10 +205,72 @@ def check_x86_constants(root):
     return bad
 
 
+# The top-level directories a path in the documentation starts from.
+DOC_TOP_DIRS = ('src', 'include', 'tests', 'fuzz', 'bench', 'guest-images', 'examples', 'tools', 'docs', 'man')
+DOC_PATH_RE = re.compile(r'(?<![\w./-])((?:%s)/[\w./*{},-]*[\w*}])' % '|'.join(map(re.escape, DOC_TOP_DIRS)))
+DOC_LINK_RE = re.compile(r'\]\(([^)\s#]+)(?:#[^)]*)?\)')
+
+
+def doc_files(root):
+    docs = os.path.join(root, 'docs')
+    names = sorted(f for f in os.listdir(docs) if f.endswith('.md')) if os.path.isdir(docs) else []
+    return [r for r in ['README.md'] + ['docs/' + f for f in names] if os.path.isfile(os.path.join(root, r))]
+
+
+def brace_expand(path):
+    m = re.search(r'\{([^{}]*)\}', path)
+    if not m:
+        return [path]
+    return [x for alt in m.group(1).split(',') for x in brace_expand(path[:m.start()] + alt + path[m.end():])]
+
+
+def path_exists(root, path, placeholders=True):
+    """path, relative to root, names something: a glob (*) matches; with placeholders, so does a word in
+    capitals (TARGET, TARGET.dict) when no file has the name itself."""
+    parts = [p for p in path.rstrip('/').split('/') if p not in ('', '.')]
+    dirs = [root]
+    for part in parts:
+        nxt = []
+        pat = re.escape(part)
+        if placeholders:
+            pat = re.sub(r'[A-Z][A-Z_]+', '.+', pat)
+        pat = re.compile(pat.replace(r'\*', '.*'))
+        for d in dirs:
+            if os.path.exists(os.path.join(d, part)):
+                nxt.append(os.path.join(d, part))
+            elif os.path.isdir(d):
+                nxt += [os.path.join(d, n) for n in sorted(os.listdir(d)) if pat.fullmatch(n)]
+        dirs = nxt
+    return bool(dirs)
+
+
+def check_doc_paths(root):
+    """Every file of the tree that README.md and docs/*.md name exists."""
+    bad = []
+    for rel in doc_files(root):
+        text = read(root, rel)
+        named = []
+        for m in DOC_PATH_RE.finditer(text):
+            named += [(line_of(text, m.start()), p, True) for p in brace_expand(m.group(1))]
+        for m in DOC_LINK_RE.finditer(text):
+            if not re.match(r'[a-z]+:', m.group(1)):	# not http:, https:, mailto:
+                p = os.path.normpath(os.path.join(os.path.dirname(rel), m.group(1))).replace(os.sep, '/')
+                named.append((line_of(text, m.start()), p, False))
+        # A path both named and linked is checked once, as a link (no placeholders).
+        checks = {}
+        for line, p, placeholders in named:
+            checks[(line, p)] = checks.get((line, p), True) and placeholders
+        for (line, p), placeholders in sorted(checks.items()):
+            if not path_exists(root, p, placeholders):
+                bad.append('%s:%d: %s does not exist' % (rel, line, p))
+    return bad
+
+
 RULES = {
     'ioctl': check_ioctl,
     'includes': check_includes,
     'x86-constants': check_x86_constants,
+    'doc-paths': check_doc_paths,
 }
 
 
@@ -249,6 +311,14 @@ SELF_TESTS = [
                        'tests/pmu/test_reset.c': '#define EFER_LMA (1ULL << 10)\n#define X86_CR0_PG 1\n'}, 5),
     ('x86-constants', {'src/interp/gva.c': '/* #define CR0_WP */\n#define LIBCHECK_EFER_RESERVED 4\n'
                                            '#define HOSTILE_MSR_RANGE_LEN 0x2000\n#define MSRS(x) x\n'}, 0),
+    # Paths in the documentation: plain, in a link (relative to the document), globs, braces, placeholders.
+    ('doc-paths', {'src/vmm/run/vm.c': '', 'src/vmm/hw/io.c': '', 'fuzz/corpus/io/x': '', 'tests/hosts/a.host': '',
+                   'docs/cli.md': 'See `src/vmm/run/vm.c`, src/vmm/{run/vm.c,hw/io.c}, fuzz/corpus/TARGET,\n'
+                                  '`tests/hosts/*.host`, [boot](boot.md#x), [web](https://x.org/src/no.c), '
+                                  'arch/x86/kvm/x86.c and `vmm/run/vm.c`.\n',
+                   'docs/boot.md': '', 'README.md': '[cli](docs/cli.md) `src/vmm/run/`\n'}, 0),
+    ('doc-paths', {'src/vmm/run/vm.c': '', 'README.md': 'src/vmm/run/io.c [x](docs/gone.md) src/{vmm,pmu}/x.c\n',
+                   'docs/a.md': '`src/pmu/shape.h`; [r](../READ.md); bench/launch-baseline; tests/*.none\n'}, 8),
     # ... but not when a third folder joins it.
     ('includes', {'src/vmm/run/vcpu.c': '#include "vmm/softpmu/engine.h"\n',
                   'src/vmm/softpmu/engine.h': '#include "vmm/hw/d.h"\n',
