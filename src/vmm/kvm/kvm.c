@@ -129,7 +129,8 @@ fail:
 
 /*
  * A table of CPUID_TABLE_MAX entries is enough for every KVM so far (its own
- * limit is 256); KVM says E2BIG if not.
+ * limit, KVM_MAX_CPUID_ENTRIES, is 256); KVM says E2BIG if not
+ * (arch/x86/kvm/cpuid.c, kvm_dev_ioctl_get_cpuid()).
  */
 int kvm_supported_cpuid(int kvm_fd, struct cpuid_table *t, struct vmm_err *err)
 {
@@ -152,6 +153,11 @@ int kvm_supported_cpuid(int kvm_fd, struct cpuid_table *t, struct vmm_err *err)
 	return r;
 }
 
+/*
+ * Whether msr is a feature MSR of this KVM. A first call with no room gets the
+ * count back with E2BIG (arch/x86/kvm/x86.c, kvm_arch_dev_ioctl(),
+ * KVM_GET_MSR_FEATURE_INDEX_LIST), the second the list.
+ */
 static bool feature_msr_listed(int kvm_fd, uint32_t msr, struct vmm_err *err, int *ret)
 {
 	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
