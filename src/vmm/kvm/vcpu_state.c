@@ -60,8 +60,8 @@ static int save_msrs(int kvm_fd, int vcpu_fd, struct vcpu_state *st, struct vmm_
 		free(list);
 		return vmm_errf(err, ENOMEM, "out of memory for MSRs");
 	}
+	/* Time goes on across a reset here, as in QEMU: the TSC is not restored. */
 	for (unsigned int i = 0; i < list->nmsrs; i++)
-		/* Time goes on across a reset here, as in QEMU: the TSC is not restored. */
 		if (list->indices[i] != MSR_IA32_TSC && list->indices[i] != MSR_IA32_TSC_ADJUST)
 			m->entries[n++].index = list->indices[i];
 	free(list);
