@@ -109,7 +109,8 @@ void pmu_request_init(struct pmu_request *req);
  * Plan req on host h. A refusal is -errno with the reason in err:
  * -EINVAL, -ERANGE or -E2BIG when the request itself is invalid (or asks
  * for a shape the mode cannot have), with err->input set; any other errno
- * when this host cannot give it, with err->input clear.
+ * when this host cannot give it, with err->input clear. (Every error of
+ * pmu_request_set() below is the input's, err->input set.)
  */
 int pmu_plan(const struct pmu_host *h, const struct pmu_request *req, struct pmu_plan *plan,
 	     struct vmm_err *err);
@@ -123,7 +124,7 @@ int pmu_mode_parse(const char *s, enum pmu_mode *m);
  * Set one command-line option of the request. opt is the option name without
  * dashes: pmu, pmu-version, pmu-gp, pmu-fixed, pmu-fixed-mask, pmu-width,
  * pmu-events, pmu-lbr, pmu-filter, pmu-cpus, cpu-vendor. Syntax in
- * docs/pmu-modes.md. Errors are the option's fault (err->input set).
+ * docs/pmu-modes.md.
  */
 int pmu_request_set(struct pmu_request *req, const char *opt, const char *val, struct vmm_err *err);
 
