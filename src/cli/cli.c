@@ -8,8 +8,7 @@
 
 #include "common/num.h"
 #include "vmm/bootinfo.h"
-#include "vmm/run/status.h"
-#include "vmm/run/vm.h"
+#include "vmm/vmm.h"
 
 enum cli_type {
 	CLI_FLAG,	/* bool, no argument */
@@ -18,7 +17,7 @@ enum cli_type {
 	CLI_SIZE,	/* uint64_t bytes: N[K|M|G], plain N means MiB */
 	CLI_SECONDS,	/* uint64_t milliseconds from decimal seconds ("2", "0.5") */
 	CLI_STRING,	/* const char * */
-	CLI_PMU,	/* forwarded to pmu_request_set() under the option's name */
+	CLI_PMU,	/* kept for vmm_plan() under the option's name */
 };
 
 struct cli_option {
@@ -54,9 +53,9 @@ struct cli_option {
 
 static const struct cli_option run_options[] = {
 	{ "mem", 'm', CLI_SIZE, OPT(mem_size), "SIZE",
-	  "guest RAM: N[K|M|G], plain N is MiB (default 128M)", VM_MIN_MEM, VM_MAX_MEM },
+	  "guest RAM: N[K|M|G], plain N is MiB (default 128M)", VMM_MIN_MEM, VMM_MAX_MEM },
 	{ "cpus", 'c', CLI_UINT, OPT(cpus), "N", "number of vCPUs, each in its own thread (default 1)",
-	  1, VM_MAX_VCPUS },
+	  1, VMM_MAX_VCPUS },
 	{ "timeout", 't', CLI_SECONDS, OPT(timeout_ms), "SECONDS",
 	  "end a guest still running after SECONDS (exit status 124)", 1, 86400ULL * 1000 },
 	{ "serial", 0, CLI_STRING, OPT(serial_path), "FILE",
@@ -65,7 +64,7 @@ static const struct cli_option run_options[] = {
 	  "multiboot module for the guest (multiboot images only)", 0, 0 },
 	{ "load-addr", 0, CLI_UINT, OPT(load_addr), "ADDR",
 	  "guest-physical load address of a raw image (default 0x100000)", VMM_BOOT_AREA_END,
-	  VM_MAX_MEM - 1 },
+	  VMM_MAX_MEM - 1 },
 	{ "irqchip", 0, CLI_STRING, OPT(irqchip), "split|full",
 	  "interrupt controllers in KVM: LAPICs only (default), or LAPICs, IOAPIC and PIC", 0, 0 },
 	{ "no-reboot", 0, CLI_FLAG, OPT(no_reboot), NULL,
@@ -143,7 +142,7 @@ static void cli_defaults(struct vmm_config *cfg)
 	cfg->cpus = 1;
 	cfg->load_addr = 0x100000;
 	cfg->max_resets = 100;
-	pmu_request_init(&cfg->pmu);
+	cfg->pmu_mode = "auto";
 }
 
 /* A number too large for 64 bits is out of range: UINT64_MAX fails every option's range check. */
@@ -208,6 +207,26 @@ static const char *type_expects(enum cli_type t)
 	}
 }
 
+/*
+ * A PMU option, kept for vmm_plan() and checked now, with everything before
+ * it, so that a bad value is a usage error before any file is opened.
+ */
+static int cli_store_pmu(const struct cli_option *o, const char *val, struct vmm_config *cfg,
+			 struct vmm_err *err)
+{
+	struct vmm_error e = { 0 };
+
+	if (cfg->nr_pmu == CLI_PMU_OPTIONS_MAX)
+		return vmm_errf(err, E2BIG, "more than %d PMU options", CLI_PMU_OPTIONS_MAX);
+	cfg->pmu[cfg->nr_pmu] = (struct vmm_pmu_option){ .name = o->name, .value = val };
+	if (vmm_pmu_options_check(NULL, cfg->pmu, cfg->nr_pmu + 1, &e) < 0)
+		return vmm_errf(err, e.code, "%s", e.message);
+	if (!strcmp(o->name, "pmu"))
+		cfg->pmu_mode = val;
+	cfg->nr_pmu++;
+	return 0;
+}
+
 static int cli_store(const struct cli_option *o, const char *val, struct vmm_config *cfg,
 		     struct vmm_err *err)
 {
@@ -223,7 +242,7 @@ static int cli_store(const struct cli_option *o, const char *val, struct vmm_con
 		(*(int *)field)++;
 		return 0;
 	case CLI_PMU:
-		return pmu_request_set(&cfg->pmu, o->name, val, err);
+		return cli_store_pmu(o, val, cfg, err);
 	case CLI_STRING:
 		if (!*val)
 			return vmm_errf(err, EINVAL, "--%s needs a non-empty %s", o->name, o->metavar);

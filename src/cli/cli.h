@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "pmu/plan.h"
+#include "vmm/vmm.h"
 
 enum vmm_command {
 	CMD_NONE,
@@ -25,6 +25,7 @@ enum vmm_command {
 };
 
 #define CLI_CMDLINE_MAX 3840	/* VMM_BOOT_CMDLINE_MAX */
+#define CLI_PMU_OPTIONS_MAX 64	/* PMU options given on one command line */
 
 struct vmm_config {
 	enum vmm_command cmd;
@@ -44,7 +45,10 @@ struct vmm_config {
 	bool irqchip_full;		/* validated from irqchip */
 	bool help;
 	char cmdline[CLI_CMDLINE_MAX];	/* guest arguments after "--", joined by spaces */
-	struct pmu_request pmu;		/* run, plan: --pmu=MODE and the shape options */
+	/* run, plan: --pmu=MODE and the shape options, in order, for vmm_plan() (checked when parsed) */
+	struct vmm_pmu_option pmu[CLI_PMU_OPTIONS_MAX];
+	size_t nr_pmu;
+	const char *pmu_mode;		/* the last --pmu=MODE, "auto" when none */
 
 	/* selftest */
 	const char *modes;		/* --pmu=MODES, NULL = every mode */

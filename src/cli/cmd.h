@@ -8,8 +8,8 @@
 #define VMM_VMM_CMD_H
 
 #include "common/err.h"
-#include "pmu/host.h"
 #include "cli/cli.h"
+#include "vmm/vmm.h"
 
 int cmd_run(const struct vmm_config *cfg);
 int cmd_selftest(const struct vmm_config *cfg);
@@ -22,7 +22,7 @@ int cmd_fail(int status, const struct vmm_err *err);
 /* The status for a refused PMU plan (the error's input): 2 for an invalid request, 6 when the host cannot give it. */
 int cmd_plan_status(bool input);
 
-/* Open /dev/kvm and probe the host's PMU facts (caps, selftest). */
-int cmd_probe_host(struct pmu_host *host, struct vmm_err *err);
+/* libvmm's error as the command line reports it. */
+struct vmm_err cmd_err(const struct vmm_error *e);
 
 #endif

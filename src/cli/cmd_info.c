@@ -1,95 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* vmm caps and vmm plan: what a host offers, and what a recorded host would give. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "pmu/host.h"
-#include "pmu/plan.h"
-#include "vmm/api/api_cli.h"
 #include "cli/cmd.h"
 #include "common/file.h"
-#include "vmm/run/status.h"
 #include "vmm/vmm.h"
 
-int cmd_probe_host(struct pmu_host *host, struct vmm_err *err)
+static int fail(int status, const struct vmm_error *e)
 {
-	struct vmm_error e = { 0 };
-	struct vmm *vmm = NULL;
-	int r = vmm_open(NULL, &vmm, &e);
+	struct vmm_err r = cmd_err(e);
 
-	if (r < 0) {
-		err->code = e.code;
-		err->input = e.input != 0;
-		snprintf(err->msg, sizeof(err->msg), "%s", e.message);
-		return r;
-	}
-	*host = *vmm_host(vmm);
-	vmm_close(vmm);
-	return 0;
+	return cmd_fail(status, &r);
 }
 
-static int write_host(FILE *f, void *host)
+static int write_host(FILE *f, void *vmm)
 {
-	return pmu_host_write(f, host);
+	return vmm_host_write(vmm, f, NULL);
 }
 
 int cmd_caps(const struct vmm_config *cfg)
 {
 	struct vmm_err err = { 0 };
-	struct pmu_host host;
+	struct vmm_error e = { 0 };
+	struct vmm *vmm = NULL;
+	int status = VMM_STATUS_OK;
 
-	if (cmd_probe_host(&host, &err) < 0)
-		return cmd_fail(VMM_STATUS_HOST, &err);
-	if (cfg->save_path && file_write_atomic(cfg->save_path, write_host, &host, &err) < 0) {
+	if (vmm_open(NULL, &vmm, &e) < 0)
+		return fail(VMM_STATUS_HOST, &e);
+	if (cfg->save_path && file_write_atomic(cfg->save_path, write_host, vmm, &err) < 0) {
 		vmm_err_prefix(&err, "--save");
-		return cmd_fail(VMM_STATUS_IMAGE, &err);
+		status = cmd_fail(VMM_STATUS_IMAGE, &err);
+	} else if (vmm_host_print(vmm, stdout, cfg->json, NULL) < 0) {
+		status = VMM_STATUS_HOST;
 	}
-	if (pmu_host_print_caps(stdout, &host, cfg->json) < 0)
-		return VMM_STATUS_HOST;
-	return VMM_STATUS_OK;
+	vmm_close(vmm);
+	return status;
 }
 
 int cmd_plan(const struct vmm_config *cfg)
 {
-	struct vmm_err err = { 0 };
-	struct file_buf text;
-	struct pmu_host host;
-	struct pmu_plan *plan = calloc(1, sizeof(*plan));
-	char *nul;
+	struct vmm_error e = { 0 };
+	struct vmm *host = NULL;
+	struct vmm_plan *plan = NULL;
 	int r;
 
-	if (!plan)
-		return VMM_STATUS_HOST;
-	r = file_read(cfg->host_path, 1 << 20, "the limit for a host description (1 MiB)", &text, &err);
+	if (vmm_open_host_file(cfg->host_path, &host, &e) < 0)
+		return fail(VMM_STATUS_IMAGE, &e);
+	r = vmm_plan(host, NULL, cfg->pmu, cfg->nr_pmu, &plan, &e);
 	if (r < 0) {
-		free(plan);
-		return cmd_fail(VMM_STATUS_IMAGE, &err);
+		const char *name = vmm_host_name(host);
+
+		fprintf(stderr, "vmm: --pmu=%s on %s: %s\n", cfg->pmu_mode, name[0] ? name : cfg->host_path,
+			e.message);
+		vmm_close(host);
+		return cmd_plan_status(e.input);
 	}
-	nul = realloc(text.data, text.len + 1);
-	if (nul) {
-		text.data = (uint8_t *)nul;
-		nul[text.len] = '\0';
-		r = pmu_host_parse(nul, &host, &err);
-		if (r < 0)
-			vmm_err_prefix(&err, "%s", cfg->host_path);
-	}
-	if (!nul || r < 0) {
-		file_free(&text);
-		free(plan);
-		return cmd_fail(VMM_STATUS_IMAGE, &err);
-	}
-	file_free(&text);
-	r = pmu_plan(&host, &cfg->pmu, plan, &err);
-	if (r < 0) {
-		free(plan);
-		fprintf(stderr, "vmm: --pmu=%s on %s: %s\n", pmu_mode_name(cfg->pmu.mode),
-			host.name[0] ? host.name : cfg->host_path, err.msg);
-		return cmd_plan_status(err.input);
-	}
-	pmu_plan_print(stdout, plan, cfg->json);
-	free(plan);
+	vmm_plan_print(plan, stdout, cfg->json, NULL);
+	vmm_plan_free(plan);
+	vmm_close(host);
 	return VMM_STATUS_OK;
 }
-

@@ -16,24 +16,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "vmm/api/api_cli.h"
 #include "cli/cmd.h"
 #include "common/file.h"
-#include "vmm/run/status.h"
 #include "vmm/vmm.h"
-
-/* The library's error as the command line reports it. */
-static struct vmm_err cli_err(const struct vmm_error *e)
-{
-	struct vmm_err r = { .code = e->code, .input = e->input != 0 };
-
-	snprintf(r.msg, sizeof(r.msg), "%s", e->message);
-	return r;
-}
 
 static int fail(int status, const struct vmm_error *e)
 {
-	struct vmm_err r = cli_err(e);
+	struct vmm_err r = cmd_err(e);
 
 	return cmd_fail(status, &r);
 }
@@ -91,7 +80,7 @@ static int load_inputs(const struct vmm_config *cfg, struct run_files *f, struct
 	struct vmm_error e = { 0 };
 
 	if (vmm_image_open_file(cfg->image, &o, &f->image, &e) < 0) {
-		*err = cli_err(&e);
+		*err = cmd_err(&e);
 		return -e.code;
 	}
 	if (cfg->initrd_path && strcmp(vmm_image_kind(f->image), "multiboot"))
@@ -109,16 +98,16 @@ static int plan_pmu(struct vmm *vmm, const struct vmm_config *cfg, struct vmm_pl
 		    struct vmm_error *err)
 {
 	const char *sep = " (";
-	int r = vmm_plan_request(vmm, &cfg->pmu, plan, err);
+	int r = vmm_plan(vmm, NULL, cfg->pmu, cfg->nr_pmu, plan, err);
 
 	if (r < 0) {
 		char msg[sizeof(err->message)];
 
-		snprintf(msg, sizeof(msg), "--pmu=%s: %.480s", pmu_mode_name(cfg->pmu.mode), err->message);
+		snprintf(msg, sizeof(msg), "--pmu=%s: %.480s", cfg->pmu_mode, err->message);
 		memcpy(err->message, msg, sizeof(msg));
 		return r;
 	}
-	if (cfg->pmu.mode != PMU_MODE_AUTO && !cfg->verbose)
+	if (strcmp(cfg->pmu_mode, "auto") && !cfg->verbose)
 		return 0;
 	fprintf(stderr, "vmm: PMU mode %s", vmm_plan_mode(*plan));
 	for (size_t m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]); m++) {

@@ -2,15 +2,13 @@
 /* vmm selftest: find the guests, decide which PMU modes this host can give, run the catalog. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pmu/plan.h"
 #include "cli/cmd.h"
 #include "selftest/selftest.h"
-#include "vmm/run/status.h"
+#include "vmm/vmm.h"
 
 #ifndef VMM_GUEST_DIR
 #define VMM_GUEST_DIR "/usr/local/share/vmm/guest-images"
@@ -35,24 +33,18 @@ static int find_guest_dir(const char *self, char *dir, size_t len)
  * Which selftest modes this host can give, by planning each one from the
  * same options its `vmm run` children get.
  */
-static void selftest_modes_available(const struct pmu_host *host, struct selftest_env *env)
+static void selftest_modes_available(struct vmm *vmm, struct selftest_env *env)
 {
-	struct pmu_plan *plan = malloc(sizeof(*plan));
-
 	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
 		const struct selftest_mode_info *mode = &selftest_modes[m];
-		struct pmu_request req;
-		struct vmm_err err = { 0 };
+		const struct vmm_pmu_option vendor = { "cpu-vendor", mode->vendor };
+		struct vmm_error err = { 0 };
+		struct vmm_plan *plan = NULL;
 
-		pmu_request_init(&req);
-		if (!plan)
-			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "out of memory");
-		else if (pmu_request_set(&req, "pmu", mode->pmu, &err) < 0 ||
-			 (mode->vendor && pmu_request_set(&req, "cpu-vendor", mode->vendor, &err) < 0) ||
-			 pmu_plan(host, &req, plan, &err) < 0)
-			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "%s", err.msg);
+		if (vmm_plan(vmm, mode->pmu, &vendor, mode->vendor ? 1 : 0, &plan, &err) < 0)
+			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "%s", err.message);
+		vmm_plan_free(plan);
 	}
-	free(plan);
 }
 
 static void selftest_list(void)
@@ -76,7 +68,8 @@ int cmd_selftest(const struct vmm_config *cfg)
 	struct selftest_env env = { 0 };
 	char self[4096], dir[4096];
 	struct vmm_err err = { 0 };
-	struct pmu_host host;
+	struct vmm_error e = { 0 };
+	struct vmm *vmm = NULL;
 	ssize_t n;
 	int r;
 
@@ -100,17 +93,18 @@ int cmd_selftest(const struct vmm_config *cfg)
 			VMM_GUEST_DIR);
 		return VMM_STATUS_IMAGE;
 	}
-	if (cmd_probe_host(&host, &err) < 0) {
-		fprintf(stderr, "vmm: %s\n", err.msg);
+	if (vmm_open(NULL, &vmm, &e) < 0) {
+		fprintf(stderr, "vmm: %s\n", e.message);
 		if (o.guest_output) {	/* TAP: a skip with the reason */
-			printf("1..0 # SKIP %s\n", err.msg);
+			printf("1..0 # SKIP %s\n", e.message);
 			return VMM_STATUS_OK;
 		}
 		return 77;
 	}
 	env.vmm_path = self;
 	env.guest_dir = dir;
-	selftest_modes_available(&host, &env);
+	selftest_modes_available(vmm, &env);
+	vmm_close(vmm);
 	r = selftest_run(&o, &env, stdout, &err);
 	if (r < 0)
 		return cmd_fail(err.input ? VMM_STATUS_USAGE : VMM_STATUS_HOST, &err);

@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd.h"
-#include "vmm/run/status.h"
+#include "vmm/vmm.h"
 
 #ifndef VMM_VERSION
 #define VMM_VERSION "unknown"
@@ -20,6 +20,14 @@ int cmd_fail(int status, const struct vmm_err *err)
 {
 	fprintf(stderr, "vmm: %s\n", err->msg);
 	return status;
+}
+
+struct vmm_err cmd_err(const struct vmm_error *e)
+{
+	struct vmm_err r = { .code = e->code, .input = e->input != 0 };
+
+	snprintf(r.msg, sizeof(r.msg), "%s", e->message);
+	return r;
 }
 
 /*

@@ -256,9 +256,42 @@ static int exec_group45(struct ictx *x)
 		size = x->in.mode == 64 ? (x->in.p66 ? 2 : 8) : x->in.osz;
 		TRY(rm_read(x, size, &v));
 		return push(x, size, v);
-	default:	/* far CALL/JMP: descriptor tables */
-		return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
+	case 3:		/* CALL far, m16:16/32/64 */
+	case 5: {	/* JMP far */
+		uint64_t sel;
+
+		if (!x->in.is_mem)
+			return ie_fallback(x, INTERP_FB_UNDEFINED);
+		if (size == 8 && x->c.amd)
+			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);	/* AMD: no m16:64 (REX.W ignored) */
+		TRY(rm_read(x, size, &v));
+		TRY(mem_read(x, x->in.eseg, (x->in.ea + size) & mem_mask(x->in.asz), 2, &sel));
+		return exec_far(x, sub == 3, v, (uint16_t)sel);
 	}
+	default:
+		return ie_fallback(x, INTERP_FB_UNDEFINED);
+	}
+}
+
+/* 9A, EA: far CALL/JMP ptr16:16/32 (not in 64-bit mode); CA, CB: far RET. */
+static int exec_far_direct(struct ictx *x)
+{
+	uint64_t off, sel, imm = 0;
+
+	if (x->in.op == 0xca || x->in.op == 0xcb) {
+		unsigned int size = x->in.osz;
+
+		if (x->in.op == 0xca)
+			TRY(dec_imm(x, 2, &imm));
+		TRY(pop(x, size, &off));
+		TRY(pop(x, size, &sel));
+		TRY(exec_far(x, 2, off & mem_mask(size), (uint16_t)sel));
+		reg_set(x, INTERP_RSP, stack_size(x), x->c.gpr[INTERP_RSP] + (imm & 0xffff));
+		return 0;
+	}
+	TRY(dec_imm(x, x->in.osz, &off));
+	TRY(dec_imm(x, 2, &sel));
+	return exec_far(x, x->in.op == 0x9a, off & mem_mask(x->in.osz), (uint16_t)sel);
 }
 
 static unsigned int stack_op_size(const struct ictx *x)
@@ -658,6 +691,25 @@ int exec_one_byte(struct ictx *x)
 	case 0xfe:
 	case 0xff:
 		return exec_group45(x);
+	case 0x9a:
+	case 0xea:
+	case 0xca:
+	case 0xcb:
+		return exec_far_direct(x);
+	case 0xcc ... 0xce:
+	case 0xf1:
+		return exec_int(x);
+	case 0xcf:
+		return exec_iret(x);
+	case 0x06:
+	case 0x07:
+	case 0x0e:
+	case 0x16:
+	case 0x17:
+	case 0x1e:
+	case 0x1f:
+	case 0x8e:
+		return exec_sreg(x);
 	default:
 		return exec_misc(x);
 	}

@@ -219,6 +219,17 @@ int exec_0f(struct ictx *x)
 		reg_set(x, r, osz, osz == 8 ? __builtin_bswap64(v) : __builtin_bswap32((uint32_t)v));
 		return 0;
 	}
+	case 0xa0:
+	case 0xa1:
+	case 0xa8:
+	case 0xa9:
+		return exec_sreg(x);
+	case 0x01:
+	case 0x05:
+	case 0x07:
+	case 0x34:
+	case 0x35:
+		return exec_sys0f(x);
 	case 0x10 ... 0x17:
 	case 0x28 ... 0x2f:
 	case 0x38:

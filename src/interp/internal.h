@@ -98,6 +98,7 @@ struct ictx {
 	bool branched;			/* RIP was set by the instruction */
 	struct interp_cpu *out;		/* the caller's state, for REP iterations */
 	bool incomplete;		/* REP stopped before its end */
+	bool keep_rf;			/* IRET loaded RF from the stack: not cleared at completion */
 	/* Last, and not cleared for each instruction: only the first nwr / nwalk are valid. */
 	struct pending_write wr[MAX_WRITES];
 	struct gva_walk walk[MAX_WALKS];
@@ -107,6 +108,7 @@ struct ictx {
 /* interp.c */
 int ie_fault(struct ictx *x, uint8_t vector, bool has_error, uint32_t error);
 int ie_fallback(struct ictx *x, enum interp_fallback reason);
+void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *mem, struct interp_result *res);
 
 /* mem.c: segmentation, paging, RAM and the pending writes */
 int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool write, uint64_t *lin);
@@ -118,6 +120,10 @@ int mem_write_x(struct ictx *x, int seg, uint64_t off, unsigned int size, struct
 int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all);
 int mem_commit(struct ictx *x);
 uint64_t mem_mask(unsigned int size);
+/* Linear-address accesses without segmentation (descriptor tables, TSS, event frames). */
+int mem_read_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int access, uint64_t *v);
+int mem_write_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int access, uint64_t v);
+bool mem_canonical(const struct ictx *x, uint64_t a);
 
 /* operand.c: prefixes, ModRM, registers, operands, stack */
 int dec_prefixes(struct ictx *x);
@@ -144,6 +150,39 @@ uint64_t alu_shxd(bool right, uint64_t a, uint64_t b, unsigned int count, unsign
 		  uint64_t *fl);
 void flags_szp(uint64_t r, unsigned int size, uint64_t *fl);
 bool cond(unsigned int cc, uint64_t fl);
+
+/* desc.c: segment descriptors (SDM vol. 3 3.4.5, 5.2-5.8) */
+struct desc {
+	struct interp_seg seg;		/* the hidden part it loads (sel as given) */
+	uint64_t lo, hi;		/* the raw descriptor (hi: the upper 8 bytes of a 16-byte one) */
+	uint64_t lin;			/* its linear address, for the accessed bit */
+};
+int desc_read(struct ictx *x, uint16_t sel, bool wide, uint8_t vector, uint32_t ext, struct desc *d);
+int desc_set_accessed(struct ictx *x, struct desc *d);
+int desc_load_code(struct ictx *x, uint16_t sel, unsigned int rpl, struct desc *d);
+int seg_load(struct ictx *x, int sreg, uint16_t sel);
+void seg_flat(struct interp_seg *s, uint16_t sel, bool code, unsigned int dpl, bool l64);
+void seg_null(struct interp_seg *s, uint16_t sel, unsigned int dpl);
+bool seg_is_code(const struct interp_seg *s);
+bool seg_is_writable_data(const struct interp_seg *s);
+
+/* deliver.c: event delivery through the IVT/IDT */
+struct event {
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+	bool soft;			/* INT n, INT3, INTO: gate DPL checked, EXT = 0 */
+	bool fault;			/* fault class: RF set in the pushed RFLAGS */
+	uint64_t ret_rip;		/* the RIP pushed */
+};
+int deliver_event(struct ictx *x, const struct event *e);
+
+/* sys.c: INT n, IRET, SYSCALL..., far branches */
+int exec_int(struct ictx *x);
+int exec_iret(struct ictx *x);
+int exec_far(struct ictx *x, unsigned int kind, uint64_t off, uint16_t sel);
+int exec_sys0f(struct ictx *x);
+int exec_sreg(struct ictx *x);
 
 /* exec.c, exec0f.c, string.c */
 int exec_one_byte(struct ictx *x);

@@ -59,6 +59,7 @@ const char *interp_fallback_name(enum interp_fallback r)
 		[INTERP_FB_FETCH] = "instruction fetch outside RAM",
 		[INTERP_FB_SPLIT_LOCK] = "split lock",
 		[INTERP_FB_CONTENDED] = "locked operand contended",
+		[INTERP_FB_DELIVERY] = "event delivery left to KVM",
 	};
 
 	return (unsigned int)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
@@ -114,13 +115,13 @@ static int execute(struct ictx *x)
 		next = x->c.rip + x->in.len;
 		x->c.rip = x->in.mode == 64 ? next : next & (x->in.mode == 32 ? 0xffffffffULL : 0xffffULL);
 	}
-	if (!x->incomplete)
+	if (!x->incomplete && !x->keep_rf)
 		x->c.rflags &= ~FL_RF;	/* SDM vol. 3 18.3.1.1: cleared when an instruction completes */
 	return mem_commit(x);
 }
 
-static void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *mem,
-		     struct interp_result *res)
+void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *mem,
+	      struct interp_result *res)
 {
 	memset(x, 0, offsetof(struct ictx, wr));
 	x->c = *cpu;

@@ -35,11 +35,24 @@ struct interp_seg {
 	bool present, s, db, l, g, unusable;
 };
 
+/* GDTR, IDTR (SDM vol. 3 2.4). */
+struct interp_dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
 struct interp_cpu {
 	uint64_t gpr[16];
 	uint64_t rip, rflags;
 	struct interp_seg seg[6];
 	uint64_t cr0, cr2, cr3, cr4, efer;
+	/* System state for event delivery and the system instructions (KVM_GET_SREGS, KVM_GET_MSRS). */
+	struct interp_dtable gdtr, idtr;
+	struct interp_seg tr, ldtr;
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+	bool nmi_masked;		/* NMIs blocked: set by NMI delivery, cleared by IRET */
+	bool amd;			/* the guest's vendor is AMD (SYSRET, SYSENTER, SYSCALL differ) */
 };
 
 /*
@@ -73,8 +86,11 @@ enum interp_fallback {
 	INTERP_FB_FETCH,		/* the instruction bytes are not in RAM */
 	INTERP_FB_SPLIT_LOCK,		/* a locked operand across a page or a cache line */
 	INTERP_FB_CONTENDED,		/* a locked update lost its race 64 times in a row */
+	INTERP_FB_DELIVERY,		/* event delivery the interpreter does not do: a task
+					   gate, a call gate, a triple fault, a descriptor or
+					   table outside RAM; hand the original event to KVM */
 };
-#define INTERP_FB_COUNT (INTERP_FB_CONTENDED + 1)
+#define INTERP_FB_COUNT (INTERP_FB_DELIVERY + 1)
 
 struct interp_result {
 	enum interp_status status;
@@ -96,8 +112,13 @@ struct interp_result {
 
 #define X86_DE 0
 #define X86_DB 1
+#define X86_NMI 2
 #define X86_BP 3
+#define X86_OF 4
 #define X86_UD 6
+#define X86_DF 8
+#define X86_TS 10
+#define X86_NP 11
 #define X86_SS 12
 #define X86_GP 13
 #define X86_PF 14
@@ -112,6 +133,47 @@ struct interp_result {
  */
 enum interp_status interp_step(struct interp_cpu *cpu, const struct interp_mem *mem,
 			       struct interp_result *res);
+
+/* An event to deliver through the guest's IDT. */
+enum interp_event_kind {
+	INTERP_EV_EXCEPTION,	/* a fault or trap raised by an instruction (#PF: cr2) */
+	INTERP_EV_EXTINT,	/* an external (PIC, LAPIC) interrupt */
+	INTERP_EV_NMI,		/* a non-maskable interrupt (vector 2) */
+	INTERP_EV_SOFTINT,	/* INT n: the gate's DPL is checked against CPL */
+};
+
+struct interp_event {
+	enum interp_event_kind kind;
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+	uint64_t cr2;
+};
+
+/*
+ * Deliver *ev through the guest's IVT (real mode) or IDT (protected mode,
+ * long mode) as the processor does (SDM vol. 3 6.12-6.15), with the pushed
+ * frame taking cpu->rip as the return address (the faulting instruction for
+ * a fault, the next one for a trap or an interrupt). An exception raised by
+ * the delivery itself is delivered in turn, with the double-fault rules of
+ * SDM vol. 3 6.15 (interrupt 8). On INTERP_RETIRED *cpu is at the handler,
+ * the frame is in guest RAM and res->vector is the vector finally
+ * delivered; on INTERP_FALLBACK (res->reason INTERP_FB_DELIVERY for a task
+ * gate or a triple fault) nothing changed: let KVM inject ev.
+ */
+enum interp_status interp_deliver(struct interp_cpu *cpu, const struct interp_mem *mem,
+				  const struct interp_event *ev, struct interp_result *res);
+
+/* An external interrupt can be taken now: RFLAGS.IF = 1 and no interrupt shadow (SDM vol. 3 6.8.3). */
+bool interp_irq_allowed(const struct interp_cpu *cpu, bool shadow);
+
+/*
+ * An NMI can be taken now: not blocked by an earlier NMI (until IRET) nor
+ * by an interrupt shadow (SDM vol. 3 6.7.1, 6.8.3; some processors let an
+ * NMI through an STI shadow: it is held for one instruction here, which is
+ * always allowed).
+ */
+bool interp_nmi_allowed(const struct interp_cpu *cpu, bool shadow);
 
 /* Current privilege level: 0 in real mode, 3 in virtual-8086 mode, else SS.DPL (SDM vol. 3 5.5). */
 unsigned int interp_cpl(const struct interp_cpu *cpu);

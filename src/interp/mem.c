@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest memory as the interpreted instruction sees it: segmentation (SDM
- * vol. 3 3.4, 5.3; 64-bit mode 3.4.4), paging through vmm/gva.c with the
+ * vol. 3 3.4, 5.3; 64-bit mode 3.4.4), paging through gva.c with the
  * access rights of SDM vol. 3 4.6, alignment checks (vol. 3 6.15, #AC), and
  * the pending writes that mem_commit() applies once the whole instruction is
  * known to complete.
@@ -16,7 +16,7 @@ uint64_t mem_mask(unsigned int size)
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-static bool canonical(const struct ictx *x, uint64_t a)
+bool mem_canonical(const struct ictx *x, uint64_t a)
 {
 	unsigned int bits = (x->c.cr4 & CR4_LA57) ? 57 : 48;
 	int64_t s = (int64_t)(a << (64 - bits)) >> (64 - bits);
@@ -37,7 +37,7 @@ int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool wr
 	if (x->in.mode == 64) {
 		/* SDM vol. 3 3.4.4: only FS and GS bases apply; no limits; addresses must be canonical. */
 		*lin = off + ((seg == INTERP_FS || seg == INTERP_GS) ? s->base : 0);
-		if (!canonical(x, *lin) || !canonical(x, *lin + size - 1))
+		if (!mem_canonical(x, *lin) || !mem_canonical(x, *lin + size - 1))
 			return seg_fault(x, seg);
 		return 0;
 	}
@@ -199,21 +199,44 @@ int mem_write_x(struct ictx *x, int seg, uint64_t off, unsigned int size, struct
 	return align_check(x, lin, size);
 }
 
-int mem_write(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t v)
+static int add_write(struct ictx *x, const struct xlat *t, unsigned int size, uint64_t v)
 {
 	struct pending_write *w;
-	struct xlat t;
 
-	TRY(mem_write_x(x, seg, off, size, &t));
 	if (x->nwr == MAX_WRITES)
 		return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
 	w = &x->wr[x->nwr++];
-	w->p[0] = t.p[0];
-	w->p[1] = t.p[1];
-	w->n0 = t.n0;
+	w->p[0] = t->p[0];
+	w->p[1] = t->p[1];
+	w->n0 = t->n0;
 	w->len = size;
 	memcpy(w->data, &v, size);
 	return 0;
+}
+
+int mem_write(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t v)
+{
+	struct xlat t;
+
+	TRY(mem_write_x(x, seg, off, size, &t));
+	return add_write(x, &t, size, v);
+}
+
+int mem_read_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int access, uint64_t *v)
+{
+	struct xlat t;
+
+	TRY(mem_xlat(x, lin, size, access, &t));
+	*v = overlay(x, &t, load(&t));
+	return 0;
+}
+
+int mem_write_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int access, uint64_t v)
+{
+	struct xlat t;
+
+	TRY(mem_xlat(x, lin, size, access | GVA_PF_W, &t));
+	return add_write(x, &t, size, v);
 }
 
 int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all)
@@ -224,7 +247,7 @@ int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all)
 	struct xlat t;
 
 	if (x->in.mode == 64) {
-		if (!canonical(x, rip))
+		if (!mem_canonical(x, rip))
 			return ie_fault(x, X86_GP, true, 0);
 		lin = rip;
 	} else {
@@ -238,7 +261,7 @@ int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all)
 		/* Only the first page: the second is touched if the instruction reaches it. */
 		want = 4096 - (lin & 0xfff);
 	}
-	if (need_all && x->in.mode == 64 && !canonical(x, lin + want - 1))
+	if (need_all && x->in.mode == 64 && !mem_canonical(x, lin + want - 1))
 		want = (unsigned int)(((lin | 0xfff) + 1) - lin);
 	x->nwalk = 0;
 	if (mem_xlat(x, lin, want, GVA_PF_I, &t)) {

@@ -66,6 +66,9 @@ int exec_string(struct ictx *x)
 	bool cmp = op == 0xa6 || op == 0xa7 || op == 0xae || op == 0xaf;
 	uint64_t cm = mem_mask(x->in.asz);
 
+	/* LOCK on a string instruction is #UD (SDM vol. 2 LOCK): before any iteration is committed. */
+	if (x->in.lock)
+		return ie_fallback(x, INTERP_FB_UNDEFINED);
 	if (!x->in.rep && !x->in.repne)
 		return one_iteration(x);
 	for (unsigned int i = 0;; i++) {

@@ -827,6 +827,156 @@ static void g_bswap_xlat(struct ib *b)
 	opc(b, (uint8_t)(0xc8 + below(b->r, 8)));
 }
 
+/* ---- system groups: the state is compared where both reach a handler (a stub) or a HLT ---- */
+
+static void stack_put(struct ib *b, unsigned int size, uint64_t v)
+{
+	if (b->c->nstack + size <= sizeof(b->c->stack)) {
+		memcpy(b->c->stack + b->c->nstack, &v, size);
+		b->c->nstack += size;
+	}
+}
+
+/* A code selector for a far transfer: mostly valid for cpl, sometimes (with bad) one that faults. */
+static uint16_t code_sel(struct ib *b, unsigned int cpl, bool bad_ok)
+{
+	static const uint16_t bad[] = { 0, SEL_DATA0, SEL_CODE0 | 3, SEL_CODE3 & ~3u, 0x30, SEL_TSS };
+
+	if (bad_ok && below(b->r, 6) == 0)
+		return bad[below(b->r, sizeof(bad) / sizeof(bad[0]))];
+	return cpl ? SEL_CODE3 : SEL_CODE0;
+}
+
+/*
+ * IRETQ in 64-bit mode: to the same level or (from CPL 0) to CPL 3, with
+ * RFLAGS that the host can give CPL 3 code (IF set, IOPL 0, no TF, AC).
+ * Left out, because this host's reference differs from the SDM there
+ * (docs/interpreter.md): IRETD in 64-bit mode, and frames with a bad CS or SS.
+ */
+static void g_iret(struct ib *b)
+{
+	unsigned int to = b->cpl ? 3 : below(b->r, 2) ? 3 : 0;
+	uint64_t fl = 0x2 | (rng_next(b->r) & 0x8d5) | (to == 3 || below(b->r, 2) ? 0x200 : 0);
+
+	if (b->mode != 64) {
+		g_nop(b);
+		return;
+	}
+	b->c->to_handler = true;
+	reserve(b, 4, G_STACK + 0x400 + 8 * below(b->r, 32));
+	b->rex |= 8;
+	opc(b, 0xcf);
+	stack_put(b, 8, code_target(b));
+	stack_put(b, 8, code_sel(b, to, false));
+	stack_put(b, 8, fl);
+	stack_put(b, 8, G_STACK + 0x100 + 8 * below(b->r, 32));
+	stack_put(b, 8, to ? SEL_DATA3 : below(b->r, 4) ? SEL_DATA0 : 0);
+}
+
+/*
+ * CPL 0: SYSCALL, SYSRETQ (RCX sometimes non-canonical); CPL 3: SYSRETQ and
+ * SWAPGS (#GP). Left out, as this host differs there (docs/interpreter.md):
+ * SYSCALL at CPL 3, SYSRET to 32-bit code, SWAPGS at CPL 0.
+ */
+static void g_syscall(struct ib *b)
+{
+	unsigned int k = below(b->r, 2);
+
+	if (b->mode != 64) {
+		g_nop(b);
+		return;
+	}
+	b->c->to_handler = true;
+	if (b->cpl)
+		k = k ? 1 : 2;
+	switch (k) {
+	case 0:
+		opc(b, 0x0f);
+		opc(b, 0x05);
+		break;
+	case 1:
+		b->rex |= 8;
+		reserve(b, 1, below(b->r, 8) ? code_target(b) : 0x0000800000000000ULL + G_CODE);
+		reserve(b, 11, 0x202 | (rng_next(b->r) & 0x8d5));
+		opc(b, 0x0f);
+		opc(b, 0x07);
+		break;
+	default:
+		opc(b, 0x0f);
+		opc(b, 0x01);
+		opc(b, 0xf8);
+		break;
+	}
+}
+
+/*
+ * Far JMP and CALL through m16:32 or m16:64 at [RSP], far RET (with an
+ * immediate), at CPL 0: at CPL 3 this host runs the guest on its own
+ * descriptor tables (docs/interpreter.md).
+ */
+static void g_far(struct ib *b)
+{
+	unsigned int k = below(b->r, 3), size = below(b->r, 3) ? 4 : 8;
+
+	if (b->mode != 64 || b->cpl) {
+		g_nop(b);
+		return;
+	}
+	b->c->to_handler = true;
+	reserve(b, 4, G_STACK + 0x400 + 8 * below(b->r, 32));
+	if (size == 8)
+		b->rex |= 8;
+	if (k < 2) {
+		opc(b, 0xff);
+		b->has_modrm = b->has_sib = true;
+		b->modrm = k ? 0x1c : 0x2c;		/* /3 CALL, /5 JMP, [RSP] */
+		b->sib = 0x24;
+	} else if (below(b->r, 2)) {
+		opc(b, 0xcb);
+	} else {
+		opc(b, 0xca);
+		imm(b, 2, 8 * below(b->r, 4));
+	}
+	stack_put(b, size, code_target(b));
+	stack_put(b, k < 2 ? 2 : size, code_sel(b, b->cpl, true));
+}
+
+/*
+ * MOV to DS, ES, SS or FS from a register or memory, POP FS/GS, PUSH FS/GS,
+ * with selectors valid and not (null, a DPL 3 segment for SS, code, beyond
+ * the GDT, the TSS), at CPL 0: at CPL 3 the host uses its own selectors.
+ * A null FS/GS in 64-bit mode falls back (the base differs by vendor).
+ */
+static void g_sreg(struct ib *b)
+{
+	static const uint16_t sels[] = { SEL_DATA0, SEL_DATA0, SEL_DATA3, 0, SEL_CODE0, SEL_CODE3, 0x30,
+					 SEL_TSS, SEL_DATA0 | 3 };
+	uint16_t sel = sels[below(b->r, sizeof(sels) / sizeof(sels[0]))];
+	unsigned int k = below(b->r, 3);
+
+	if (b->mode != 64 || b->cpl) {
+		g_nop(b);
+		return;
+	}
+	b->c->to_handler = b->c->cmp_sregs = true;
+	set_stack(b);
+	if (k == 0) {
+		static const unsigned int regs[] = { 0, 2, 3, 4 };	/* ES SS DS FS */
+		unsigned int sreg = regs[below(b->r, 4)], src = free_reg(b);
+
+		opc(b, 0x8e);
+		reserve(b, src, (rng_next(b->r) & ~0xffffULL) | sel);
+		modrm(b, sreg, false, src);
+	} else {
+		opc(b, 0x0f);
+		opc(b, (uint8_t)((below(b->r, 2) ? 0xa0 : 0xa8) | (k == 1)));
+		if (below(b->r, 4) == 0)
+			pfx(b, 0x66);
+		b->c->stack_val_set = true;
+		b->c->stack_val = sel;
+	}
+}
+
 static const struct group {
 	const char *name;
 	void (*gen)(struct ib *b);
@@ -854,6 +1004,10 @@ static const struct group {
 	{ "nop", g_nop },
 	{ "flag-ops", g_flags },
 	{ "bswap-xlat", g_bswap_xlat },
+	{ "iret", g_iret },
+	{ "syscall-sysret", g_syscall },
+	{ "far", g_far },
+	{ "segment-load", g_sreg },
 };
 
 unsigned int gen_ngroups(void)

@@ -20,6 +20,11 @@ struct gen_case {
 	uint64_t rflags;
 	bool stack_val_set;
 	uint64_t stack_val;	/* written at [RSP] before the run */
+	uint8_t stack[40];	/* the system groups: nstack bytes written at [RSP] */
+	unsigned int nstack;
+	bool to_handler;	/* compare the state where both reach a handler or HLT */
+	bool cmp_sregs;		/* and the data segment selectors (not after a return to CPL 3,
+				   where this host puts its own) */
 };
 
 struct rng {

@@ -42,6 +42,35 @@ static int set_cpuid(struct kvm_guest *g)
 	return r < 0 ? fail(g, "KVM_SET_CPUID2", NULL) : 0;
 }
 
+static int set_msrs(struct kvm_guest *g)
+{
+	static const struct { uint32_t index; uint64_t data; } v[] = {
+		{ 0xc0000081, G_STAR }, { 0xc0000082, G_LSTAR }, { 0xc0000083, G_CSTAR },
+		{ 0xc0000084, G_SFMASK }, { 0xc0000102, G_KERNEL_GS }, { 0x174, G_SYSENTER_CS },
+		{ 0x175, G_SYSENTER_ESP }, { 0x176, G_SYSENTER_EIP },
+	};
+	const unsigned int n = sizeof(v) / sizeof(v[0]);
+	struct kvm_msrs *m = calloc(1, sizeof(*m) + n * sizeof(m->entries[0]));
+	int r;
+
+	if (!m)
+		return fail(g, "calloc", NULL);
+	m->nmsrs = n;
+	for (unsigned int i = 0; i < n; i++) {
+		m->entries[i].index = v[i].index;
+		m->entries[i].data = v[i].data;
+	}
+	r = ioctl(g->vcpu, KVM_SET_MSRS, m);
+	free(m);
+	if (r < 0)
+		return fail(g, "KVM_SET_MSRS", NULL);
+	if ((unsigned int)r != n) {
+		errno = EINVAL;
+		return fail(g, "KVM_SET_MSRS (not every system-call MSR was accepted)", NULL);
+	}
+	return 0;
+}
+
 int guest_open(struct kvm_guest *g, bool *skip)
 {
 	struct kvm_userspace_memory_region region = { 0 };
@@ -78,7 +107,7 @@ int guest_open(struct kvm_guest *g, bool *skip)
 		g->run = NULL;
 		return fail(g, "mmap of kvm_run", NULL);
 	}
-	if (set_cpuid(g))
+	if (set_cpuid(g) || set_msrs(g))
 		return -1;
 	if (sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL) < 0)
 		return fail(g, "sigaction", NULL);
@@ -175,7 +204,7 @@ void guest_sregs(struct kvm_sregs *s, unsigned int cpl)
 	s->cr0 = 0x80050033;		/* PG AM WP NE ET MP PE */
 	s->cr3 = G_PML4;
 	s->cr4 = 0x20;			/* PAE */
-	s->efer = 0xd00;		/* NXE LMA LME */
+	s->efer = 0xd01;		/* NXE LMA LME SCE */
 }
 
 /* A guest that does not stop within 200 ms is interrupted: KVM_RUN fails with EINTR. */

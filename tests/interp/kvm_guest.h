@@ -34,6 +34,16 @@
 #define SEL_CODE3	0x23
 #define SEL_TSS		0x28
 
+/* The system-call MSRs the guest runs with (KVM_SET_MSRS at guest_open()); LSTAR is a HLT. */
+#define G_STAR		0x0010000800000000ULL	/* SYSCALL: CS 0x08, SS 0x10; SYSRET: 0x13/0x1b/0x23 */
+#define G_LSTAR		(G_CODE + 0x100)
+#define G_CSTAR		(G_CODE + 0x180)
+#define G_SFMASK	0x44700ULL		/* TF IF DF NT AC */
+#define G_KERNEL_GS	0x1c0000ULL
+#define G_SYSENTER_CS	SEL_CODE0
+#define G_SYSENTER_ESP	0x2ff000ULL
+#define G_SYSENTER_EIP	(G_CODE + 0x200)
+
 struct kvm_guest {
 	int kvm, vm, vcpu;
 	struct kvm_run *run;

@@ -14,6 +14,7 @@
  * divergence in full, not only the first ones). Exit 0 when all agree, 1 on
  * a divergence, 77 without /dev/kvm.
  */
+#include <cpuid.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@
 static uint8_t *imem;	/* the interpreter's copy of guest RAM */
 
 struct tally {
-	unsigned int cases, retired, faults, fallbacks, diverged;
+	unsigned int cases, retired, faults, fallbacks, diverged, delivered;
 	unsigned int reasons[INTERP_FB_COUNT];
 };
 
@@ -79,6 +80,20 @@ static void to_cpu(struct interp_cpu *c, const struct kvm_regs *r, const struct 
 	c->cr3 = s->cr3;
 	c->cr4 = s->cr4;
 	c->efer = s->efer;
+	c->gdtr.base = s->gdt.base;
+	c->gdtr.limit = s->gdt.limit;
+	c->idtr.base = s->idt.base;
+	c->idtr.limit = s->idt.limit;
+	to_seg(&c->tr, &s->tr);
+	to_seg(&c->ldtr, &s->ldt);
+	c->star = G_STAR;
+	c->lstar = G_LSTAR;
+	c->cstar = G_CSTAR;
+	c->sfmask = G_SFMASK;
+	c->kernel_gs_base = G_KERNEL_GS;
+	c->sysenter_cs = G_SYSENTER_CS;
+	c->sysenter_esp = G_SYSENTER_ESP;
+	c->sysenter_eip = G_SYSENTER_EIP;
 }
 
 static void from_gpr(struct kvm_regs *r, const uint64_t g[16])
@@ -95,6 +110,109 @@ static void kvm_gpr(const struct kvm_regs *r, uint64_t g[16])
 				 r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15 };
 
 	memcpy(g, v, sizeof(v));
+}
+
+/* The guest's vendor is the host's (KVM_GET_SUPPORTED_CPUID passes leaf 0 through). */
+static bool host_amd(void)
+{
+	unsigned int a, b, c, d;
+
+	return __get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541;	/* "Auth"enticAMD */
+}
+
+/*
+ * The interpreter from the start state to where KVM stops: a HLT at CPL 0
+ * (a handler's stub, or the HLT after the instruction), delivering what
+ * faults on the way, and the #GP that a HLT at CPL 3 raises. *first is the
+ * first step's result.
+ */
+static enum interp_status run_to_handler(struct interp_cpu *c, const struct interp_mem *m,
+					 struct interp_result *first)
+{
+	for (unsigned int i = 0; i < 6; i++) {
+		uint64_t lin = (c->seg[INTERP_CS].base + c->rip) & 0xffffffffffffULL;
+		struct interp_event ev = { INTERP_EV_EXCEPTION, 13, true, 0, 0 };
+		struct interp_result r;
+		enum interp_status st;
+
+		if (i && lin < G_RAM_SIZE && m->ram[lin] == 0xf4) {
+			if (interp_cpl(c) == 0)
+				return INTERP_RETIRED;
+			st = interp_deliver(c, m, &ev, &r);	/* HLT at CPL 3 is #GP(0) */
+		} else {
+			st = interp_step(c, m, &r);
+			if (!i)
+				*first = r;
+			if (st == INTERP_FAULT) {
+				ev = (struct interp_event){ INTERP_EV_EXCEPTION, r.vector, r.has_error, r.error,
+							    r.cr2 };
+				st = interp_deliver(c, m, &ev, &r);
+			}
+		}
+		if (st != INTERP_RETIRED) {
+			if (!i || st != INTERP_FALLBACK)
+				*first = r;
+			return st;
+		}
+	}
+	return INTERP_FALLBACK;
+}
+
+/*
+ * Compare where both stopped at a HLT: registers, RFLAGS, CS, GS.base, CR2,
+ * all of RAM and, with sregs, the data segment selectors and FS.base.
+ */
+static const char *compare_handler(const struct interp_cpu *ic, enum guest_exit e, unsigned int exit_reason,
+				   const struct kvm_regs *r, const struct kvm_sregs *s, const uint8_t *kmem,
+				   bool sregs, char *buf, size_t n)
+{
+	uint64_t g[16];
+
+	if (e != GUEST_HLT) {
+		snprintf(buf, n, "KVM did not stop at a HLT (exit reason %u)", exit_reason);
+		return buf;
+	}
+	kvm_gpr(r, g);
+	if (r->rip - 1 != ic->rip || s->cs.selector != ic->seg[INTERP_CS].sel) {
+		snprintf(buf, n, "at: interp %#x:%#" PRIx64 ", KVM %#x:%#" PRIx64, ic->seg[INTERP_CS].sel, ic->rip,
+			 s->cs.selector, (uint64_t)r->rip - 1);
+		return buf;
+	}
+	for (unsigned int i = 0; i < 16; i++) {
+		if (g[i] != ic->gpr[i]) {
+			snprintf(buf, n, "at the handler: register %u: interp %#" PRIx64 ", KVM %#" PRIx64, i,
+				 ic->gpr[i], g[i]);
+			return buf;
+		}
+	}
+	if (sregs && (s->ds.selector != ic->seg[INTERP_DS].sel || s->es.selector != ic->seg[INTERP_ES].sel ||
+	    s->ss.selector != ic->seg[INTERP_SS].sel || s->fs.selector != ic->seg[INTERP_FS].sel ||
+	    s->gs.selector != ic->seg[INTERP_GS].sel || s->fs.base != ic->seg[INTERP_FS].base)) {
+		snprintf(buf, n, "at the handler: DS ES SS FS GS %#x %#x %#x %#x %#x FS.base %#" PRIx64
+			 ", KVM %#x %#x %#x %#x %#x %#" PRIx64, ic->seg[INTERP_DS].sel, ic->seg[INTERP_ES].sel,
+			 ic->seg[INTERP_SS].sel, ic->seg[INTERP_FS].sel, ic->seg[INTERP_GS].sel,
+			 ic->seg[INTERP_FS].base, s->ds.selector, s->es.selector, s->ss.selector, s->fs.selector,
+			 s->gs.selector, (uint64_t)s->fs.base);
+		return buf;
+	}
+	if (r->rflags != ic->rflags || s->gs.base != ic->seg[INTERP_GS].base || s->cr2 != ic->cr2) {
+		snprintf(buf, n, "at the handler: rflags %#" PRIx64 "/%#" PRIx64 " gs.base %#" PRIx64 "/%#" PRIx64
+			 " cr2 %#" PRIx64 "/%#" PRIx64 " (interp/KVM)", ic->rflags, (uint64_t)r->rflags,
+			 ic->seg[INTERP_GS].base, (uint64_t)s->gs.base, ic->cr2, (uint64_t)s->cr2);
+		return buf;
+	}
+	for (uint64_t a = 0; a < G_RAM_SIZE; a += 4096) {
+		if (!memcmp(imem + a, kmem + a, 4096))
+			continue;
+		for (uint64_t b = a; b < a + 4096; b++) {
+			if (imem[b] != kmem[b]) {
+				snprintf(buf, n, "at the handler: memory at %#" PRIx64 ": interp %02x, KVM %02x", b,
+					 imem[b], kmem[b]);
+				return buf;
+			}
+		}
+	}
+	return NULL;
 }
 
 static uint64_t rd64(const uint8_t *m, uint64_t a)
@@ -272,7 +390,7 @@ int main(void)
 	unsigned long ncases = env_num("INTERP_DIFF_CASES", 3000);
 	long only_cpl = getenv("INTERP_DIFF_CPL") ? (long)env_num("INTERP_DIFF_CPL", 0) : -1;
 	unsigned int only_mode = (unsigned int)env_num("INTERP_DIFF_MODE", 0);
-	bool verbose = env_num("INTERP_DIFF_VERBOSE", 0) != 0;
+	bool verbose = env_num("INTERP_DIFF_VERBOSE", 0) != 0, amd = host_amd();
 	struct tally t[64] = { 0 }, all = { 0 };
 	unsigned int ng = gen_ngroups(), shown = 0;
 	struct kvm_guest g;
@@ -304,8 +422,9 @@ int main(void)
 		struct gen_case c;
 		struct kvm_regs regs = { 0 };
 		struct kvm_sregs sregs;
-		struct interp_cpu ic;
+		struct interp_cpu ic, start;
 		struct interp_result ir;
+		enum interp_status hs = INTERP_FALLBACK;
 		struct outcome o;
 		enum guest_exit e;
 		char buf[256];
@@ -321,6 +440,7 @@ int main(void)
 		memcpy(g.mem + CODE_AT, c.bytes, c.len);
 		if (c.stack_val_set)
 			memcpy(g.mem + c.gpr[4], &c.stack_val, 8);
+		memcpy(g.mem + c.gpr[4], c.stack, c.nstack);
 		from_gpr(&regs, c.gpr);
 		regs.rip = rip;
 		regs.rflags = c.rflags;
@@ -341,7 +461,12 @@ int main(void)
 		c.rflags = regs.rflags;
 		memcpy(imem, g.mem, G_RAM_SIZE);
 		to_cpu(&ic, &regs, &sregs);
-		interp_step(&ic, &im, &ir);
+		ic.amd = amd;
+		start = ic;
+		if (c.to_handler)
+			hs = run_to_handler(&ic, &im, &ir);
+		else
+			interp_step(&ic, &im, &ir);
 
 		e = guest_run(&g, &regs, &sregs);
 		if (e == GUEST_ERROR) {
@@ -350,6 +475,29 @@ int main(void)
 		}
 		kvm_outcome(&g, e, &regs, &sregs, cs_base, rip, &o);
 		t[gi].cases++;
+		if (c.to_handler) {
+			if (hs != INTERP_RETIRED) {
+				t[gi].fallbacks++;
+				if (ir.reason < INTERP_FB_COUNT)
+					t[gi].reasons[ir.reason]++;
+				continue;
+			}
+			if (ir.status == INTERP_FAULT)
+				t[gi].faults++, t[gi].delivered++;
+			else
+				t[gi].retired++;
+			why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, c.cmp_sregs, buf,
+					      sizeof(buf));
+			if (!why)
+				continue;
+			t[gi].diverged++;
+			if (shown++ < MAX_SHOWN || verbose) {
+				show_case(&c, cpl, mode, rip, why);
+				show_state("interp", ic.gpr, ic.rip, ic.rflags);
+				show_state("KVM", o.gpr, regs.rip - 1, regs.rflags);
+			}
+			continue;
+		}
 		if (ir.status == INTERP_FALLBACK || ir.status == INTERP_INCOMPLETE) {
 			t[gi].fallbacks++;
 			if (ir.status == INTERP_FALLBACK && ir.reason < INTERP_FB_COUNT)
@@ -361,6 +509,18 @@ int main(void)
 		else
 			t[gi].retired++;
 		why = compare(&ir, &ic, &o, &c, g.mem, cpl == 3, rip, buf, sizeof(buf));
+		if (!why && ir.status == INTERP_FAULT) {
+			/* The interpreter now delivers the fault itself: compare at the handler too. */
+			struct interp_event ev = { INTERP_EV_EXCEPTION, ir.vector, ir.has_error, ir.error, ir.cr2 };
+			struct interp_result dr;
+
+			ic = start;
+			if (interp_deliver(&ic, &im, &ev, &dr) == INTERP_RETIRED) {
+				t[gi].delivered++;
+				why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, c.cmp_sregs, buf,
+					      sizeof(buf));
+			}
+		}
 		if (!why)
 			continue;
 		t[gi].diverged++;
@@ -372,19 +532,20 @@ int main(void)
 			}
 		}
 	}
-	printf("%-18s %7s %7s %7s %9s %8s  %s\n", "group", "cases", "retired", "faults", "fallbacks",
-	       "diverged", "most fall backs");
+	printf("%-18s %7s %7s %7s %9s %9s %8s  %s\n", "group", "cases", "retired", "faults", "delivered",
+	       "fallbacks", "diverged", "most fall backs");
 	for (unsigned int i = 0; i < ng; i++) {
-		printf("%-18s %7u %7u %7u %9u %8u  %s\n", gen_group_name(i), t[i].cases, t[i].retired,
-		       t[i].faults, t[i].fallbacks, t[i].diverged, top_reason(&t[i]));
+		printf("%-18s %7u %7u %7u %9u %9u %8u  %s\n", gen_group_name(i), t[i].cases, t[i].retired,
+		       t[i].faults, t[i].delivered, t[i].fallbacks, t[i].diverged, top_reason(&t[i]));
 		all.cases += t[i].cases;
 		all.retired += t[i].retired;
 		all.faults += t[i].faults;
+		all.delivered += t[i].delivered;
 		all.fallbacks += t[i].fallbacks;
 		all.diverged += t[i].diverged;
 	}
-	printf("%-18s %7u %7u %7u %9u %8u\n", "total", all.cases, all.retired, all.faults, all.fallbacks,
-	       all.diverged);
+	printf("%-18s %7u %7u %7u %9u %9u %8u\n", "total", all.cases, all.retired, all.faults, all.delivered,
+	       all.fallbacks, all.diverged);
 	free(imem);
 	guest_close(&g);
 	return all.diverged ? 1 : 0;

@@ -229,6 +229,8 @@ static const struct row rows[] = {
 	{ "repe cmpsb stops on a difference", B("\xf3\xa6"), { R(RSI, DATA), R(RDI, DATA + 4), R(RCX, 8) }, 0x2,
 	  0x0000000100000000ULL, INTERP_RETIRED, { R(RSI, DATA + 1), R(RCX, 7) }, 0x97, 0x0000000100000000ULL,
 	  0, 0, 0, 0 },
+	{ "lock rep stosb is #UD: falls back before any iteration", B("\xf0\xf3\xaa"),
+	  { R(RDI, DATA), R(RCX, 3), R(RAX, 0x41) }, 0x2, 0, INTERP_FALLBACK, { R(RCX, 3) }, 0x2, 0, CODE, 0, 0, 0 },
 	/* other modes */
 	{ "32-bit code: add zero-extends", B("\x01\xd8"), { R(RAX, 0xffffffff00000001ULL), R(RBX, 1) }, 0x2, 0,
 	  INTERP_RETIRED, { R(RAX, 2) }, 0x2, 0, 0, 0, 0, 0, M32 },

@@ -14,8 +14,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vmm/api/api_cli.h"
 #include "vmm/boot/image_file.h"
+
+_Static_assert(VMM_MAX_VCPUS == VM_MAX_VCPUS && VMM_MIN_MEM == VM_MIN_MEM && VMM_MAX_MEM == VM_MAX_MEM,
+	       "vmm.h's limits are the VM's");
 
 /* The internal error into the caller's; returns r. */
 int api_give_err(struct vmm_error *out, const struct vmm_err *in, int r)
@@ -74,9 +76,70 @@ VMM_API int vmm_open(const char *path, struct vmm **out, struct vmm_error *err)
 	return 0;
 }
 
-const struct pmu_host *vmm_host(const struct vmm *vmm)
+/* The limit of a host description, as vmm plan --host has always read it. */
+#define HOST_FILE_MAX (1 << 20)
+
+VMM_API int vmm_open_host_file(const char *path, struct vmm **out, struct vmm_error *err)
 {
-	return &vmm->host;
+	struct vmm_err e = { 0 };
+	struct file_buf text = { 0 };
+	struct vmm *v;
+	char *nul;
+	int r;
+
+	if (!path || !out)
+		return api_fail(err, EINVAL, true, "vmm_open_host_file: NULL argument");
+	*out = NULL;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return api_fail(err, ENOMEM, false, "out of memory");
+	v->kvm.fd = -1;
+	r = file_read(path, HOST_FILE_MAX, "the limit for a host description (1 MiB)", &text, &e);
+	if (!r) {
+		nul = realloc(text.data, text.len + 1);
+		if (!nul) {
+			r = vmm_errf(&e, ENOMEM, "out of memory");
+		} else {
+			text.data = (uint8_t *)nul;
+			nul[text.len] = '\0';
+			r = pmu_host_parse(nul, &v->host, &e);
+			if (r < 0)
+				vmm_err_prefix(&e, "%s", path);
+		}
+	}
+	file_free(&text);
+	if (r < 0) {
+		free(v);
+		e.input = e.code != ENOMEM;
+		return api_give_err(err, &e, r);
+	}
+	*out = v;
+	return 0;
+}
+
+VMM_API const char *vmm_host_name(const struct vmm *vmm)
+{
+	return vmm ? vmm->host.name : NULL;
+}
+
+VMM_API int vmm_host_print(const struct vmm *vmm, FILE *f, int json, struct vmm_error *err)
+{
+	int r;
+
+	if (!vmm || !f)
+		return api_fail(err, EINVAL, true, "vmm_host_print: NULL argument");
+	r = pmu_host_print_caps(f, &vmm->host, json != 0);
+	return r < 0 ? api_fail(err, -r, false, "writing the host's capabilities failed") : 0;
+}
+
+VMM_API int vmm_host_write(const struct vmm *vmm, FILE *f, struct vmm_error *err)
+{
+	int r;
+
+	if (!vmm || !f)
+		return api_fail(err, EINVAL, true, "vmm_host_write: NULL argument");
+	r = pmu_host_write(f, &vmm->host);
+	return r < 0 ? api_fail(err, -r, false, "writing the host description failed") : 0;
 }
 
 VMM_API void vmm_close(struct vmm *vmm)
@@ -87,8 +150,8 @@ VMM_API void vmm_close(struct vmm *vmm)
 	free(vmm);
 }
 
-int vmm_plan_request(struct vmm *vmm, const struct pmu_request *req, struct vmm_plan **out,
-		     struct vmm_error *err)
+static int plan_request(struct vmm *vmm, const struct pmu_request *req, struct vmm_plan **out,
+			struct vmm_error *err)
 {
 	struct vmm_err e = { 0 };
 	struct vmm_plan *p;
@@ -109,28 +172,48 @@ int vmm_plan_request(struct vmm *vmm, const struct pmu_request *req, struct vmm_
 	return 0;
 }
 
+/* The request of vmm_plan() and vmm_pmu_options_check(): the mode, then each option in order. */
+static int build_request(const char *mode, const struct vmm_pmu_option *opts, size_t n, struct pmu_request *req,
+			 struct vmm_error *err)
+{
+	struct vmm_err e = { 0 };
+	int r;
+
+	pmu_request_init(req);
+	r = pmu_request_set(req, "pmu", mode ? mode : "auto", &e);
+	for (size_t i = 0; !r && i < n; i++) {
+		if (!opts[i].name || !opts[i].value)
+			return api_fail(err, EINVAL, true, "vmm_plan: an option without a name or a value");
+		r = pmu_request_set(req, opts[i].name, opts[i].value, &e);
+	}
+	if (r < 0) {
+		e.input = true;
+		return api_give_err(err, &e, r);
+	}
+	return 0;
+}
+
 VMM_API int vmm_plan(struct vmm *vmm, const char *mode, const struct vmm_pmu_option *opts, size_t n,
 		     struct vmm_plan **out, struct vmm_error *err)
 {
-	struct vmm_err e = { 0 };
 	struct pmu_request req;
 	int r;
 
 	if (!vmm || !out || (n && !opts))
 		return api_fail(err, EINVAL, true, "vmm_plan: NULL argument");
 	*out = NULL;
-	pmu_request_init(&req);
-	r = pmu_request_set(&req, "pmu", mode ? mode : "auto", &e);
-	for (size_t i = 0; !r && i < n; i++) {
-		if (!opts[i].name || !opts[i].value)
-			return api_fail(err, EINVAL, true, "vmm_plan: an option without a name or a value");
-		r = pmu_request_set(&req, opts[i].name, opts[i].value, &e);
-	}
-	if (r < 0) {
-		e.input = true;
-		return api_give_err(err, &e, r);
-	}
-	return vmm_plan_request(vmm, &req, out, err);
+	r = build_request(mode, opts, n, &req, err);
+	return r < 0 ? r : plan_request(vmm, &req, out, err);
+}
+
+VMM_API int vmm_pmu_options_check(const char *mode, const struct vmm_pmu_option *opts, size_t n,
+				  struct vmm_error *err)
+{
+	struct pmu_request req;
+
+	if (n && !opts)
+		return api_fail(err, EINVAL, true, "vmm_pmu_options_check: NULL argument");
+	return build_request(mode, opts, n, &req, err);
 }
 
 VMM_API void vmm_plan_free(struct vmm_plan *plan)
@@ -317,6 +400,9 @@ VMM_API int vmm_vm_create(struct vmm *vmm, const struct vmm_vm_config *cfg, stru
 	if (!vmm || !cfg || !out)
 		return api_fail(err, EINVAL, true, "vmm_vm_create: NULL argument");
 	*out = NULL;
+	if (vmm->kvm.fd < 0)
+		return api_fail(err, ENODEV, true, "vmm_vm_create: this struct vmm is a recorded host "
+				"(vmm_open_host_file()), not KVM");
 	if ((unsigned int)cfg->serial > VMM_SERIAL_CALLBACK || (cfg->serial == VMM_SERIAL_FD && cfg->serial_fd < 0))
 		return api_fail(err, EINVAL, true, "vmm_vm_create: serial is not a VMM_SERIAL_* or serial_fd is < 0");
 	v = calloc(1, sizeof(*v));

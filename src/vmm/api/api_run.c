@@ -14,8 +14,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "vmm/softpmu/engine.h"
-#include "vmm/run/status.h"
+#include "vmm/run/vcpu_pmu.h"
 
 #define DEFAULT_MAX_RESETS 100
 
@@ -108,14 +107,14 @@ static void fill_result(struct vmm_vm *v, const struct vm_result *in, struct vmm
 	res->nr_vcpus = v->vm.nr_vcpus;
 	res->soft_missed_user_mode = vm_soft_pmu_missed_user_mode(&v->vm);
 	for (unsigned int i = 0; i < v->vm.nr_vcpus && i < VMM_MAX_VCPUS; i++) {
-		const struct soft_vcpu *s = v->vm.vcpus[i].soft;
+		struct vcpu_pmu_stats s;
 
-		if (!s)
+		if (!vcpu_pmu_stats(&v->vm.vcpus[i], &s))
 			continue;
 		res->soft_pmu = 1;
-		res->soft[i] = (struct vmm_soft_stats){ .retired = s->retired,
-							.executed = s->executed, .pmis = s->pmis,
-							.rdpmc_gp = s->rdpmc_gp, .emulated = s->emulated };
+		res->soft[i] = (struct vmm_soft_stats){ .retired = s.retired,
+							.executed = s.executed, .pmis = s.pmis,
+							.rdpmc_gp = s.rdpmc_gp, .emulated = s.emulated };
 	}
 }
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "vmm/run/exit.h"
-#include "vmm/softpmu/engine.h"
 #include "vmm/kvm/vcpu_state.h"
+#include "vmm/run/vcpu_pmu.h"
 #include "vmm/run/vm.h"
 
 int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int id, struct vmm_err *err)
@@ -39,8 +39,10 @@ int vcpu_create(struct vcpu *vcpu, struct vm *vm, unsigned int id, struct vmm_er
 
 void vcpu_destroy(struct vcpu *vcpu)
 {
-	free(vcpu->soft);
-	vcpu->soft = NULL;
+	if (vcpu->pmu_ops && vcpu->pmu)
+		vcpu->pmu_ops->destroy(vcpu->pmu);
+	vcpu->pmu_ops = NULL;
+	vcpu->pmu = NULL;
 	if (vcpu->fresh)
 		vcpu_state_free(vcpu->fresh);
 	free(vcpu->fresh);
@@ -105,6 +107,15 @@ out:
 	return r;
 }
 
+bool vcpu_pmu_stats(const struct vcpu *vcpu, struct vcpu_pmu_stats *st)
+{
+	*st = (struct vcpu_pmu_stats){ 0 };
+	if (!vcpu->pmu_ops)
+		return false;
+	vcpu->pmu_ops->stats(vcpu->pmu, st);
+	return true;
+}
+
 void vcpu_dump_regs(struct vcpu *vcpu, char *buf, size_t len)
 {
 	struct kvm_regs r;
@@ -154,10 +165,13 @@ void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
-	const struct exit_ctx ctx = { .bus = &vm->bus, .msr = vcpu->soft ? &vcpu->soft->msr_ops : vm->msr_ops };
+	const struct vcpu_pmu_ops *pmu = vcpu->pmu_ops;
+	/* The engine answers the filtered MSRs; without one, the VM's PMU mode does. */
+	const struct exit_msr_ops pmu_msr = { pmu ? pmu->msr_read : NULL, pmu ? pmu->msr_write : NULL, vcpu->pmu };
+	const struct exit_ctx ctx = { .bus = &vm->bus, .msr = pmu ? &pmu_msr : vm->msr_ops };
 	struct exit_outcome out;
 	char msg[256];
-	int soft;
+	int handled;
 
 	if (vm->seccomp) {
 		struct vmm_err err = { 0 };
@@ -168,8 +182,8 @@ void *vcpu_thread(void *arg)
 		}
 	}
 	while (!atomic_load(&vm->stopping)) {
-		if (vcpu->soft)
-			soft_vcpu_before_run(vcpu->soft, vcpu->run);
+		if (pmu)
+			pmu->before_run(vcpu->pmu, vcpu->run);
 		/* Not kvm_ioctl(): EINTR here means "stop", it must not be retried. */
 		if (kvm_ioctl_once(vcpu->fd, KVM_RUN, NULL) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -179,15 +193,19 @@ void *vcpu_thread(void *arg)
 			break;
 		}
 		exit_dispatch(&ctx, vcpu->run, &out);
-		soft = vcpu->soft ? soft_vcpu_after_exit(vcpu->soft, vcpu->run) : 0;
-		if (soft < 0) {
-			vm_end(vm, VM_END_ERROR, 0, (int)vcpu->id, vcpu->soft->errmsg, NULL);
-			break;
+		if (pmu) {
+			struct vmm_err err = { 0 };
+
+			handled = pmu->after_exit(vcpu->pmu, vcpu->run, &err);
+			if (handled < 0) {
+				vm_end(vm, VM_END_ERROR, 0, (int)vcpu->id, err.msg, NULL);
+				break;
+			}
+			if (handled > 0)
+				continue;	/* the engine took care of the exit */
 		}
-		if (soft > 0)
-			continue;	/* the engine took care of the exit */
 		if (out.kind == EXIT_CONTINUE || out.kind == EXIT_INTERRUPTED ||
-		    (out.kind == EXIT_DEBUG && vcpu->soft))
+		    (out.kind == EXIT_DEBUG && pmu && pmu->owns_debug_exits))
 			continue;
 		if (out.kind == EXIT_DEBUG)
 			snprintf(out.msg, sizeof(out.msg), "unexpected debug exit (no single-stepping was asked for)");

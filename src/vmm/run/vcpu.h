@@ -14,7 +14,8 @@
 #include "pmu/reset.h"
 
 struct vm;
-struct soft_vcpu;
+struct vcpu_pmu_ops;
+struct vcpu_pmu_stats;
 struct vcpu_state;
 
 struct vcpu {
@@ -25,7 +26,8 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool thread_started;
-	struct soft_vcpu *soft;	/* the software PMU engine, NULL unless --pmu=soft */
+	const struct vcpu_pmu_ops *pmu_ops;	/* the PMU engine the plan's mode attached (vcpu_pmu.h), or NULL */
+	void *pmu;		/* that engine's state for this vCPU */
 	struct vcpu_state *fresh;	/* RESET state, captured once configured */
 	struct pmu_msr_value fresh_pmu[PMU_RESET_MAX_MSRS];	/* KVM-backed PMU MSRs when fresh */
 	unsigned int nr_fresh_pmu;
@@ -41,6 +43,9 @@ void vcpu_destroy(struct vcpu *vcpu);
  */
 int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpuid_table *tmpl, struct cpuid_table *set,
 		   struct cpuid_table *got, struct vmm_err *err);
+
+/* What the vCPU's PMU engine did; false (and *st zeroed) when it has none. */
+bool vcpu_pmu_stats(const struct vcpu *vcpu, struct vcpu_pmu_stats *st);
 
 /* Register dump ("rip=... rsp=... cr0=..."), for triple faults and errors. */
 void vcpu_dump_regs(struct vcpu *vcpu, char *buf, size_t len);

@@ -23,8 +23,8 @@
 #include "vmm/hw/pc_testdev.h"
 #include "vmm/hw/pm_timer.h"
 #include "vmm/hw/rtc.h"
-#include "vmm/softpmu/engine.h"
 #include "vmm/kvm/vcpu_state.h"
+#include "vmm/run/vcpu_pmu.h"
 #include "vmm/bootinfo.h"
 
 static int vm_setup_memory(struct vm *vm, struct vmm_err *err)
@@ -200,12 +200,18 @@ static int vm_check_cpuid(struct vm *vm, unsigned int id, const struct cpuid_tab
 	return 0;
 }
 
-static int vm_create_soft_vcpu(struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
+/* The PMU engine of the plan's mode, if it has one, attached to the vCPU. */
+static int vm_attach_pmu_engine(struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
 {
-	vcpu->soft = malloc(sizeof(*vcpu->soft));
-	if (!vcpu->soft)
-		return vmm_errf(err, ENOMEM, "out of memory for the software PMU");
-	return soft_vcpu_init(vcpu->soft, vcpu, vm->fd, vm->opt.pmu, err);
+	const struct vcpu_pmu_ops *ops = vcpu_pmu_ops_for(vm->opt.pmu);
+	int r;
+
+	if (!ops)
+		return 0;
+	r = ops->create(vcpu, vm->fd, vm->opt.pmu, &vcpu->pmu, err);
+	if (!r)
+		vcpu->pmu_ops = ops;
+	return r;
 }
 
 static bool pmu_in_kvm(const struct vm *vm)
@@ -263,8 +269,8 @@ static int vm_create_vcpus(struct vm *vm, struct vmm_err *err)
 		r = vcpu_create(&vm->vcpus[i], vm, i, err);
 		if (!r)
 			r = vcpu_set_cpuid(&vm->vcpus[i], &vm->cpuid, set, got, err);
-		if (!r && vm->opt.pmu && vm->opt.pmu->soft_msr_filter)
-			r = vm_create_soft_vcpu(vm, &vm->vcpus[i], err);
+		if (!r)
+			r = vm_attach_pmu_engine(vm, &vm->vcpus[i], err);
 		if (!r)
 			r = vm_check_cpuid(vm, i, set, got, err);
 		/* PERF_CAPABILITIES after CPUID: KVM checks it against the vCPU's PDCM. */
@@ -354,13 +360,14 @@ static int vm_filter_pmu_msrs(struct vm *vm, struct vmm_err *err)
 static int vm_setup_pmu(struct vm *vm, struct vmm_err *err)
 {
 	const struct pmu_plan *plan = vm->opt.pmu;
+	const struct vcpu_pmu_ops *engine = vcpu_pmu_ops_for(plan);
 	int r;
 
 	if (!plan)
 		return 0;
 	r = pmu_apply_vm(vm->fd, plan, err);
-	if (!r && plan->soft_msr_filter)
-		r = soft_engine_setup_vm(vm->fd, vm->kvm->fd, plan, err);
+	if (!r && engine)
+		r = engine->setup_vm(vm->fd, vm->kvm->fd, plan, err);
 	if (!r && plan->shape.mode == PMU_MODE_OFF)
 		r = vm_filter_pmu_msrs(vm, err);
 	if (!r)
@@ -590,8 +597,10 @@ static int vm_reset_vcpu(struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
 {
 	int r = 0;
 
-	if (vcpu->soft && soft_vcpu_reset(vcpu->soft) < 0)
-		return vmm_errf(err, -vcpu->soft->error, "vCPU %u: %s", vcpu->id, vcpu->soft->errmsg);
+	if (vcpu->pmu_ops && (r = vcpu->pmu_ops->reset(vcpu->pmu, err)) < 0) {
+		vmm_err_prefix(err, "vCPU %u", vcpu->id);
+		return r;
+	}
 	r = vcpu_state_restore(vcpu->fd, vcpu->fresh, err);
 	/* After the MSR restore, so the ordered PMU writes are the last word (docs/reset.md). */
 	if (!r && pmu_in_kvm(vm))
@@ -634,33 +643,6 @@ static int vm_verify_kvm_pmu(struct vcpu *vcpu, struct vmm_err *err)
 	return r;
 }
 
-static int vm_verify_soft_pmu(const struct vm *vm, struct vcpu *vcpu, struct vmm_err *err)
-{
-	struct softpmu *fresh = malloc(sizeof(*fresh));
-	const uint32_t *msrs;
-	size_t n;
-	int r;
-
-	if (!fresh)
-		return vmm_errf(err, ENOMEM, "out of memory");
-	r = softpmu_init(fresh, &vm->opt.pmu->shape, NULL, err);
-	msrs = softpmu_msr_list(fresh, &n);
-	for (size_t i = 0; !r && i < n; i++) {
-		uint64_t want = 0, got = 0;
-		int rw = softpmu_rdmsr(fresh, msrs[i], &want), rg = softpmu_rdmsr(&vcpu->soft->model, msrs[i], &got);
-
-		if (rw != rg || want != got)
-			r = vmm_errf(err, EPROTO, "vCPU %u: after reset soft PMU MSR 0x%x reads 0x%llx (%s), a fresh "
-				     "model 0x%llx (%s)", vcpu->id, msrs[i], (unsigned long long)got, rg ? "#GP" : "ok",
-				     (unsigned long long)want, rw ? "#GP" : "ok");
-	}
-	if (!r && (vcpu->soft->stepping || softpmu_pmi_pending(&vcpu->soft->model)))
-		r = vmm_errf(err, EPROTO, "vCPU %u: after reset the soft PMU is still %s", vcpu->id,
-			     vcpu->soft->stepping ? "single-stepping" : "holding a PMI");
-	free(fresh);
-	return r;
-}
-
 int vm_verify_reset(struct vm *vm, struct vmm_err *err)
 {
 	int r = 0;
@@ -668,18 +650,23 @@ int vm_verify_reset(struct vm *vm, struct vmm_err *err)
 	for (unsigned int i = 0; i < vm->nr_vcpus && !r; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
-		if (pmu_in_kvm(vm))
+		if (pmu_in_kvm(vm)) {
 			r = vm_verify_kvm_pmu(v, err);
-		else if (v->soft)
-			r = vm_verify_soft_pmu(vm, v, err);
+		} else if (v->pmu_ops) {
+			r = v->pmu_ops->verify(v->pmu, vm->opt.pmu, err);
+			if (r < 0)
+				vmm_err_prefix(err, "vCPU %u", v->id);
+		}
 	}
 	return r;
 }
 
 bool vm_soft_pmu_missed_user_mode(const struct vm *vm)
 {
+	struct vcpu_pmu_stats st;
+
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].soft && vm->vcpus[i].soft->cpl3_blind)
+		if (vcpu_pmu_stats(&vm->vcpus[i], &st) && st.missed_user_mode)
 			return true;
 	return false;
 }
