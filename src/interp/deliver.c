@@ -321,6 +321,7 @@ enum interp_status interp_deliver(struct interp_cpu *cpu, const struct interp_me
 		.fault = ev->kind == INTERP_EV_EXCEPTION && is_fault(ev->vector),
 		.ret_rip = cpu->rip,
 	};
+	/* CR2 is written when a #PF is raised, before its delivery (which may end in a #DF). */
 	uint64_t cr2 = ev->cr2;
 	bool pf = ev->kind == INTERP_EV_EXCEPTION && ev->vector == X86_PF;
 	struct ictx x;
@@ -371,12 +372,13 @@ enum interp_status interp_deliver(struct interp_cpu *cpu, const struct interp_me
 			e.vector = X86_DF;
 			e.has_error = true;
 			e.error = 0;
-			pf = false;
 		} else {
 			e.vector = res->vector;
 			e.has_error = res->has_error;
 			e.error = res->error;
-			pf = res->vector == X86_PF;
+		}
+		if (res->vector == X86_PF) {
+			pf = true;
 			cr2 = res->cr2;
 		}
 		e.fault = is_fault(e.vector);

@@ -86,6 +86,7 @@ struct row {
 	uint64_t frame[6];		/* words at the new RSP */
 	unsigned int nframe;
 	struct rv out[3];
+	uint64_t cr2_out;		/* non-zero: CR2 after */
 	int sreg;			/* INTERP_xS + 1: that segment register after */
 	uint16_t sreg_sel;
 	uint64_t sreg_base;
@@ -327,7 +328,12 @@ static const struct row rows[] = {
 	  .ev = { INTERP_EV_EXCEPTION, 14, true, 4, 0x5000 }, .rsp0 = 0x400000,
 	  .gates = { { .vector = 14 }, { .vector = 8, .ist = 1 } }, .status = INTERP_RETIRED, .vector = 8,
 	  .cs_out = K_CS, .rip_out = H(8), .rsp_out = IST1 - 48, .fl_out = 0x2,
-	  .frame = { 0, CODE, U_CS }, .nframe = 3 },
+	  .frame = { 0, CODE, U_CS }, .nframe = 3, .cr2_out = 0x400000 - 8 },
+	{ .name = "#GP whose delivery takes a #PF: the #PF delivered, CR2 set", .m = LM, .cpl = 3,
+	  .ev = { INTERP_EV_EXCEPTION, 13, true, 0, 0 }, .rsp0 = 0x400000,
+	  .gates = { { .vector = 13 }, { .vector = 14, .ist = 1 } }, .status = INTERP_RETIRED, .vector = 14,
+	  .cs_out = K_CS, .rip_out = H(14), .rsp_out = IST1 - 48, .fl_out = 0x2,
+	  .frame = { 2, CODE, U_CS }, .nframe = 3, .cr2_out = 0x400000 - 8 },
 	{ .name = "#GP, #DF not present either: triple fault falls back", .m = LM,
 	  .ev = { INTERP_EV_EXCEPTION, 13, true, 0, 0 },
 	  .gates = { { .vector = 13, .not_present = true }, { .vector = 8, .not_present = true } },
@@ -554,8 +560,12 @@ static int run_row(const struct row *r)
 	}
 	if (!r->bytes && (res.vector != r->vector || (res.has_error && res.error != r->frame[0])))
 		return bad("%s: delivered %u error %#x, want %u", r->name, res.vector, res.error, r->vector);
-	if (!r->bytes && r->ev.kind == INTERP_EV_EXCEPTION && res.vector == 14 && c.cr2 != r->ev.cr2)
+	if (!r->bytes && r->ev.kind == INTERP_EV_EXCEPTION && r->ev.vector == 14 && !r->cr2_out &&
+	    c.cr2 != r->ev.cr2)
 		return bad("%s: CR2 %#llx", r->name, (unsigned long long)c.cr2);
+	if (r->cr2_out && c.cr2 != r->cr2_out)
+		return bad("%s: CR2 %#llx, want %#llx", r->name, (unsigned long long)c.cr2,
+			 (unsigned long long)r->cr2_out);
 	if (!r->bytes && c.nmi_masked != (r->ev.kind == INTERP_EV_NMI))
 		return bad("%s: NMI blocking %d", r->name, c.nmi_masked);
 	if (c.seg[INTERP_CS].sel != r->cs_out || c.rip != r->rip_out || c.gpr[INTERP_RSP] != r->rsp_out ||
