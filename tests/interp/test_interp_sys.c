@@ -323,7 +323,7 @@ static const struct row rows[] = {
 	  .ev = { INTERP_EV_EXCEPTION, 13, true, 0, 0 },
 	  .gates = { { .vector = 13, .not_present = true }, { .vector = 8 } }, .status = INTERP_RETIRED,
 	  .vector = 8, .cs_out = K_CS, .rip_out = H(8), .rsp_out = STACK - 48, .fl_out = 0x2,
-	  .frame = { 0, CODE, K_CS }, .nframe = 3 },
+	  .frame = { 0, CODE, K_CS, 0x10002 }, .nframe = 4 },
 	{ .name = "#PF whose delivery faults on the stack: #DF", .m = LM, .cpl = 3,
 	  .ev = { INTERP_EV_EXCEPTION, 14, true, 4, 0x5000 }, .rsp0 = 0x400000,
 	  .gates = { { .vector = 14 }, { .vector = 8, .ist = 1 } }, .status = INTERP_RETIRED, .vector = 8,
