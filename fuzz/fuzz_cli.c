@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The command line (src/vmm/cli.c). The input: one byte choosing what the
+ * The command line (src/cli/cli.c). The input: one byte choosing what the
  * rest is, then NUL-separated arguments.
  *   even: the whole argv after "vmm" (a command and its options);
  *   1 mod 4: "vmm run --timeout=REST IMAGE";  3 mod 4: "vmm run --mem=REST IMAGE".
  * cli_parse and cli_validate succeed or fail with a message; an accepted
  * configuration holds only values within its options' ranges and strings from
- * argv; the two number forms, when accepted, equal their exact value (no
- * wrap-around); the help for the command prints.
+ * argv, the PMU options kept as given and valid for vmm_plan(); the two
+ * number forms, when accepted, equal their exact value (no wrap-around);
+ * the help for the command prints.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "fuzz.h"
-#include "vmm/cli.h"
-#include "vmm/vm.h"
+#include "cli/cli.h"
+#include "vmm/run/vm.h"
 
 #define MAX_ARGS 64
 
@@ -106,6 +107,15 @@ static void check_config(const struct vmm_config *c, int argc, char *const argv[
 		   from_argv(c->json_path, argc, argv) && from_argv(c->guest_dir, argc, argv) &&
 		   from_argv(c->save_path, argc, argv) && from_argv(c->host_path, argc, argv),
 		   "a string option does not point into argv");
+	/* The PMU options kept for vmm_plan(): as given, each already checked, the mode the last --pmu. */
+	FUZZ_CHECK(c->nr_pmu <= CLI_PMU_OPTIONS_MAX, "%zu PMU options", c->nr_pmu);
+	for (size_t i = 0; i < c->nr_pmu; i++)
+		FUZZ_CHECK(c->pmu[i].name && c->pmu[i].value && from_argv(c->pmu[i].value, argc, argv),
+			   "PMU option %zu is not a name and a value from argv", i);
+	FUZZ_CHECK(!strcmp(c->pmu_mode, "auto") || from_argv(c->pmu_mode, argc, argv), "PMU mode '%s'",
+		   c->pmu_mode);
+	FUZZ_CHECK(vmm_pmu_options_check(NULL, c->pmu, c->nr_pmu, NULL) == 0,
+		   "cli_parse kept a PMU request vmm_plan() refuses as invalid");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The guest page walker (src/vmm/gva.c) over a small fuzzed guest memory.
+ * The guest page walker (src/interp/gva.c) over a small fuzzed guest memory.
  * The input: a paging mode (CR0.PG, CR4.PSE/PAE/LA57, EFER.LMA), CR3, four
  * guest-virtual addresses and a length, then the guest memory itself, in a
  * buffer of exactly its size (a walk reading outside it is an ASan report).
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vmm/gva.h"
+#include "interp/gva.h"
 
 #define CR0_PG (1ULL << 31)
 #define CR4_PSE (1ULL << 4)

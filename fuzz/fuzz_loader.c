@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Image loaders (src/vmm/loader.c: ELF64, multiboot ELF32 and a.out kludge,
+ * Image loaders (src/vmm/boot/loader.c: ELF64, multiboot ELF32 and a.out kludge,
  * raw) and the boot preparation that copies a parsed image into guest memory
- * (src/vmm/boot.c). The input is the image. A parsed image must describe
+ * (src/vmm/boot/boot.c). The input is the image. A parsed image must describe
  * segments inside guest RAM, above the boot area, not overlapping, with their
  * data inside the input and the entry point in a segment. Loading it into a
  * small guest memory (with guard areas on both sides, all filled with a
@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "vmm/boot.h"
+#include "vmm/boot/boot.h"
 #include "vmm/bootinfo.h"
-#include "vmm/loader.h"
+#include "vmm/boot/loader.h"
 
 #define MEM_SIZE	(2ULL << 20)		/* guest RAM: 2 MiB */
 #define GUARD		(64ULL << 10)		/* pattern before and after it */

@@ -25,8 +25,12 @@
 extern "C" {
 #endif
 
-/* Raised whenever this header changes incompatibly or grows a field; see docs/embedding.md. */
-#define VMM_API_VERSION 1
+/*
+ * Raised whenever this header changes incompatibly, grows a field or gains
+ * a function; see docs/embedding.md. 2: the exit statuses, the host calls,
+ * vmm_open_host_file() and vmm_pmu_options_check().
+ */
+#define VMM_API_VERSION 2
 
 #if defined(__GNUC__)
 #define VMM_API __attribute__((visibility("default")))
@@ -35,6 +39,26 @@ extern "C" {
 #endif
 
 #define VMM_MAX_VCPUS 64
+#define VMM_MIN_MEM (2ULL << 20)	/* the range of vmm_vm_config.mem_size */
+#define VMM_MAX_MEM (3ULL << 30)
+
+/*
+ * The exit statuses of the vmm command (docs/cli.md), and what
+ * vmm_result.status holds. A guest that writes V to the exit device ends
+ * with (V << 1) | 1, an odd number; these are even so the two never collide.
+ */
+enum vmm_status {
+	VMM_STATUS_OK = 0,		/* command succeeded; guest powered off */
+	VMM_STATUS_USAGE = 2,		/* bad command line, or a PMU shape the mode cannot have */
+	VMM_STATUS_IMAGE = 4,		/* image or input file unreadable or malformed */
+	VMM_STATUS_HOST = 6,		/* KVM missing, lacks a feature, or an ioctl failed */
+	VMM_STATUS_TRIPLE_FAULT = 8,	/* guest triple-faulted (KVM_EXIT_SHUTDOWN) */
+	VMM_STATUS_VCPU_ERROR = 10,	/* KVM could not run the guest: internal error, failed entry */
+	VMM_STATUS_RESET_LIMIT = 12,	/* the guest reset more often than max_resets */
+	VMM_STATUS_RESET_VERIFY = 14,	/* verify_reset found PMU state a reset left behind */
+	VMM_STATUS_TIMEOUT = 124,	/* timeout_ms expired */
+	VMM_STATUS_SIGNAL = 130,	/* stopped (vmm: by SIGINT or SIGTERM) */
+};
 
 /* What went wrong. */
 struct vmm_error {
@@ -60,6 +84,22 @@ VMM_API const char *vmm_version(void);
 VMM_API int vmm_open(const char *path, struct vmm **out, struct vmm_error *err);
 VMM_API void vmm_close(struct vmm *vmm);	/* after every VM created from it is destroyed; NULL is a no-op */
 
+/*
+ * A struct vmm over a recorded host description (vmm caps --save, or
+ * vmm_host_write()) instead of KVM: vmm_plan() and the vmm_host_* calls
+ * answer for that host, without /dev/kvm; vmm_vm_create() on it fails with
+ * -ENODEV. An unreadable or malformed file is an error with err->input set.
+ * Freed by vmm_close().
+ */
+VMM_API int vmm_open_host_file(const char *path, struct vmm **out, struct vmm_error *err);
+
+/* The host's name: "this-host" when probed, the recorded description's name otherwise ("" if none). */
+VMM_API const char *vmm_host_name(const struct vmm *vmm);
+/* What the host offers and what each PMU mode would give, as vmm caps prints it (json nonzero: JSON). */
+VMM_API int vmm_host_print(const struct vmm *vmm, FILE *f, int json, struct vmm_error *err);
+/* The host's description, as vmm caps --save writes it, for vmm_open_host_file(). */
+VMM_API int vmm_host_write(const struct vmm *vmm, FILE *f, struct vmm_error *err);
+
 /* One PMU option, as on vmm run's command line without the dashes: { "pmu-gp", "4" } (docs/pmu-modes.md). */
 struct vmm_pmu_option {
 	const char *name;
@@ -75,6 +115,14 @@ struct vmm_pmu_option {
 VMM_API int vmm_plan(struct vmm *vmm, const char *mode, const struct vmm_pmu_option *opts, size_t n,
 		     struct vmm_plan **out, struct vmm_error *err);
 VMM_API void vmm_plan_free(struct vmm_plan *plan);
+/*
+ * Check a request as vmm_plan() reads it, without a host: 0, or the error
+ * vmm_plan() would give for the first invalid mode or option (-EINVAL;
+ * -ENOENT for an unknown option; err->input set). A request that passes
+ * may still be refused by a host.
+ */
+VMM_API int vmm_pmu_options_check(const char *mode, const struct vmm_pmu_option *opts, size_t n,
+				  struct vmm_error *err);
 /* The mode the plan gives ("off", "emulated", "mediated", "soft"). */
 VMM_API const char *vmm_plan_mode(const struct vmm_plan *plan);
 /* Why auto did not choose mode, or NULL when it was not passed over. */

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "interp/interp.h"
-#include "vmm/gva.h"
+#include "interp/gva.h"
 
 /* RFLAGS bits (SDM vol. 1 3.4.3, vol. 3 2.3). */
 #define FL_CF (1ULL << 0)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest memory as the interpreted instruction sees it: segmentation (SDM
- * vol. 3 3.4, 5.3; 64-bit mode 3.4.4), paging through vmm/gva.c with the
+ * vol. 3 3.4, 5.3; 64-bit mode 3.4.4), paging through gva.c with the
  * access rights of SDM vol. 3 4.6, alignment checks (vol. 3 6.15, #AC), and
  * the pending writes that mem_commit() applies once the whole instruction is
  * known to complete.

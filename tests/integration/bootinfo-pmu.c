@@ -14,8 +14,8 @@
 
 #include "pmu/host.h"
 #include "pmu/plan.h"
-#include "vmm/file.h"
-#include "vmm/vm.h"
+#include "common/file.h"
+#include "vmm/run/vm.h"
 
 /* 0 when the guest passed; the guest's output goes to stderr, as TAP comments do not matter here. */
 static int boot(const char *image, char *why, size_t len)

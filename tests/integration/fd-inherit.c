@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/selftest.h"
-#include "vmm/vm.h"
+#include "selftest/selftest.h"
+#include "vmm/run/vm.h"
 
 /* The child: which fds are open, beyond 0-2? Status 1 (a guest's pass) when none, 3 otherwise. */
 static int list_fds(void)

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vmm/file.h"
-#include "vmm/vm.h"
+#include "common/file.h"
+#include "vmm/run/vm.h"
 
 #define PORT 0x80	/* badio's first port */
 

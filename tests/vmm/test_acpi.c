@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/acpi.h"
+#include "vmm/boot/acpi.h"
 
 #define AREA (ACPI_AREA_END - ACPI_BASE)
 

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "vmm/boot.h"
+#include "vmm/boot/boot.h"
 #include "vmm/bootinfo.h"
-#include "vmm/multiboot.h"
+#include "vmm/boot/multiboot.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define KIB		1024ULL

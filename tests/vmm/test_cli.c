@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/cli.h"
+#include "cli/cli.h"
 
 #define MAX_ARGS 12
 

@@ -17,7 +17,7 @@
 
 #include "common/clock.h"
 #include "vmm/bootinfo.h"
-#include "vmm/exit.h"
+#include "vmm/run/exit.h"
 #include "vmm/hw/debug_exit.h"
 #include "vmm/hw/fw_cfg.h"
 #include "vmm/hw/serial.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/gva.h"
+#include "interp/gva.h"
 
 #define MEM (8u << 20)
 

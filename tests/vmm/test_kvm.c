@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "vmm/kvm.h"
+#include "vmm/kvm/kvm.h"
 
 static const struct open_case {
 	const char *path;

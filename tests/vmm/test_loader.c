@@ -17,8 +17,8 @@
 #include <cmocka.h>
 
 #include "vmm/bootinfo.h"
-#include "vmm/loader.h"
-#include "vmm/multiboot.h"
+#include "vmm/boot/loader.h"
+#include "vmm/boot/multiboot.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIB		(1ULL << 20)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/msr_filter.h"
+#include "vmm/kvm/msr_filter.h"
 
 static void test_intel_and_amd_lists(void **state)
 {

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/boot.h"
+#include "vmm/boot/boot.h"
 #include "vmm/bootinfo.h"
-#include "vmm/loader.h"
+#include "vmm/boot/loader.h"
 
 #define MEM_SIZE	(16u << 20)
 #define IMG_SIZE	1024

@@ -20,7 +20,7 @@
 #include <linux/audit.h>
 #include <linux/kvm.h>
 
-#include "vmm/seccomp.h"
+#include "vmm/run/seccomp.h"
 
 #define X32_BIT 0x40000000u
 

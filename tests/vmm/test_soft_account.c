@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/soft_account.h"
+#include "vmm/softpmu/account.h"
 
 /* A tiny guest: address -> instruction. */
 static const struct insn {

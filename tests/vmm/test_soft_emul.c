@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/soft_emul.h"
+#include "vmm/softpmu/emul.h"
 
 #define MEM_BASE	0x1000ULL
 #define MEM_SIZE	256

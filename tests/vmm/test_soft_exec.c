@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/soft_exec.h"
+#include "vmm/softpmu/exec.h"
 
 #define ZF (1ull << 6)
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/soft_gp.h"
+#include "vmm/softpmu/gp.h"
 
 static void put64(uint8_t *b, uint64_t v)
 {

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/selftest_report.h"
-#include "vmm/tap.h"
+#include "selftest/report.h"
+#include "selftest/tap.h"
 
 static const struct tap_case {
 	const char *text;

@@ -3,14 +3,14 @@
  * The ACPI power management timer (ACPI 6.5, 4.8.3.3 "Power Management
  * Timer" and 4.8.2.1 PM_TMR): a 24-bit free-running counter at 3.579545 MHz,
  * read as a 32-bit port whose bits 31:24 are zero. The FADT's PM_TMR_BLK
- * points at it (src/vmm/acpi.h).
+ * points at it (src/vmm/boot/acpi.h).
  */
 #ifndef VMM_HW_PM_TIMER_H
 #define VMM_HW_PM_TIMER_H
 
 #include <stdint.h>
 
-#include "vmm/io.h"
+#include "vmm/run/io.h"
 
 #define PM_TIMER_PORT		0x608		/* PM base 0x600 + 8, where QEMU's PIIX4 puts it */
 #define PM_TIMER_LEN		4

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The software PMU engine: wires the pure model (src/pmu/soft) to a vCPU.
+ * PMU MSRs reach the model through KVM's MSR filter; while a counter could
+ * move, the vCPU is single-stepped and every retired instruction is
+ * classified and accounted; PMIs go through the guest's LVTPC. See
+ * docs/soft-pmu.md.
+ */
+#ifndef VMM_VMM_SOFT_ENGINE_H
+#define VMM_VMM_SOFT_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "common/err.h"
+#include "pmu/plan.h"
+#include "pmu/soft/softpmu.h"
+#include "vmm/run/exit.h"
+#include "vmm/softpmu/account.h"
+
+struct vcpu;
+
+
+struct soft_vcpu {
+	struct softpmu model;
+	struct vcpu *vcpu;
+	int vm_fd;
+	bool stepping;		/* counting: the engine follows every instruction */
+	bool kvm_step;		/* KVM single-steps the vCPU (off while a HLT waits) */
+	bool breakpoint;	/* the hardware breakpoint at pending.bp is armed */
+	bool cpl3_blind;	/* this host gave no debug exit at CPL 3 (bootinfo flag set) */
+	bool lvtpc_automask;	/* PMI delivery masks LVTPC: Intel-compatible guests only */
+	uint64_t bp_addr;	/* the DR0 address armed */
+	/* DR1 on the guest's #GP handler: RDPMC outside stepping (docs/soft-pmu.md, "RDPMC") */
+	bool gp_armed;
+	bool gp_skip;		/* at the handler: DR1 off, one step, then armed again */
+	uint64_t gp_handler;
+	uint64_t rdpmc_gp;	/* RDPMCs completed from their #GP (statistics) */
+	uint64_t emulated;	/* instructions the host could not run, executed by the VMM */
+	struct soft_pending pending;
+	struct exit_msr_ops msr_ops;
+	struct soft_account_ops account;
+	uint64_t retired;	/* instructions accounted (statistics) */
+	uint64_t executed;	/* of those, executed by the engine itself (fences, LOOP to itself) */
+	uint64_t pmis;		/* PMIs delivered */
+	int error;		/* first ioctl failure inside the engine, as -errno */
+	char errmsg[256];
+};
+
+/* VM level, before the vCPUs run: user-space MSR exits and the MSR filter for the model's MSRs. */
+int soft_engine_setup_vm(int vm_fd, int kvm_fd, const struct pmu_plan *plan, struct vmm_err *err);
+
+/* Per vCPU: a model of the plan's shape, reset. */
+int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const struct pmu_plan *plan,
+		   struct vmm_err *err);
+
+/* Before KVM_RUN: ask KVM for the registers on every exit. */
+void soft_vcpu_before_run(struct soft_vcpu *s, struct kvm_run *run);
+
+/*
+ * After an exit was dispatched (MSR accesses already went to the model):
+ * account retired instructions, deliver a PMI, start or stop single-stepping.
+ * Returns 0; 1 when the engine took care of an exit that would otherwise
+ * end the run (an instruction the host's emulator lacks, executed by the
+ * VMM): re-enter the guest; or -errno (s->errmsg says what failed).
+ */
+int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run);
+
+/* Guest-visible reset of the PMU and of the stepping state. */
+int soft_vcpu_reset(struct soft_vcpu *s);
+
+#endif
