@@ -78,6 +78,7 @@ struct row {
 	uint64_t rsp0;			/* 0: RSP0 */
 	uint16_t idt_limit;		/* 0: all 256 vectors */
 	bool amd, no_sce;
+	uint16_t cs_in;			/* non-zero: CS (from the GDT) instead of the machine's */
 	enum interp_status status;
 	uint8_t vector;			/* the fault, or the vector delivered */
 	uint32_t error;
@@ -380,6 +381,12 @@ static const struct row rows[] = {
 	{ .name = "syscall", .m = LM, .cpl = 3, B("\x0f\x05"), .fl_in = 0x10646, .status = INTERP_RETIRED,
 	  .cs_out = K_CS, .rip_out = 0xffffffff81000000ULL, .rsp_out = STACK, .fl_out = 0x46,
 	  .out = { R(RCX, CODE + 2), R(R11, 0x10646) } },
+	{ .name = "syscall in compatibility mode is #UD (Intel)", .m = LM, .cpl = 3, .cs_in = U_CS32,
+	  B("\x0f\x05"), .status = INTERP_FAULT, .vector = 6 },
+	{ .name = "syscall in compatibility mode goes to CSTAR (AMD)", .m = LM, .cpl = 3, .cs_in = U_CS32,
+	  .amd = true, B("\x0f\x05"), .fl_in = 0x202, .status = INTERP_RETIRED, .cs_out = K_CS,
+	  .rip_out = 0xffffffff81000100ULL, .rsp_out = STACK, .fl_out = 0x2,
+	  .out = { R(RCX, CODE + 2), R(R11, 0x202) } },
 	{ .name = "syscall without EFER.SCE is #UD", .m = LM, .cpl = 3, B("\x0f\x05"), .no_sce = true,
 	  .status = INTERP_FAULT, .vector = 6 },
 	{ .name = "sysretq", .m = LM, B("\x48\x0f\x07"), .in = { R(RCX, 0x401000), R(R11, 0x10346) },
@@ -543,6 +550,8 @@ static int run_row(const struct row *r)
 	put64(DATA + 16, CODE + 0x100);
 	put64(DATA + 24, K_CS);
 	put64(DATA + 32, 0x8000 | ((uint64_t)NP_CS << 32));
+	if (r->cs_in)
+		c.seg[INTERP_CS] = seg_of(r->cs_in);
 	for (unsigned int i = 0; i < 4 && r->in[i].reg; i++)
 		c.gpr[r->in[i].reg - 1] = r->in[i].val;
 	memset(ram + stack_lin(&c, c.gpr[INTERP_RSP]) - 64, 0xaa, 64);	/* what a push does not write shows */
