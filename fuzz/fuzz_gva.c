@@ -13,13 +13,8 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "common/x86.h"
 #include "interp/gva.h"
-
-#define CR0_PG (1ULL << 31)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define EFER_LMA (1ULL << 10)
 
 #define MAX_READ 8192
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The device dispatch (src/vmm/run/io.c) with the unhandled-access log on (what
+ * The device dispatch (src/vmm/hw/io.c) with the unhandled-access log on (what
  * vmm run -v does), over the VMM's devices (serial, debug exit, fw_cfg, the
  * reset ports) and a RAM-like MMIO device of the harness. The input: a
  * sequence of operations, each a flags byte (space, direction, size, address
@@ -23,7 +23,7 @@
 #include "vmm/hw/fw_cfg.h"
 #include "vmm/hw/reset.h"
 #include "vmm/hw/serial.h"
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #define RAM_BASE 0xd0000000ULL
 #define RAM_LEN 0x100

@@ -18,19 +18,8 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "common/x86.h"
 #include "pmu/soft/softpmu.h"
-
-/* The SDM / APM numbers of the registers whose read-back value is plain. */
-#define MSR_IA32_PMC0		0x0c1		/* SDM vol. 4 table 2-2 */
-#define MSR_IA32_PERFEVTSEL0	0x186
-#define MSR_IA32_FIXED_CTR0	0x309
-#define MSR_IA32_FIXED_CTR_CTRL	0x38d
-#define MSR_IA32_PERF_GLOBAL_CTRL 0x38f
-#define MSR_IA32_A_PMC0		0x4c1
-#define MSR_K7_EVNTSEL0		0xc0010000	/* APM vol. 2 13.2.1 */
-#define MSR_K7_PERFCTR0		0xc0010004
-#define MSR_F15H_PERF_CTL0	0xc0010200
-#define MSR_AMD_GLOBAL_CTL	0xc0000301	/* APM vol. 2 13.2.2 */
 
 #define MAX_OPS 128
 
@@ -140,7 +129,7 @@ static bool expected_read(const struct softpmu *p, const struct fuzz_pmu *f, uin
 		*want = val & f->gp_mask;
 		return true;
 	}
-	if (msr == MSR_AMD_GLOBAL_CTL) {
+	if (msr == MSR_AMD_PERF_GLOBAL_CTL) {
 		*want = val & width_mask(p->shape.amd_nr_counters);	/* reserved bits dropped */
 		return true;
 	}

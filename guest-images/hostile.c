@@ -337,7 +337,7 @@ static void msr_range(uint32_t first, uint32_t n)
 
 static const uint32_t msr_ranges[] = { 0, 0xc0000000, 0xc0010000 };
 
-#define MSR_RANGE_LEN	0x2000
+#define HOSTILE_MSR_RANGE_LEN	0x2000
 #define NR_MSR_RANGES	(sizeof(msr_ranges) / sizeof(msr_ranges[0]))
 
 static bool msr_range_in(struct slice sl, size_t i)
@@ -349,7 +349,7 @@ static void do_msrs(struct slice sl)
 {
 	for (size_t i = 0; i < NR_MSR_RANGES; i++)
 		if (msr_range_in(sl, i))
-			msr_range(msr_ranges[i], MSR_RANGE_LEN);
+			msr_range(msr_ranges[i], HOSTILE_MSR_RANGE_LEN);
 	for (size_t i = 0; i < sizeof(pmu_msrs) / sizeof(pmu_msrs[0]); i++)
 		for (uint32_t m = pmu_msrs[i].first; m < pmu_msrs[i].first + pmu_msrs[i].n; m++)
 			wrmsr_safe(m, random64());
@@ -439,8 +439,8 @@ static void report_boot0(const struct vmm_bootinfo *bi, const char *what)
 
 		for (size_t i = 0; i < NR_MSR_RANGES; i++)
 			if (msr_range_in(arg_slice(bi), i)) {
-				want += MSR_RANGE_LEN;
-				report_info("MSRs %#x-%#x", msr_ranges[i], msr_ranges[i] + MSR_RANGE_LEN - 1);
+				want += HOSTILE_MSR_RANGE_LEN;
+				report_info("MSRs %#x-%#x", msr_ranges[i], msr_ranges[i] + HOSTILE_MSR_RANGE_LEN - 1);
 			}
 		report_eq(mark->count[0] + mark->count[3], want, "%lu MSRs written (%lu accepted, %lu #GP), "
 			  "%lu skipped", mark->count[0], mark->count[1], mark->count[2], mark->count[3]);

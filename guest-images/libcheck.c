@@ -9,12 +9,12 @@
  * reach the in-kernel LAPIC.
  */
 #include "guest.h"
+#include "common/x86.h"
 
 /* No architecture defines this MSR index and KVM does not emulate it. */
 #define LIBCHECK_UNDEFINED_MSR	0x00001337
 /* SDM Vol. 3A 2.2.1 / APM 3.1.7: EFER bit 2 is reserved, writing 1 is a #GP. */
 #define LIBCHECK_EFER_RESERVED	(1ULL << 2)
-#define EFER_LMA		(1ULL << 10)
 /* RDPMC ECX[29:0] far beyond any counter (SDM Vol. 2B RDPMC: #GP). */
 #define LIBCHECK_BAD_PMC	0x3fffffff
 

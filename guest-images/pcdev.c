@@ -12,9 +12,15 @@
  *   3.579545 MHz (ACPI 6.5 4.8.3.3), checked against the TSC-independent
  *   bound "it moves" and "it stays below 2^24";
  * - pc-testdev's scratch register at 0xe0/0xe8 and its 64 KiB of MMIO
- *   scratch memory at 0xff000000 hold what is written.
+ *   scratch memory at 0xff000000 hold what is written;
+ * - pc-testdev's page flush (port 0xe4) keeps the page's contents, and with
+ *   two or more vCPUs, an AP that keeps writing a page while the BSP
+ *   flushes it thousands of times loses no write and stops nothing (with a
+ *   PMU the AP counts meanwhile, so a soft PMU executes its writes itself).
  */
 #include "guest.h"
+#include "pmu.h"
+#include "smp.h"
 
 #define ACPI_SCAN_START		0xe0000
 #define ACPI_SCAN_END		0x100000
@@ -99,11 +105,88 @@ static void check_testdev(void)
 	report(iomem[0] == 0x5a && iomem[0xffff] == 0xa5, "pc-testdev: MMIO scratch memory holds writes");
 }
 
+#define FLUSH_ROUNDS	20000
+
+static volatile uint64_t flush_page[512] __attribute__((aligned(4096)));
+static volatile uint64_t flush_seen[512] __attribute__((aligned(4096)));
+static volatile uint32_t writer_stop, writer_done;
+static volatile uint64_t writer_last;
+static struct pmu_caps caps;
+
+/* AP 1: count instructions (soft PMU: the VMM then executes what follows) and write the page without end. */
+static void flush_writer(unsigned int index)
+{
+	uint64_t n = 0;
+
+	(void)index;
+	if (pmu_present(&caps)) {
+		wrmsr(pmu_counter_msr(&caps, 0), 0);
+		wrmsr(pmu_evtsel_msr(&caps, 0), pmu_event_select(&caps, PMU_EVENT_INSTRUCTIONS, EVTSEL_OS));
+		if (caps.has_global)
+			wrmsr(pmu_global_ctrl_msr(&caps), 1);
+	}
+	smp_ap_ready();
+	while (!writer_stop) {
+		n++;
+		flush_page[n & 511] = n;
+		flush_page[0] = n;
+	}
+	if (pmu_present(&caps)) {
+		if (caps.has_global)
+			wrmsr(pmu_global_ctrl_msr(&caps), 0);
+		wrmsr(pmu_evtsel_msr(&caps, 0), 0);
+	}
+	writer_last = n;
+	writer_done = 1;
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+static void check_flush(void)
+{
+	uint32_t cpus = fw_cfg_read_u16(FW_CFG_NB_CPUS);
+	uint64_t first, last, bad = 0;
+	unsigned int i;
+
+	for (i = 0; i < 512; i++)
+		flush_seen[i] = i * 0x9e3779b97f4a7c15ULL;
+	outl(0xe4, (uint32_t)(uintptr_t)flush_seen);
+	for (i = 0; i < 512 && flush_seen[i] == i * 0x9e3779b97f4a7c15ULL; i++)
+		;
+	report_eq(i, 512, "pc-testdev: a flushed page keeps its contents");
+	if (cpus < 2) {
+		report_skip("pc-testdev: flushes while another vCPU writes", "needs --cpus=2");
+		return;
+	}
+	pmu_init(&caps);
+	if (!report(smp_start_aps(1, flush_writer) == 1, "pc-testdev: AP 1 writing the page"))
+		return;
+	first = flush_page[0];
+	for (i = 0; i < FLUSH_ROUNDS; i++)
+		outl(0xe4, (uint32_t)(uintptr_t)flush_page);
+	last = flush_page[0];
+	writer_stop = 1;
+	for (i = 0; i < 100000000 && !writer_done; i++)
+		asm volatile("pause");
+	report(writer_done, "pc-testdev: the AP ran on through %u flushes (%lu -> %lu writes)", FLUSH_ROUNDS,
+	       first, last);
+	for (i = 1; i < 512; i++) {
+		uint64_t v = flush_page[i];
+
+		/* slot i holds the last n with n % 512 == i that the writer reached */
+		if (writer_done && (v > writer_last || (v && (v & 511) != i) || writer_last - v >= 512))
+			bad++;
+	}
+	report(writer_done && flush_page[0] == writer_last && !bad,
+	       "pc-testdev: no write lost (last %lu, %lu stale slots)", writer_last, bad);
+}
+
 int main(const struct vmm_bootinfo *bi)
 {
 	const uint8_t *rsdp = find_rsdp(), *rsdt, *fadt, *madt;
 
 	check_testdev();
+	check_flush();
 	if (!report(rsdp != NULL, "RSDP found in 0xe0000-0xfffff"))
 		tap_done();
 	report(!sum(rsdp, 20) && !sum(rsdp, 36) && rsdp[15] == 2, "RSDP revision %u, both checksums valid",

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "idt.h"
+#include "common/x86.h"
 
 struct extable_entry {
 	uint64_t insn;		/* address of the instruction that may fault */
@@ -34,9 +35,5 @@ bool extable_fixup(struct ex_regs *regs);
 int rdmsr_safe(uint32_t msr, uint64_t *val);
 int wrmsr_safe(uint32_t msr, uint64_t val);
 int rdpmc_safe(uint32_t ecx, uint64_t *val);
-
-/* Architectural MSRs the library and the guests touch. */
-#define MSR_IA32_APIC_BASE	0x0000001b
-#define MSR_EFER		0xc0000080
 
 #endif

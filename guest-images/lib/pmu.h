@@ -11,33 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Intel MSRs (SDM vol. 4 table 2-2). */
-#define MSR_IA32_PMC0			0x0c1
-#define MSR_IA32_PERFEVTSEL0		0x186
-#define MSR_IA32_A_PMC0			0x4c1
-#define MSR_IA32_FIXED_CTR0		0x309
-#define MSR_IA32_PERF_CAPABILITIES	0x345
-#define MSR_IA32_FIXED_CTR_CTRL		0x38d
-#define MSR_IA32_PERF_GLOBAL_STATUS	0x38e
-#define MSR_IA32_PERF_GLOBAL_CTRL	0x38f
-#define MSR_IA32_PERF_GLOBAL_OVF_CTRL	0x390	/* GLOBAL_STATUS_RESET from v4 */
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET	0x391
-#define MSR_IA32_PERF_GLOBAL_INUSE	0x392
-#define MSR_IA32_DEBUGCTL		0x1d9
-#define MSR_LBR_SELECT			0x1c8
-#define MSR_LBR_TOS			0x1c9
-#define MSR_LBR_FROM0			0x680
-#define MSR_LBR_TO0			0x6c0
+#include "common/x86.h"
 
 /* AMD MSRs (APM vol. 2 13.2.1, 13.2.2). */
-#define MSR_K7_EVNTSEL0			0xc0010000
-#define MSR_K7_PERFCTR0			0xc0010004
-#define MSR_F15H_PERF_CTL0		0xc0010200
-#define MSR_F15H_PERF_CTR0		0xc0010201
-#define MSR_AMD_PERF_GLOBAL_STATUS	0xc0000300
-#define MSR_AMD_PERF_GLOBAL_CTL		0xc0000301
-#define MSR_AMD_PERF_GLOBAL_STATUS_CLR	0xc0000302
-#define MSR_AMD_PERF_GLOBAL_STATUS_SET	0xc0000303
 
 /* Event selector bits (Intel PERFEVTSELx; AMD PERF_CTLx uses the same low bits). */
 #define EVTSEL_USR		(1ULL << 16)

@@ -7,13 +7,11 @@
 
 #include <stddef.h>
 
+#include "common/x86.h"
+
 #include "idt.h"
 #include "io.h"
 #include "tap.h"
-
-#define CR4_PCE		(1ul << 8)
-#define CR4_SMEP	(1ul << 20)
-#define CR4_SMAP	(1ul << 21)
 
 #define PTE_P		(1ull << 0)
 #define PTE_US		(1ull << 2)

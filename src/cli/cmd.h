@@ -19,8 +19,8 @@ int cmd_plan(const struct vmm_config *cfg);
 /* Print "vmm: <message>" on stderr and return status. */
 int cmd_fail(int status, const struct vmm_err *err);
 
-/* The status for a refused PMU plan: 2 for an invalid request, 6 when the host cannot give it. */
-int cmd_plan_status(int r);
+/* The status for a refused PMU plan (the error's input): 2 for an invalid request, 6 when the host cannot give it. */
+int cmd_plan_status(bool input);
 
 /* libvmm's error as the command line reports it. */
 struct vmm_err cmd_err(const struct vmm_error *e);

@@ -53,7 +53,7 @@ int cmd_plan(const struct vmm_config *cfg)
 		fprintf(stderr, "vmm: --pmu=%s on %s: %s\n", cfg->pmu_mode, name[0] ? name : cfg->host_path,
 			e.message);
 		vmm_close(host);
-		return cmd_plan_status(r);
+		return cmd_plan_status(e.input);
 	}
 	vmm_plan_print(plan, stdout, cfg->json, NULL);
 	vmm_plan_free(plan);

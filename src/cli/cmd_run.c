@@ -263,7 +263,7 @@ int cmd_run(const struct vmm_config *cfg)
 	}
 	r = plan_pmu(vmm, cfg, &plan, &e);
 	if (r < 0) {
-		status = fail(cmd_plan_status(r), &e);
+		status = fail(cmd_plan_status(e.input), &e);
 		goto out;
 	}
 	vmm_vm_config_init(&vc);

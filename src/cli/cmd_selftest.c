@@ -121,7 +121,7 @@ int cmd_selftest(const struct vmm_config *cfg)
 	vmm_close(vmm);
 	r = selftest_run(&o, &env, stdout, &err);
 	if (r < 0)
-		return cmd_fail(r == -EINVAL ? VMM_STATUS_USAGE : VMM_STATUS_HOST, &err);
+		return cmd_fail(err.input ? VMM_STATUS_USAGE : VMM_STATUS_HOST, &err);
 	return r;
 }
 

@@ -33,11 +33,11 @@ struct vmm_err cmd_err(const struct vmm_error *e)
 /*
  * A plan refused because the request itself is invalid (a value out of the
  * mode's range, contradicting options) is a usage error; one refused because
- * this host cannot give it is a host error.
+ * this host cannot give it is a host error. The planner says which (input).
  */
-int cmd_plan_status(int r)
+int cmd_plan_status(bool input)
 {
-	return r == -EINVAL || r == -ERANGE || r == -E2BIG ? VMM_STATUS_USAGE : VMM_STATUS_HOST;
+	return input ? VMM_STATUS_USAGE : VMM_STATUS_HOST;
 }
 
 /*

@@ -5,17 +5,36 @@
 #include <stdio.h>
 #include <string.h>
 
-int vmm_errf(struct vmm_err *err, int code, const char *fmt, ...)
+static int err_record(struct vmm_err *err, int code, bool input, const char *fmt, va_list ap)
 {
 	if (err) {
-		va_list ap;
-
 		err->code = code;
-		va_start(ap, fmt);
+		err->input = input;
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
 	}
 	return -code;
+}
+
+int vmm_errf(struct vmm_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = err_record(err, code, false, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int vmm_err_input(struct vmm_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = err_record(err, code, true, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int vmm_err_ioctl(struct vmm_err *err, const char *name, int code, const char *hint)

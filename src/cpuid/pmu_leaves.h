@@ -8,7 +8,7 @@
 
 #include "common/err.h"
 #include "cpuid/table.h"
-#include "pmu/shape.h"
+#include "common/pmu_shape.h"
 
 /* CPUID bits the PMU shaping touches (SDM vol. 2A, CPUID; APM vol. 3, appendix E). */
 #define CPUID_1_ECX_PDCM		15	/* CPUID.01H:ECX[15] */

@@ -12,15 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define CR0_WP (1ULL << 16)
-#define CR0_PG (1ULL << 31)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define CR4_SMEP (1ULL << 20)
-#define CR4_SMAP (1ULL << 21)
-#define EFER_NXE (1ULL << 11)
-#define EFER_LMA (1ULL << 10)
+#include "common/x86.h"
 
 #define PTE_P (1ULL << 0)
 #define PTE_RW (1ULL << 1)

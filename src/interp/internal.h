@@ -12,6 +12,7 @@
 
 #include "interp/interp.h"
 #include "interp/gva.h"
+#include "common/x86.h"
 
 /* RFLAGS bits (SDM vol. 1 3.4.3, vol. 3 2.3). */
 #define FL_CF (1ULL << 0)
@@ -33,15 +34,6 @@
 #define FL_VIP (1ULL << 20)
 #define FL_ID (1ULL << 21)
 #define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
-
-#define CR0_PE (1ULL << 0)
-#define CR0_TS (1ULL << 3)
-#define CR0_AM (1ULL << 18)
-#define CR4_LA57 (1ULL << 12)
-#define CR4_PVI (1ULL << 1)
-#define CR4_CET (1ULL << 23)
-#define EFER_SCE (1ULL << 0)
-#define EFER_LMA (1ULL << 10)
 
 /* Internal returns: 0, or the instruction ends here with res filled. */
 #define IE_FAULT (-1)

@@ -158,8 +158,13 @@ struct interp_event {
  * the delivery itself is delivered in turn, with the double-fault rules of
  * SDM vol. 3 6.15 (interrupt 8). On INTERP_RETIRED *cpu is at the handler,
  * the frame is in guest RAM and res->vector is the vector finally
- * delivered; on INTERP_FALLBACK (res->reason INTERP_FB_DELIVERY for a task
- * gate or a triple fault) nothing changed: let KVM inject ev.
+ * delivered (with res->error; res->cr2 for a #PF); an NMI sets
+ * cpu->nmi_masked. On INTERP_FALLBACK (res->reason INTERP_FB_DELIVERY: a
+ * task gate, a triple fault, a table outside RAM, virtual-8086 mode)
+ * nothing changed: let KVM inject ev. INTERP_FAULT comes only for
+ * INTERP_EV_SOFTINT: its delivery raised res->vector, a fault of the INT
+ * instruction (nothing changed). RFLAGS.IF and the interrupt shadow are
+ * not checked here: see interp_irq_allowed().
  */
 enum interp_status interp_deliver(struct interp_cpu *cpu, const struct interp_mem *mem,
 				  const struct interp_event *ev, struct interp_result *res);

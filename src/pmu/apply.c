@@ -4,26 +4,28 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include <linux/kvm.h>
 
 #include "common/kvm-compat.h"
+#include "vmm/kvm/kvm.h"
 
 static int apply_cap_disable(int vm_fd, struct vmm_err *err)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_PMU_CAPABILITY, .args = { KVM_PMU_CAP_DISABLE } };
 
-	if (ioctl(vm_fd, KVM_ENABLE_CAP, &cap) < 0)
-		return vmm_err_ioctl(err, "KVM_ENABLE_CAP(KVM_CAP_PMU_CAPABILITY, KVM_PMU_CAP_DISABLE)", errno,
-				     errno == EINVAL ? "it must come before the first KVM_CREATE_VCPU" : NULL);
+	int r = kvm_ioctl(vm_fd, KVM_ENABLE_CAP, &cap);
+
+	if (r < 0)
+		return vmm_err_ioctl(err, "KVM_ENABLE_CAP(KVM_CAP_PMU_CAPABILITY, KVM_PMU_CAP_DISABLE)", -r,
+				     r == -EINVAL ? "it must come before the first KVM_CREATE_VCPU" : NULL);
 	return 0;
 }
 
 static int apply_filter(int vm_fd, const struct pmu_filter *f, struct vmm_err *err)
 {
 	struct kvm_pmu_event_filter *k;
-	int r = 0;
+	int r;
 
 	k = calloc(1, sizeof(*k) + f->nevents * sizeof(k->events[0]));
 	if (!k)
@@ -32,8 +34,8 @@ static int apply_filter(int vm_fd, const struct pmu_filter *f, struct vmm_err *e
 	k->nevents = f->nevents;
 	k->fixed_counter_bitmap = f->fixed_bitmap;
 	memcpy(k->events, f->events, f->nevents * sizeof(k->events[0]));
-	if (ioctl(vm_fd, KVM_SET_PMU_EVENT_FILTER, k) < 0)
-		r = vmm_err_ioctl(err, "KVM_SET_PMU_EVENT_FILTER", errno, NULL);
+	r = kvm_ioctl(vm_fd, KVM_SET_PMU_EVENT_FILTER, k);
+	r = r < 0 ? vmm_err_ioctl(err, "KVM_SET_PMU_EVENT_FILTER", -r, NULL) : 0;
 	free(k);
 	return r;
 }
@@ -73,9 +75,9 @@ int pmu_set_msrs(int vcpu_fd, const struct pmu_msr_value *v, unsigned int n, con
 
 	if (!m)
 		return -ENOMEM;
-	r = ioctl(vcpu_fd, KVM_SET_MSRS, m);
+	r = kvm_ioctl(vcpu_fd, KVM_SET_MSRS, m);
 	if (r < 0) {
-		r = vmm_err_ioctl(err, "KVM_SET_MSRS", errno, what);
+		r = vmm_err_ioctl(err, "KVM_SET_MSRS", -r, what);
 	} else if ((unsigned int)r != n) {
 		/* KVM_SET_MSRS returns how many entries it wrote; it stops at the first refusal. */
 		r = vmm_errf(err, EINVAL, "KVM_SET_MSRS (%s) wrote %d of %u entries: KVM refused MSR 0x%x = "
@@ -94,9 +96,9 @@ int pmu_get_msrs(int vcpu_fd, struct pmu_msr_value *v, unsigned int n, struct vm
 
 	if (!m)
 		return -ENOMEM;
-	r = ioctl(vcpu_fd, KVM_GET_MSRS, m);
+	r = kvm_ioctl(vcpu_fd, KVM_GET_MSRS, m);
 	if (r < 0) {
-		r = vmm_err_ioctl(err, "KVM_GET_MSRS", errno, NULL);
+		r = vmm_err_ioctl(err, "KVM_GET_MSRS", -r, NULL);
 	} else if ((unsigned int)r != n) {
 		r = vmm_errf(err, EINVAL, "KVM_GET_MSRS read %d of %u entries: KVM does not know MSR 0x%x",
 			     r, n, v[r].index);

@@ -9,10 +9,9 @@
 #define VMM_PMU_APPLY_H
 
 #include "common/err.h"
+#include "common/x86.h"
 #include "pmu/plan.h"
 #include "pmu/reset.h"
-
-#define MSR_IA32_PERF_CAPABILITIES 0x345
 
 /* KVM_ENABLE_CAP(KVM_CAP_PMU_CAPABILITY, KVM_PMU_CAP_DISABLE) and KVM_SET_PMU_EVENT_FILTER. */
 int pmu_apply_vm(int vm_fd, const struct pmu_plan *plan, struct vmm_err *err);

@@ -312,6 +312,10 @@ static int copy_str(struct parse_ctx *ctx, char *dst, size_t len, const char *sr
 		return PARSE_ERR(ctx, "'%s' needs a value", key);
 	if (strlen(src) >= len)
 		return PARSE_ERR(ctx, "'%s' value longer than %zu characters", key, len - 1);
+	/* A carriage return or other control character would not survive a save and load. */
+	for (const unsigned char *c = (const unsigned char *)src; *c; c++)
+		if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
+			return PARSE_ERR(ctx, "'%s' value has a control character (0x%02x)", key, *c);
 	strcpy(dst, src);
 	return 0;
 }

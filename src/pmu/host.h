@@ -14,7 +14,7 @@
 
 #include "common/err.h"
 #include "cpuid/table.h"
-#include "pmu/shape.h"
+#include "common/pmu_shape.h"
 
 #define PMU_HOST_MAX_LEAVES 16
 #define PMU_HOST_MAX_PMUS 4
@@ -120,9 +120,6 @@ int pmu_host_parse(const char *text, struct pmu_host *h, struct vmm_err *err);
  */
 int pmu_host_probe(int kvm_fd, const struct cpuid_table *supported, struct pmu_host *h,
 		   struct vmm_err *err);
-
-/* KVM_GET_SUPPORTED_CPUID (one call: the table holds CPUID_TABLE_MAX entries). */
-int kvm_supported_cpuid(int kvm_fd, struct cpuid_table *t, struct vmm_err *err);
 
 /* Parse a Linux CPU list ("0-7,16,18-19") into a bitmap of nbits CPUs. */
 #define PMU_CPUSET_WORDS 16	/* 1024 CPUs */

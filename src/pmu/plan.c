@@ -772,10 +772,17 @@ static int plan_auto(const struct pmu_host *h, const struct pmu_request *r, stru
 int pmu_plan(const struct pmu_host *h, const struct pmu_request *req, struct pmu_plan *plan,
 	     struct vmm_err *err)
 {
+	int r;
+
 	memset(plan, 0, sizeof(*plan));
 	if ((unsigned int)req->mode > PMU_MODE_AUTO)
-		return vmm_errf(err, EINVAL, "unknown PMU mode %d", req->mode);
-	if (req->mode == PMU_MODE_AUTO)
-		return plan_auto(h, req, plan, err);
-	return plan_one(h, req, req->mode, plan, err);
+		r = vmm_errf(err, EINVAL, "unknown PMU mode %d", req->mode);
+	else if (req->mode == PMU_MODE_AUTO)
+		r = plan_auto(h, req, plan, err);
+	else
+		r = plan_one(h, req, req->mode, plan, err);
+	/* The planner touches no KVM: its errno says whose fault a refusal is (plan.h). */
+	if (r < 0 && err)
+		err->input = r == -EINVAL || r == -ERANGE || r == -E2BIG;
+	return r;
 }

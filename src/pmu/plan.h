@@ -13,7 +13,7 @@
 
 #include "common/err.h"
 #include "pmu/host.h"
-#include "pmu/shape.h"
+#include "common/pmu_shape.h"
 
 #define PMU_FILTER_MAX_EVENTS 300	/* KVM_PMU_EVENT_FILTER_MAX_EVENTS */
 #define PMU_FILTER_ALLOW 0		/* KVM_PMU_EVENT_ALLOW */
@@ -117,6 +117,13 @@ struct pmu_plan {
 
 void pmu_request_init(struct pmu_request *req);
 
+/*
+ * Plan req on host h. A refusal is -errno with the reason in err:
+ * -EINVAL, -ERANGE or -E2BIG when the request itself is invalid (or asks
+ * for a shape the mode cannot have), with err->input set; any other errno
+ * when this host cannot give it, with err->input clear. (Every error of
+ * pmu_request_set() below is the input's, err->input set.)
+ */
 int pmu_plan(const struct pmu_host *h, const struct pmu_request *req, struct pmu_plan *plan,
 	     struct vmm_err *err);
 

@@ -1,23 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Probing the running host: the only part of the PMU planner that touches
- * /dev/kvm, sysfs, procfs and the CPUID instruction. Missing files mean
- * "absent", never an error; a failed ioctl is an error naming the ioctl.
+ * /dev/kvm (through src/vmm/kvm), sysfs, procfs and the CPUID instruction.
+ * Missing files mean "absent", never an error; a failed ioctl is an error
+ * naming the ioctl.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
 #include "common/kvm-compat.h"
+#include "common/x86.h"
 #include "pmu/host.h"
-
-#define MSR_IA32_PERF_CAPABILITIES 0x345
+#include "vmm/kvm/kvm.h"
 
 static void host_cpuid(uint32_t leaf, uint32_t sub, struct pmu_host_leaf *l)
 {
@@ -83,15 +83,15 @@ static int probe_caps(int kvm_fd, struct pmu_host *h, struct vmm_err *err)
 		{ KVM_CAP_X86_USER_SPACE_MSR, offsetof(struct pmu_host, cap_user_space_msr) },
 		{ KVM_CAP_X86_MSR_FILTER, offsetof(struct pmu_host, cap_msr_filter) },
 	};
-	int v = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
+	int v = kvm_ioctl(kvm_fd, KVM_GET_API_VERSION, NULL);
 
 	if (v < 0)
-		return vmm_err_ioctl(err, "KVM_GET_API_VERSION", errno, "is the fd /dev/kvm?");
+		return vmm_err_ioctl(err, "KVM_GET_API_VERSION", -v, "is the fd /dev/kvm?");
 	h->api_version = v;
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		v = ioctl(kvm_fd, KVM_CHECK_EXTENSION, caps[i].cap);
+		v = kvm_ioctl(kvm_fd, KVM_CHECK_EXTENSION, (void *)caps[i].cap);
 		if (v < 0)
-			return vmm_err_ioctl(err, "KVM_CHECK_EXTENSION", errno, NULL);
+			return vmm_err_ioctl(err, "KVM_CHECK_EXTENSION", -v, NULL);
 		*(unsigned int *)((char *)h + caps[i].off) = (unsigned int)v;
 	}
 	return 0;
@@ -103,29 +103,6 @@ static bool wanted_leaf(uint32_t fn, uint32_t idx)
 		if (probe_leaves[i].fn == fn && probe_leaves[i].idx == idx)
 			return true;
 	return false;
-}
-
-/*
- * KVM_GET_SUPPORTED_CPUID into a table. A table of CPUID_TABLE_MAX entries is
- * enough for every KVM so far (its own limit is 256); KVM says E2BIG if not.
- */
-int kvm_supported_cpuid(int kvm_fd, struct cpuid_table *t, struct vmm_err *err)
-{
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + CPUID_TABLE_MAX * sizeof(c->entries[0]));
-	int r = 0;
-
-	if (!c)
-		return vmm_errf(err, ENOMEM, "out of memory for %d CPUID entries", CPUID_TABLE_MAX);
-	c->nent = CPUID_TABLE_MAX;
-	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
-		r = vmm_err_ioctl(err, "KVM_GET_SUPPORTED_CPUID", errno,
-				  errno == E2BIG ? "KVM reports more CPUID entries than this VMM's table holds" : NULL);
-	} else {
-		t->nent = c->nent;
-		memcpy(t->ent, c->entries, c->nent * sizeof(c->entries[0]));
-	}
-	free(c);
-	return r;
 }
 
 static int probe_kvm_cpuid(int kvm_fd, const struct cpuid_table *supported, struct pmu_host *h,
@@ -152,48 +129,14 @@ static int probe_kvm_cpuid(int kvm_fd, const struct cpuid_table *supported, stru
 	return r;
 }
 
-static bool feature_msr_listed(int kvm_fd, uint32_t msr, struct vmm_err *err, int *ret)
-{
-	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
-	bool found = false;
-
-	*ret = 0;
-	if (ioctl(kvm_fd, KVM_GET_MSR_FEATURE_INDEX_LIST, &probe) < 0 && errno != E2BIG) {
-		*ret = vmm_err_ioctl(err, "KVM_GET_MSR_FEATURE_INDEX_LIST", errno, NULL);
-		return false;
-	}
-	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(list->indices[0]));
-	if (!list) {
-		*ret = vmm_errf(err, ENOMEM, "out of memory for %u feature MSRs", probe.nmsrs);
-		return false;
-	}
-	list->nmsrs = probe.nmsrs;
-	if (ioctl(kvm_fd, KVM_GET_MSR_FEATURE_INDEX_LIST, list) < 0)
-		*ret = vmm_err_ioctl(err, "KVM_GET_MSR_FEATURE_INDEX_LIST", errno, NULL);
-	for (unsigned int i = 0; !*ret && i < list->nmsrs; i++)
-		found |= list->indices[i] == msr;
-	free(list);
-	return found;
-}
-
 /* IA32_PERF_CAPABILITIES as a KVM feature MSR: what KVM lets guests have. */
 static int probe_perf_caps(int kvm_fd, struct pmu_host *h, struct vmm_err *err)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m = { .hdr.nmsrs = 1, .e.index = MSR_IA32_PERF_CAPABILITIES };
-	int r, n;
+	int r = kvm_get_feature_msr(kvm_fd, MSR_IA32_PERF_CAPABILITIES, &h->perf_caps, err);
 
-	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GET_MSR_FEATURES) <= 0)
-		return 0;
-	if (!feature_msr_listed(kvm_fd, MSR_IA32_PERF_CAPABILITIES, err, &r))
+	if (r < 0)
 		return r;
-	n = ioctl(kvm_fd, KVM_GET_MSRS, &m);
-	if (n < 0)
-		return vmm_err_ioctl(err, "KVM_GET_MSRS (feature MSR 0x345)", errno, NULL);
-	h->perf_caps_valid = n == 1;
-	h->perf_caps = m.e.data;
+	h->perf_caps_valid = r == 1;
 	return 0;
 }
 

@@ -266,10 +266,18 @@ static const struct req_opt req_opts[] = {
 	{ "soft-check", set_soft_check },
 };
 
+/* Every failure of an option is the option's text: the user's input. */
+static int input_error(int r, struct vmm_err *err)
+{
+	if (r < 0 && err)
+		err->input = true;
+	return r;
+}
+
 int pmu_request_set(struct pmu_request *req, const char *opt, const char *val, struct vmm_err *err)
 {
 	for (size_t i = 0; i < sizeof(req_opts) / sizeof(req_opts[0]); i++)
 		if (!strcmp(opt, req_opts[i].name))
-			return req_opts[i].set(req, opt, val, err);
-	return vmm_errf(err, ENOENT, "unknown PMU option --%s", opt);
+			return input_error(req_opts[i].set(req, opt, val, err), err);
+	return vmm_err_input(err, ENOENT, "unknown PMU option --%s", opt);
 }

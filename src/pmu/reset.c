@@ -1,27 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "pmu/reset.h"
 
-#define MSR_IA32_PMC0			0x0c1
-#define MSR_IA32_PERFEVTSEL0		0x186
-#define MSR_LBR_SELECT			0x1c8
-#define MSR_LBR_TOS			0x1c9
-#define MSR_IA32_DEBUGCTL		0x1d9
-#define MSR_IA32_FIXED_CTR0		0x309
-#define MSR_IA32_FIXED_CTR_CTRL		0x38d
-#define MSR_IA32_PERF_GLOBAL_STATUS	0x38e
-#define MSR_IA32_PERF_GLOBAL_CTRL	0x38f
-#define MSR_IA32_PERF_GLOBAL_OVF_CTRL	0x390
-#define MSR_LBR_FROM0			0x680
-#define MSR_LBR_TO0			0x6c0
-#define MSR_LBR_INFO0			0xdc0
+#include "common/x86.h"
+
 #define LBR_FORMAT_INFO			5	/* PERF_CAPABILITIES[5:0] with LBR_INFO */
-#define MSR_K7_EVNTSEL0			0xc0010000
-#define MSR_K7_PERFCTR0			0xc0010004
-#define MSR_F15H_PERF_CTL0		0xc0010200
-#define MSR_F15H_PERF_CTR0		0xc0010201
-#define MSR_AMD_GLOBAL_STATUS		0xc0000300
-#define MSR_AMD_GLOBAL_CTL		0xc0000301
-#define MSR_AMD_GLOBAL_STATUS_CLR	0xc0000302
 
 static unsigned int nr_counters(const struct pmu_shape *s)
 {
@@ -119,9 +101,9 @@ static void amd_list(const struct pmu_shape *s, struct pmu_msr_value *out, unsig
 		put(out, n, ctl + step * i, 0);
 	}
 	if (s->perfmon_v2) {
-		put(out, n, MSR_AMD_GLOBAL_STATUS, 0);
-		put(out, n, MSR_AMD_GLOBAL_STATUS_CLR, 0);
-		put(out, n, MSR_AMD_GLOBAL_CTL, pmu_reset_global_ctrl(s));
+		put(out, n, MSR_AMD_PERF_GLOBAL_STATUS, 0);
+		put(out, n, MSR_AMD_PERF_GLOBAL_STATUS_CLR, 0);
+		put(out, n, MSR_AMD_PERF_GLOBAL_CTL, pmu_reset_global_ctrl(s));
 	}
 }
 

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "pmu/shape.h"
+#include "common/pmu_shape.h"
 
 struct pmu_msr_value {
 	uint32_t index;

@@ -130,12 +130,12 @@ int selftest_modes_parse(const char *s, unsigned int *mask, struct vmm_err *err)
 		size_t n = strcspn(s, ",");
 
 		if (!n || mode_word(s, n, mask) < 0)
-			return vmm_errf(err, EINVAL, "--pmu: unknown mode '%.*s' (modes: off, emulated, "
+			return vmm_err_input(err, EINVAL, "--pmu: unknown mode '%.*s' (modes: off, emulated, "
 					"mediated, soft-intel, soft-amd, soft, all)", (int)n, s);
 		s += n + (s[n] == ',');
 	}
 	if (!*mask)
-		return vmm_errf(err, EINVAL, "--pmu needs at least one mode");
+		return vmm_err_input(err, EINVAL, "--pmu needs at least one mode");
 	return 0;
 }
 
@@ -155,7 +155,7 @@ int selftest_guests_check(const char *names, struct vmm_err *err)
 		size_t n = strcspn(s, ",");
 
 		if (!find_guest(s, n))
-			return vmm_errf(err, EINVAL, "--guest: no bundled guest '%.*s' (vmm selftest --list "
+			return vmm_err_input(err, EINVAL, "--guest: no bundled guest '%.*s' (vmm selftest --list "
 					"shows them)", (int)n, s);
 		s += n + (s[n] == ',');
 	}

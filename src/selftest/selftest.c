@@ -243,7 +243,7 @@ int selftest_run(const struct selftest_opts *o, const struct selftest_env *env, 
 		return 0;
 	}
 	if (o->guest_output && npairs != 1)
-		return vmm_errf(err, EINVAL, "--guest-output needs exactly one guest and one mode (%u pairs "
+		return vmm_err_input(err, EINVAL, "--guest-output needs exactly one guest and one mode (%u pairs "
 				"selected)", npairs);
 	/* Modes the host cannot give are listed once, not run. */
 	for (unsigned int i = 0; i < npairs; i++)

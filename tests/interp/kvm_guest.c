@@ -152,9 +152,10 @@ void guest_tables(struct kvm_guest *g)
 	put64(g, G_GDT + 0x18, 0x00cff3000000ffffULL);
 	put64(g, G_GDT + 0x20, 0x00affb000000ffffULL);
 	put64(g, G_GDT + 0x28, 0x0000890000000067ULL | ((uint64_t)G_TSS << 16));
-	/* TSS: RSP0 for exceptions from CPL 3. */
+	/* TSS: RSP0 for exceptions from CPL 3, IST1 for #DF. */
 	memset(g->mem + G_TSS, 0, 0x68);
 	put64(g, G_TSS + 4, G_KSTACK);
+	put64(g, G_TSS + 0x24, G_DFSTACK);
 	/* IDT: 32 interrupt gates, DPL 0, to the HLT stubs. */
 	memset(g->mem + G_STUBS, 0xf4, 0x100);
 	for (unsigned int v = 0; v < 32; v++) {
@@ -162,6 +163,8 @@ void guest_tables(struct kvm_guest *g)
 		uint64_t lo = (off & 0xffff) | ((uint64_t)SEL_CODE0 << 16) | (0x8eULL << 40) |
 			      ((off >> 16 & 0xffff) << 48);
 
+		if (v == 8)
+			lo |= 1ULL << 32;	/* IST1 */
 		put64(g, G_IDT + v * 16, lo);
 		put64(g, G_IDT + v * 16 + 8, off >> 32);
 	}

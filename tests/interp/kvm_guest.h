@@ -3,7 +3,8 @@
  * A minimal long-mode guest on /dev/kvm for the interpreter's differential
  * test: identity-mapped RAM with 2 MiB pages, a GDT with 64-bit code and
  * data segments for CPL 0 and CPL 3, a TSS, and an IDT whose every vector
- * ends in its own HLT, so that the exit's RIP tells the vector.
+ * ends in its own HLT, so that the exit's RIP tells the vector (#DF on its
+ * own stack, IST1).
  */
 #ifndef VMM_TESTS_INTERP_KVM_GUEST_H
 #define VMM_TESTS_INTERP_KVM_GUEST_H
@@ -23,6 +24,7 @@
 #define G_STUBS		0x6000		/* vector v: HLT at G_STUBS + v */
 #define G_KSTACK	0x300000	/* top of the CPL 0 stack for exceptions from CPL 3, in
 					   the second 2 MiB page: delivery dirties only PD[1] */
+#define G_DFSTACK	(G_KSTACK - 0x800)	/* #DF's stack (IST1), in the same page */
 #define G_CODE		0x10000		/* one page of HLT with the instruction inside */
 #define G_DATA		0x20000		/* data area, 64 KiB */
 #define G_STACK		0x30000		/* stack page */

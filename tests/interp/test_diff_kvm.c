@@ -159,12 +159,13 @@ static enum interp_status run_to_handler(struct interp_cpu *c, const struct inte
 }
 
 /*
- * Compare where both stopped at a HLT: registers, RFLAGS, CS, GS.base, CR2,
- * all of RAM and, with sregs, the data segment selectors and FS.base.
+ * Compare where both stopped at a HLT: registers, RFLAGS but fl_ignored,
+ * CS, GS.base, all of RAM, with cr2 CR2, and with sregs the data segment
+ * selectors and FS.base.
  */
 static const char *compare_handler(const struct interp_cpu *ic, enum guest_exit e, unsigned int exit_reason,
 				   const struct kvm_regs *r, const struct kvm_sregs *s, const uint8_t *kmem,
-				   bool sregs, char *buf, size_t n)
+				   bool sregs, bool cr2, uint64_t fl_ignored, char *buf, size_t n)
 {
 	uint64_t g[16];
 
@@ -195,7 +196,8 @@ static const char *compare_handler(const struct interp_cpu *ic, enum guest_exit 
 			 s->gs.selector, (uint64_t)s->fs.base);
 		return buf;
 	}
-	if (r->rflags != ic->rflags || s->gs.base != ic->seg[INTERP_GS].base || s->cr2 != ic->cr2) {
+	if (((r->rflags ^ ic->rflags) & ~fl_ignored) || s->gs.base != ic->seg[INTERP_GS].base ||
+	    (cr2 && s->cr2 != ic->cr2)) {
 		snprintf(buf, n, "at the handler: rflags %#" PRIx64 "/%#" PRIx64 " gs.base %#" PRIx64 "/%#" PRIx64
 			 " cr2 %#" PRIx64 "/%#" PRIx64 " (interp/KVM)", ic->rflags, (uint64_t)r->rflags,
 			 ic->seg[INTERP_GS].base, (uint64_t)s->gs.base, ic->cr2, (uint64_t)s->cr2);
@@ -425,6 +427,7 @@ int main(void)
 		struct interp_cpu ic, start;
 		struct interp_result ir;
 		enum interp_status hs = INTERP_FALLBACK;
+		bool bad_rsp0;
 		struct outcome o;
 		enum guest_exit e;
 		char buf[256];
@@ -432,6 +435,20 @@ int main(void)
 
 		gen_case(&rng, gi, CODE_AT, cpl, mode, &c);
 		guest_tables(&g);
+		/*
+		 * One case in 10 at CPL 3 runs with RSP0 on a page that is not present:
+		 * an exception from CPL 3 then takes a #PF while it is delivered, and
+		 * ends in a #DF on its own stack. Compared at that handler, counted in
+		 * the last row.
+		 */
+		bad_rsp0 = cpl == 3 && n % 10 == 7;
+		if (bad_rsp0) {
+			uint64_t rsp0 = 0x800000;
+
+			memcpy(g.mem + G_TSS + 4, &rsp0, 8);
+			c.to_handler = true;
+			gi = ng;
+		}
 		fill_random(&rng, g.mem + G_DATA, 0x10000);
 		fill_random(&rng, g.mem + G_STACK, 0x1000);
 		fill_random(&rng, g.mem + 0x100000 + G_DATA, 0x10000);	/* the same through FS */
@@ -486,8 +503,15 @@ int main(void)
 				t[gi].faults++, t[gi].delivered++;
 			else
 				t[gi].retired++;
-			why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, c.cmp_sregs, buf,
-					      sizeof(buf));
+			/*
+			 * A #PF raised while delivering, which became the #DF, sets CR2 (SDM
+			 * vol. 3 6.15, interrupt 14: "even if the page fault results in a
+			 * double fault"); this host leaves it: not compared there. Nor is
+			 * AC at that handler: this host clears it there (the SDM's delivery
+			 * keeps it; the frame, which has it, is compared).
+			 */
+			why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, c.cmp_sregs,
+					      !bad_rsp0, bad_rsp0 ? 0x40000 : 0, buf, sizeof(buf));
 			if (!why)
 				continue;
 			t[gi].diverged++;
@@ -517,8 +541,8 @@ int main(void)
 			ic = start;
 			if (interp_deliver(&ic, &im, &ev, &dr) == INTERP_RETIRED) {
 				t[gi].delivered++;
-				why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem, c.cmp_sregs, buf,
-					      sizeof(buf));
+				why = compare_handler(&ic, e, g.run->exit_reason, &regs, &sregs, g.mem,
+						      c.cmp_sregs, true, 0, buf, sizeof(buf));
 			}
 		}
 		if (!why)
@@ -543,6 +567,18 @@ int main(void)
 		all.delivered += t[i].delivered;
 		all.fallbacks += t[i].fallbacks;
 		all.diverged += t[i].diverged;
+	}
+	if (t[ng].cases) {
+		const struct tally *b = &t[ng];
+
+		printf("%-18s %7u %7u %7u %9u %9u %8u  %s\n", "(RSP0 not present)", b->cases, b->retired,
+		       b->faults, b->delivered, b->fallbacks, b->diverged, top_reason(b));
+		all.cases += b->cases;
+		all.retired += b->retired;
+		all.faults += b->faults;
+		all.delivered += b->delivered;
+		all.fallbacks += b->fallbacks;
+		all.diverged += b->diverged;
 	}
 	printf("%-18s %7u %7u %7u %9u %9u %8u\n", "total", all.cases, all.retired, all.faults, all.delivered,
 	       all.fallbacks, all.diverged);

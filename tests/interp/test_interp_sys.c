@@ -78,6 +78,7 @@ struct row {
 	uint64_t rsp0;			/* 0: RSP0 */
 	uint16_t idt_limit;		/* 0: all 256 vectors */
 	bool amd, no_sce;
+	uint16_t cs_in;			/* non-zero: CS (from the GDT) instead of the machine's */
 	enum interp_status status;
 	uint8_t vector;			/* the fault, or the vector delivered */
 	uint32_t error;
@@ -86,6 +87,7 @@ struct row {
 	uint64_t frame[6];		/* words at the new RSP */
 	unsigned int nframe;
 	struct rv out[3];
+	uint64_t cr2_out;		/* non-zero: CR2 after */
 	int sreg;			/* INTERP_xS + 1: that segment register after */
 	uint16_t sreg_sel;
 	uint64_t sreg_base;
@@ -322,12 +324,17 @@ static const struct row rows[] = {
 	  .ev = { INTERP_EV_EXCEPTION, 13, true, 0, 0 },
 	  .gates = { { .vector = 13, .not_present = true }, { .vector = 8 } }, .status = INTERP_RETIRED,
 	  .vector = 8, .cs_out = K_CS, .rip_out = H(8), .rsp_out = STACK - 48, .fl_out = 0x2,
-	  .frame = { 0, CODE, K_CS }, .nframe = 3 },
+	  .frame = { 0, CODE, K_CS, 0x10002 }, .nframe = 4 },
 	{ .name = "#PF whose delivery faults on the stack: #DF", .m = LM, .cpl = 3,
 	  .ev = { INTERP_EV_EXCEPTION, 14, true, 4, 0x5000 }, .rsp0 = 0x400000,
 	  .gates = { { .vector = 14 }, { .vector = 8, .ist = 1 } }, .status = INTERP_RETIRED, .vector = 8,
 	  .cs_out = K_CS, .rip_out = H(8), .rsp_out = IST1 - 48, .fl_out = 0x2,
-	  .frame = { 0, CODE, U_CS }, .nframe = 3 },
+	  .frame = { 0, CODE, U_CS }, .nframe = 3, .cr2_out = 0x400000 - 8 },
+	{ .name = "#GP whose delivery takes a #PF: the #PF delivered, CR2 set", .m = LM, .cpl = 3,
+	  .ev = { INTERP_EV_EXCEPTION, 13, true, 0, 0 }, .rsp0 = 0x400000,
+	  .gates = { { .vector = 13 }, { .vector = 14, .ist = 1 } }, .status = INTERP_RETIRED, .vector = 14,
+	  .cs_out = K_CS, .rip_out = H(14), .rsp_out = IST1 - 48, .fl_out = 0x2,
+	  .frame = { 2, CODE, U_CS }, .nframe = 3, .cr2_out = 0x400000 - 8 },
 	{ .name = "#GP, #DF not present either: triple fault falls back", .m = LM,
 	  .ev = { INTERP_EV_EXCEPTION, 13, true, 0, 0 },
 	  .gates = { { .vector = 13, .not_present = true }, { .vector = 8, .not_present = true } },
@@ -374,6 +381,12 @@ static const struct row rows[] = {
 	{ .name = "syscall", .m = LM, .cpl = 3, B("\x0f\x05"), .fl_in = 0x10646, .status = INTERP_RETIRED,
 	  .cs_out = K_CS, .rip_out = 0xffffffff81000000ULL, .rsp_out = STACK, .fl_out = 0x46,
 	  .out = { R(RCX, CODE + 2), R(R11, 0x10646) } },
+	{ .name = "syscall in compatibility mode is #UD (Intel)", .m = LM, .cpl = 3, .cs_in = U_CS32,
+	  B("\x0f\x05"), .status = INTERP_FAULT, .vector = 6 },
+	{ .name = "syscall in compatibility mode goes to CSTAR (AMD)", .m = LM, .cpl = 3, .cs_in = U_CS32,
+	  .amd = true, B("\x0f\x05"), .fl_in = 0x202, .status = INTERP_RETIRED, .cs_out = K_CS,
+	  .rip_out = 0xffffffff81000100ULL, .rsp_out = STACK, .fl_out = 0x2,
+	  .out = { R(RCX, CODE + 2), R(R11, 0x202) } },
 	{ .name = "syscall without EFER.SCE is #UD", .m = LM, .cpl = 3, B("\x0f\x05"), .no_sce = true,
 	  .status = INTERP_FAULT, .vector = 6 },
 	{ .name = "sysretq", .m = LM, B("\x48\x0f\x07"), .in = { R(RCX, 0x401000), R(R11, 0x10346) },
@@ -469,6 +482,15 @@ static const struct row rows[] = {
 	  .rip_out = H(0x30) & 0xffff, .rsp_out = STACK - 6, .fl_out = 0x2 },
 	{ .name = "PM: iretd to CPL 3", .m = PM, B("\xcf"), .stack_in = { 0x8000, U_CS32, 0x202, 0x7ff0, U_DS },
 	  .status = INTERP_RETIRED, .cs_out = U_CS32, .rip_out = 0x8000, .rsp_out = 0x7ff0, .fl_out = 0x202 },
+	{ .name = "PM: into with OF clear does nothing", .m = PM, B("\xce"), .gates = { { .vector = 4, .dpl = 3 } },
+	  .status = INTERP_RETIRED, .cs_out = K_CS32, .rip_out = CODE + 1, .rsp_out = STACK, .fl_out = 0x2 },
+	{ .name = "PM: into with OF set delivers #OF from CPL 3", .m = PM, .cpl = 3, B("\xce"), .fl_in = 0xa02,
+	  .gates = { { .vector = 4, .dpl = 3 } }, .status = INTERP_RETIRED, .cs_out = K_CS32, .rip_out = H(4),
+	  .rsp_out = RSP0 - 20, .fl_out = 0x802, .frame = { CODE + 1, U_CS32, 0xa02, STACK, U_DS }, .nframe = 5 },
+	{ .name = "PM: iretd to virtual-8086 mode falls back", .m = PM, B("\xcf"),
+	  .stack_in = { 0x100, 0x1000, 0x20002, 0x800, 0x2000 }, .status = INTERP_FALLBACK },
+	{ .name = "PM: iretd with NT set (a task return) falls back", .m = PM, B("\xcf"), .fl_in = 0x4002,
+	  .stack_in = { CODE, K_CS32, 0x2 }, .status = INTERP_FALLBACK },
 	{ .name = "PM: iretd at the same level pops three", .m = PM, B("\xcf"),
 	  .stack_in = { CODE + 0x10, K_CS32, 0x2 }, .status = INTERP_RETIRED, .cs_out = K_CS32,
 	  .rip_out = CODE + 0x10, .rsp_out = STACK + 12, .fl_out = 0x2 },
@@ -528,6 +550,8 @@ static int run_row(const struct row *r)
 	put64(DATA + 16, CODE + 0x100);
 	put64(DATA + 24, K_CS);
 	put64(DATA + 32, 0x8000 | ((uint64_t)NP_CS << 32));
+	if (r->cs_in)
+		c.seg[INTERP_CS] = seg_of(r->cs_in);
 	for (unsigned int i = 0; i < 4 && r->in[i].reg; i++)
 		c.gpr[r->in[i].reg - 1] = r->in[i].val;
 	memset(ram + stack_lin(&c, c.gpr[INTERP_RSP]) - 64, 0xaa, 64);	/* what a push does not write shows */
@@ -554,8 +578,12 @@ static int run_row(const struct row *r)
 	}
 	if (!r->bytes && (res.vector != r->vector || (res.has_error && res.error != r->frame[0])))
 		return bad("%s: delivered %u error %#x, want %u", r->name, res.vector, res.error, r->vector);
-	if (!r->bytes && r->ev.kind == INTERP_EV_EXCEPTION && res.vector == 14 && c.cr2 != r->ev.cr2)
+	if (!r->bytes && r->ev.kind == INTERP_EV_EXCEPTION && r->ev.vector == 14 && !r->cr2_out &&
+	    c.cr2 != r->ev.cr2)
 		return bad("%s: CR2 %#llx", r->name, (unsigned long long)c.cr2);
+	if (r->cr2_out && c.cr2 != r->cr2_out)
+		return bad("%s: CR2 %#llx, want %#llx", r->name, (unsigned long long)c.cr2,
+			 (unsigned long long)r->cr2_out);
 	if (!r->bytes && c.nmi_masked != (r->ev.kind == INTERP_EV_NMI))
 		return bad("%s: NMI blocking %d", r->name, c.nmi_masked);
 	if (c.seg[INTERP_CS].sel != r->cs_out || c.rip != r->rip_out || c.gpr[INTERP_RSP] != r->rsp_out ||

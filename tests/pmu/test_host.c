@@ -42,7 +42,7 @@ static void test_crlf_values(void **state)
 	} cases[] = {
 		{ "name a\r\ncomment b c\r\nkernel 6.1\r\n", "a", "b c", "6.1" },
 		{ "name a\r\r\ncomment b c\r\r\nkernel 6.1\r\r\r\n", "a", "b c", "6.1" },
-		{ "comment b\rc \r\r\nkernel \r6.1\r", "", "b\rc ", "\r6.1" },
+		{ "comment b c \r\r\nkernel  6.1\r", "", "b c ", "6.1" },
 	};
 
 	(void)state;
@@ -66,6 +66,30 @@ static void test_crlf_values(void **state)
 		free(text);
 		assert_string_equal(b.comment, a.comment);
 		assert_string_equal(b.kernel, a.kernel);
+	}
+}
+
+/*
+ * A control character inside a value (a carriage return not at the line's
+ * end, say) is refused: written out at a value's end it would be taken for
+ * part of the line end when read back.
+ */
+static void test_control_characters_refused(void **state)
+{
+	static const char *const texts[] = {
+		"name a\r \n", "comment b\rc\n", "kernel \r6.1\n", "name a\x01\n", "comment x\x7f\n",
+		"kernel 6.1\x1b[0m\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		static struct pmu_host h;
+		struct vmm_err err = { 0 };
+
+		if (!pmu_host_parse(texts[i], &h, &err))
+			fail_msg("text %zu parsed", i);
+		if (!strstr(err.msg, "control character"))
+			fail_msg("text %zu: %s", i, err.msg);
 	}
 }
 
@@ -271,6 +295,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_crlf_values),
+		cmocka_unit_test(test_control_characters_refused),
 		cmocka_unit_test(test_recorded_facts),
 		cmocka_unit_test(test_api_round_trip),
 		cmocka_unit_test(test_parse_errors),

@@ -201,6 +201,10 @@ static void test_plan_cases(void **state)
 				 r ? err.msg : plan.notes);
 		if (c->msg && !strstr(r ? err.msg : plan.notes, c->msg))
 			fail_msg("case %zu (%s): '%s' not in '%s'", i, c->host, c->msg, r ? err.msg : plan.notes);
+		/* An invalid request is the user's input (status 2); any other refusal is the host's (6). */
+		if (r && err.input != (r == -EINVAL || r == -ERANGE || r == -E2BIG))
+			fail_msg("case %zu (%s %s): %d with input %d: %s", i, c->host, c->opts[0], r, err.input,
+				 err.msg);
 		if (!r)
 			check_shape(i, c, &plan);
 	}

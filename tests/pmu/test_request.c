@@ -59,6 +59,10 @@ static void test_options(void **state)
 		assert_int_equal(pmu_request_set(&req, cases[i].opt, cases[i].val, &err), cases[i].ret);
 		if (cases[i].msg && !strstr(err.msg, cases[i].msg))
 			fail_msg("case %zu: '%s' not in '%s'", i, cases[i].msg, err.msg);
+		/* A bad option is the user's input, whatever its errno. */
+		if (cases[i].ret && !err.input)
+			fail_msg("case %zu (--%s=%s): error not classified as input: %s", i, cases[i].opt,
+				 cases[i].val ? cases[i].val : "", err.msg);
 	}
 }
 

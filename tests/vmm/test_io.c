@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 /* The bus with something after it, as struct vm has the serial port after its bus. */
 struct bus_and_neighbour {

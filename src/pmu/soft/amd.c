@@ -66,10 +66,10 @@ static enum amd_reg amd_locate_global(const struct softpmu *p, uint32_t msr)
 	if (!p->shape.perfmon_v2)
 		return AR_NONE;
 	switch (msr) {
-	case MSR_AMD_GLOBAL_STATUS:	return AR_GLOBAL_STATUS;
-	case MSR_AMD_GLOBAL_CTL:	return AR_GLOBAL_CTL;
-	case MSR_AMD_GLOBAL_STATUS_CLR:	return AR_GLOBAL_STATUS_CLR;
-	case MSR_AMD_GLOBAL_STATUS_SET:	return AR_GLOBAL_STATUS_SET;
+	case MSR_AMD_PERF_GLOBAL_STATUS:	return AR_GLOBAL_STATUS;
+	case MSR_AMD_PERF_GLOBAL_CTL:	return AR_GLOBAL_CTL;
+	case MSR_AMD_PERF_GLOBAL_STATUS_CLR:	return AR_GLOBAL_STATUS_CLR;
+	case MSR_AMD_PERF_GLOBAL_STATUS_SET:	return AR_GLOBAL_STATUS_SET;
 	default:			return AR_NONE;
 	}
 }

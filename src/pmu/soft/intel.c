@@ -322,7 +322,7 @@ int intel_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val)
 	case IR_OVF_CTRL:
 	case IR_STATUS_SET:	return intel_write_status(p, r, val);
 	case IR_PERF_METRICS:	p->perf_metrics = val; return 0;
-	case IR_DEBUGCTL:	return debugctl_wrmsr(p, val);
+	case IR_DEBUGCTL:	return lbr_debugctl_wrmsr(p, val);
 	case IR_LBR:		return lbr_wrmsr(p, msr, val);
 	case IR_STATUS:		/* read-only (SDM 20.2.2) */
 	case IR_INUSE:		/* read-only (SDM 20.2.4.3) */

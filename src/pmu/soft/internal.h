@@ -4,29 +4,10 @@
 #define VMM_PMU_SOFT_INTERNAL_H
 
 #include "pmu/soft/softpmu.h"
+#include "common/x86.h"
 
 #define BIT64(n)	(1ull << (n))
 #define MASK64(n)	((n) >= 64 ? ~0ull : BIT64(n) - 1)
-
-/* Intel MSRs (SDM vol. 4, table 2-2) */
-#define MSR_IA32_PMC0			0x0c1
-#define MSR_IA32_PERFEVTSEL0		0x186
-#define MSR_LBR_SELECT			0x1c8
-#define MSR_LBR_TOS			0x1c9
-#define MSR_IA32_DEBUGCTL		0x1d9
-#define MSR_IA32_FIXED_CTR0		0x309
-#define MSR_PERF_METRICS		0x329
-#define MSR_IA32_PERF_CAPABILITIES	0x345
-#define MSR_IA32_FIXED_CTR_CTRL		0x38d
-#define MSR_IA32_PERF_GLOBAL_STATUS	0x38e
-#define MSR_IA32_PERF_GLOBAL_CTRL	0x38f
-#define MSR_IA32_PERF_GLOBAL_OVF_CTRL	0x390	/* GLOBAL_STATUS_RESET from v4 */
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET	0x391
-#define MSR_IA32_PERF_GLOBAL_INUSE	0x392
-#define MSR_IA32_A_PMC0			0x4c1
-#define MSR_LBR_FROM0			0x680
-#define MSR_LBR_TO0			0x6c0
-#define MSR_LBR_INFO0			0xdc0
 
 /* IA32_PERFEVTSELx (SDM 20.2.1.1, figure 20-1; 20.2.3 for ANY) */
 #define EVTSEL_EVENT		0xffull
@@ -74,15 +55,6 @@
 #define LBR_SELECT_NEAR_REL_JMP	BIT64(7)
 #define LBR_SELECT_FAR_BRANCH	BIT64(8)
 #define LBR_SELECT_VALID	0x1ffull
-
-/* AMD MSRs (APM vol. 2, 13.2) */
-#define MSR_K7_EVNTSEL0			0xc0010000
-#define MSR_K7_PERFCTR0			0xc0010004
-#define MSR_F15H_PERF_CTL0		0xc0010200	/* CTL i = +2i, CTR i = +2i+1 */
-#define MSR_AMD_GLOBAL_STATUS		0xc0000300
-#define MSR_AMD_GLOBAL_CTL		0xc0000301
-#define MSR_AMD_GLOBAL_STATUS_CLR	0xc0000302
-#define MSR_AMD_GLOBAL_STATUS_SET	0xc0000303
 
 /* AMD PERF_CTL: same low layout as Intel; EventSelect[11:8] at [35:32] */
 #define AMD_EVTSEL_EVENT_HI	0xf00000000ull
@@ -136,7 +108,7 @@ uint64_t intel_headroom(const struct softpmu *p, const struct softpmu_insn *in);
 /* Intel LBR stack (lbr.c) */
 bool lbr_msr(struct softpmu *p, uint32_t msr, uint64_t **reg);
 int lbr_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
-int debugctl_wrmsr(struct softpmu *p, uint64_t val);
+int lbr_debugctl_wrmsr(struct softpmu *p, uint64_t val);
 bool lbr_active(const struct softpmu *p);
 void lbr_record(struct softpmu *p, const struct softpmu_insn *in);
 

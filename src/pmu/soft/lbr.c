@@ -53,7 +53,7 @@ int lbr_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val)
  * would turn single-step into step-on-branch, which the engine cannot offer
  * while it single-steps the guest itself. Every other bit #GPs.
  */
-int debugctl_wrmsr(struct softpmu *p, uint64_t val)
+int lbr_debugctl_wrmsr(struct softpmu *p, uint64_t val)
 {
 	uint64_t ok = DEBUGCTL_LBR | DEBUGCTL_BTF;
 

@@ -28,7 +28,7 @@ static const struct softpmu_msr_range intel_ranges[] = {
 };
 
 static const struct softpmu_msr_range amd_ranges[] = {
-	{ MSR_AMD_GLOBAL_STATUS, 4 },		/* STATUS, CTL, STATUS_CLR, STATUS_SET */
+	{ MSR_AMD_PERF_GLOBAL_STATUS, 4 },		/* STATUS, CTL, STATUS_CLR, STATUS_SET */
 	{ MSR_K7_EVNTSEL0, 8 },			/* EVNTSEL0-3, PERFCTR0-3 */
 	{ MSR_F15H_PERF_CTL0, 2 * PMU_MAX_AMD_CORE },
 };

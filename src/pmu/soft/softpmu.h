@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "pmu/shape.h"
+#include "common/pmu_shape.h"
 #include "pmu/soft/decode.h"
 
 /*

@@ -166,7 +166,6 @@ static int plan_request(struct vmm *vmm, const struct pmu_request *req, struct v
 	r = pmu_plan(&vmm->host, req, &p->plan, &e);
 	if (r < 0) {
 		free(p);
-		e.input = r == -EINVAL || r == -ERANGE || r == -E2BIG;
 		return api_give_err(err, &e, r);
 	}
 	*out = p;

@@ -13,24 +13,11 @@
 #include <string.h>
 
 #include "vmm/boot/multiboot.h"
+#include "common/x86.h"
 
 #define PAGE_SIZE	0x1000ULL
 #define MIB		(1ULL << 20)
 #define FOUR_GIB	(1ULL << 32)
-
-/* SDM Vol. 3A 2.5: control register bits. */
-#define CR0_PE		(1ULL << 0)
-#define CR0_MP		(1ULL << 1)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_WP		(1ULL << 16)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PAE		(1ULL << 5)
-#define CR4_OSFXSR	(1ULL << 9)
-#define CR4_OSXMMEXCPT	(1ULL << 10)
-/* SDM Vol. 3A 2.2.1: IA32_EFER. */
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
 
 /* SDM Vol. 3A 4.5, tables 4-15 to 4-17: 4-level paging entries. */
 #define PTE_P		(1ULL << 0)

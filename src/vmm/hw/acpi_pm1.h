@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #define ACPI_PM1_EVT_PORT	0x600	/* PM1_STS (2 bytes), PM1_EN (2 bytes) */
 #define ACPI_PM1_EVT_LEN	4

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 int debug_exit_register(struct io_bus *bus, uint16_t port, struct vmm_err *err);
 

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #define FW_CFG_SIGNATURE	0x00
 #define FW_CFG_ID		0x01

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #define PC_TESTDEV_PORT		0xe0	/* scratch register, 4 ports */
 #define PC_TESTDEV_PORT_FLUSH	0xe4	/* 32-bit write: flush the guest page at that address */

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #define PM_TIMER_PORT		0x608		/* PM base 0x600 + 8, where QEMU's PIIX4 puts it */
 #define PM_TIMER_LEN		4

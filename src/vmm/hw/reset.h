@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #define RESET_PORT_RCR	0xcf9	/* reset control register */
 #define RESET_PORT_KBC	0x64	/* 8042 command port */

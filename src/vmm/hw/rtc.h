@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #define RTC_PORT		0x70
 #define RTC_NR_REGS		128

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 #define SERIAL_BUF_SIZE 16384
 

@@ -6,9 +6,7 @@
 #include <string.h>
 
 #include "vmm/kvm/kvm.h"
-
-#define MSR_IA32_TSC		0x10	/* time goes on across a reset here, as in QEMU */
-#define MSR_IA32_TSC_ADJUST	0x3b
+#include "common/x86.h"
 
 static void drop_entry(struct kvm_msrs *m, unsigned int i)
 {
@@ -62,6 +60,7 @@ static int save_msrs(int kvm_fd, int vcpu_fd, struct vcpu_state *st, struct vmm_
 		free(list);
 		return vmm_errf(err, ENOMEM, "out of memory for MSRs");
 	}
+	/* Time goes on across a reset here, as in QEMU: the TSC is not restored. */
 	for (unsigned int i = 0; i < list->nmsrs; i++)
 		if (list->indices[i] != MSR_IA32_TSC && list->indices[i] != MSR_IA32_TSC_ADJUST)
 			m->entries[n++].index = list->indices[i];

@@ -9,7 +9,7 @@
 
 #include <linux/kvm.h>
 
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 
 /*
  * MSR accesses that KVM's MSR filter sends to userspace. Return 0 and fill

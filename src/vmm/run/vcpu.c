@@ -185,7 +185,7 @@ void *vcpu_thread(void *arg)
 		if (pmu)
 			pmu->before_run(vcpu->pmu, vcpu->run);
 		/* Not kvm_ioctl(): EINTR here means "stop", it must not be retried. */
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+		if (kvm_ioctl_once(vcpu->fd, KVM_RUN, NULL) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			snprintf(msg, sizeof(msg), "KVM_RUN failed on vCPU %u: %s", vcpu->id, strerror(errno));

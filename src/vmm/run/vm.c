@@ -30,15 +30,31 @@
 static int vm_setup_memory(struct vm *vm, struct vmm_err *err)
 {
 	struct kvm_userspace_memory_region region;
-	int r;
+	int fd, r;
 
-	/* NORESERVE: a large --mem costs nothing until the guest touches it. */
-	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * Shared memory of a memfd rather than private anonymous memory, so
+	 * that dropping the host's mappings of a page (pc-testdev's flush,
+	 * vm_flush_page()) keeps its contents and never takes write access
+	 * away. NORESERVE: a large --mem costs nothing until the guest
+	 * touches it. The mapping keeps the file; the fd is not needed.
+	 */
+	fd = memfd_create("vmm-guest-ram", MFD_CLOEXEC);
+	if (fd < 0)
+		return vmm_errf(err, errno, "cannot create the guest RAM (memfd_create): %s", strerror(errno));
+	if (ftruncate(fd, (off_t)vm->mem_size) < 0) {
+		r = errno;
+		close(fd);
+		return vmm_errf(err, r, "cannot size the guest RAM to %llu MiB: %s",
+				(unsigned long long)(vm->mem_size >> 20), strerror(r));
+	}
+	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	r = errno;
+	close(fd);
 	if (vm->mem == MAP_FAILED) {
 		vm->mem = NULL;
-		return vmm_errf(err, errno, "cannot map %llu MiB of guest RAM: %s",
-				(unsigned long long)(vm->mem_size >> 20), strerror(errno));
+		return vmm_errf(err, r, "cannot map %llu MiB of guest RAM: %s",
+				(unsigned long long)(vm->mem_size >> 20), strerror(r));
 	}
 	region = (struct kvm_userspace_memory_region){
 		.slot = 0,
@@ -95,22 +111,18 @@ static int vm_setup_platform(struct vm *vm, struct vmm_err *err)
 }
 
 /*
- * pc-testdev's page flush: write-protecting the page and making it writable
- * again makes KVM drop its mapping (the MMU notifier's invalidation), so the
- * guest's next access faults in again, as QEMU's PROT_NONE round trip does.
- * Guest reads keep working meanwhile; a write by another vCPU in that window
- * ends the run with KVM_RUN's EFAULT. The boot info page is left alone: the
- * soft PMU engine writes its flags while the guest runs.
+ * pc-testdev's page flush: MADV_DONTNEED on the shared mapping removes the
+ * page from this process's page tables, which makes KVM drop its mapping
+ * (the MMU notifier's invalidation), so the guest's next access faults in
+ * again, as QEMU's PROT_NONE round trip does. The page stays in the memfd
+ * (madvise(2): shared mappings keep their contents), and no access by
+ * another vCPU or by the VMM itself ever finds it read-only or missing.
  */
 static void vm_flush_page(void *opaque, uint64_t gpa)
 {
 	struct vm *vm = opaque;
 
-	if (gpa == (VMM_BOOT_INFO & ~0xfffULL))
-		return;
-	if (mprotect(vm->mem + gpa, 4096, PROT_READ) == 0)
-		mprotect(vm->mem + gpa, 4096, PROT_READ | PROT_WRITE);
-	else if (vm->opt.log)
+	if (madvise(vm->mem + gpa, 4096, MADV_DONTNEED) < 0 && vm->opt.log)
 		fprintf(vm->opt.log, "vmm: pc-testdev: cannot flush guest page 0x%llx: %s\n",
 			(unsigned long long)gpa, strerror(errno));
 }
@@ -458,8 +470,8 @@ int vm_set_serial_output(struct vm *vm, int fd, struct vmm_err *err)
 }
 
 /*
- * Give back the whole pages of each bss: anonymous private memory reads
- * zero again after MADV_DONTNEED (madvise(2)), so a guest with a 3 GiB bss
+ * Give back the whole pages of each bss: the memfd's pages read zero again
+ * after MADV_REMOVE frees them (madvise(2)), so a guest with a 3 GiB bss
  * costs no 3 GiB of memset, at the first boot or after a reset. KVM drops
  * its mappings of them through its MMU notifier. False if one failed.
  */
@@ -472,7 +484,7 @@ static bool vm_discard_bss(struct vm *vm, const struct image *img)
 		if (__builtin_add_overflow(s->gpa, s->memsz, &end) || end > vm->mem_size)
 			return false;	/* boot_prepare() refuses it */
 		if (boot_bss_pages(s->gpa + s->filesz, end, &first, &last) &&
-		    madvise(vm->mem + first, last - first, MADV_DONTNEED) < 0)
+		    madvise(vm->mem + first, last - first, MADV_REMOVE) < 0)
 			return false;
 	}
 	return true;

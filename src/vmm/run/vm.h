@@ -24,7 +24,7 @@
 #include "vmm/hw/reset.h"
 #include "vmm/hw/rtc.h"
 #include "vmm/hw/serial.h"
-#include "vmm/run/io.h"
+#include "vmm/hw/io.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/boot/boot.h"
 #include "vmm/run/exit.h"

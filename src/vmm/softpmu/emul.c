@@ -4,9 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#define CR0_MP		(1ULL << 1)
-#define CR0_EM		(1ULL << 2)
-#define CR0_TS		(1ULL << 3)
+#include "common/x86.h"
+
 #define RFLAGS_TF	(1ULL << 8)
 #define RFLAGS_IF	(1ULL << 9)
 #define RFLAGS_NT	(1ULL << 14)

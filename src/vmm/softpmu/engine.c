@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "vmm/bootinfo.h"
+#include "common/x86.h"
 #include "interp/gva.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/msr_filter.h"
@@ -20,9 +21,6 @@
 #include "vmm/run/vcpu.h"
 #include "vmm/run/vm.h"
 
-#define CR0_PE		(1ULL << 0)
-#define CR4_PCE		(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
 #define APIC_LVTPC	0x340		/* SDM vol. 3 11.5.1: LVT performance monitoring counter */
 #define LVT_MASKED	(1u << 16)
 #define APIC_LVTT	0x320		/* SDM vol. 3 11.5.1: LVT timer */
@@ -31,7 +29,6 @@
 #define GP_VECTOR	13
 #define DR7_L0		(1ULL << 0)	/* SDM vol. 3 18.2.4: local enable of DR0 */
 #define DR7_L1		(1ULL << 2)
-#define MSR_IA32_TSC	0x10
 
 int engine_fail(struct soft_vcpu *s, const char *what, int code)
 {
