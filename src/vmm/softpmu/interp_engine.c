@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "common/x86.h"
 #include "interp/gva.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/run/vcpu.h"
@@ -20,8 +21,6 @@
 #include "vmm/softpmu/emul.h"
 #include "vmm/softpmu/engine_internal.h"
 #include "vmm/softpmu/gp.h"
-
-#define CR4_PCE		(1ULL << 8)
 
 /* Most instructions interpreted between two looks at the LAPIC and the VM's stop flag. */
 #define INTERP_BUDGET 4096
@@ -367,15 +366,22 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 	s->breakpoint = false;
 	run->kvm_dirty_regs = 0;
 	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	if (ioctl(s->vcpu->fd, KVM_RUN, 0) < 0 || run->exit_reason != KVM_EXIT_DEBUG) {
-		if (run->exit_reason != KVM_EXIT_DEBUG && errno != EINTR && errno != EAGAIN)
-			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
-				 "instruction at %llx (exit reason %u)", (unsigned long long)before->rip,
-				 run->exit_reason);
-		if (errno != EINTR && errno != EAGAIN && !s->error)
-			s->error = -EPROTO;
+	/* Not kvm_ioctl(): a kick (EINTR) leaves the instruction unchecked, and the vCPU loop stops. */
+	rr = kvm_ioctl_once(s->vcpu->fd, KVM_RUN, NULL);
+	if (rr == -EINTR || rr == -EAGAIN) {
 		*r = r0;
-		return s->error ? -1 : 0;
+		return 0;
+	}
+	if (rr < 0)
+		return engine_fail(s, "KVM_RUN (--soft-check single-step)", -rr), -1;
+	if (run->exit_reason != KVM_EXIT_DEBUG) {
+		if (!s->error) {
+			s->error = -EPROTO;
+			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
+				 "instruction at %llx the interpreter retired (exit reason %u)",
+				 (unsigned long long)before->rip, run->exit_reason);
+		}
+		return -1;
 	}
 	s->checked++;
 	if (!check_compare(s, before, cpu, r))
