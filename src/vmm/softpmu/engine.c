@@ -734,7 +734,7 @@ static int set_stepping(struct soft_vcpu *s, bool on)
  * Intel-compatible guests (arch/x86/kvm/lapic.c kvm_apic_local_deliver,
  * guest_cpuid_is_intel_compatible). The engine follows the guest's vendor.
  */
-static int deliver_pmi(struct soft_vcpu *s)
+int deliver_pmi(struct soft_vcpu *s)
 {
 	struct kvm_lapic_state *lapic = malloc(sizeof(*lapic));
 	struct kvm_msi msi = { .address_lo = MSI_ADDR_BASE | (s->vcpu->id << 12) };

@@ -43,6 +43,9 @@ bool loop_self_bulk(struct soft_vcpu *s, const struct x86_insn_class *c, unsigne
 int emul_read(void *ctx, uint64_t addr, void *buf, size_t len);
 int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len);
 
+/* The pending PMI out through the guest's LVTPC (KVM_SIGNAL_MSI), acknowledged in the model. */
+int deliver_pmi(struct soft_vcpu *s);
+
 /* While counting, at a debug exit: run the guest in the interpreter (interp_engine.c). */
 void interp_run(struct soft_vcpu *s, struct kvm_run *run);
 

@@ -417,7 +417,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	enum interp_status st = INTERP_RETIRED;
 	uint64_t handler, done = 0;	/* instructions and events that changed the state */
 	int event = -1, rr;
-	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false;
+	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false, recheck = false;
 
 	if (interp_load_msrs(s) < 0)
 		return;
@@ -443,11 +443,12 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		 * instruction; at CPL 3 it stays here (no debug exits there on
 		 * some hosts) and the interpreter delivers interrupts itself.
 		 */
-		if (n % INTERP_BUDGET == 0 && !shadow) {
+		if ((n % INTERP_BUDGET == 0 || recheck) && !shadow) {
 			bool nmi;
 
-			if (n && (atomic_load(&vm->stopping) || cpl == 0))
+			if (n % INTERP_BUDGET == 0 && n && (atomic_load(&vm->stopping) || cpl == 0))
 				break;
+			recheck = false;
 			event = interp_pending_event(s, cpu.rflags, &events, &nmi);
 			if (event < -1)
 				break;
@@ -555,6 +556,15 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 				       cpu.rflags);
 		shadow = res.irq_shadow;
 		mov_ss = shadow && (res.cls.opcode == 0x8e || res.cls.opcode == 0x17) && res.cls.map == X86_MAP_ONE_BYTE;
+		/*
+		 * A PMI at CPL 3 goes out through the LVTPC now, and the
+		 * interpreter delivers it before the next instruction.
+		 */
+		if (softpmu_pmi_pending(&s->model) && cpl == 3 && interp_cpl(&cpu) == 3 && !check) {
+			if (deliver_pmi(s) < 0)
+				break;
+			recheck = true;
+		}
 		if (softpmu_pmi_pending(&s->model) || !softpmu_counting(&s->model))
 			break;
 	}
