@@ -54,7 +54,9 @@ struct cli_option {
 	{ "soft-engine", 0, CLI_PMU, 0, "interp|step", "how the soft PMU follows the guest while it counts: " \
 	  "execute it in the VMM's interpreter (default) or single-step it through KVM", 0, 0 }, \
 	{ "soft-check", 0, CLI_PMU_FLAG, 0, NULL, "check every instruction the interpreter executes against " \
-	  "a KVM single-step of it; stop at the first difference (slow)", 0, 0 }
+	  "a KVM single-step of it; stop at the first difference (slow)", 0, 0 }, \
+	{ "soft-interp", 0, CLI_PMU, 0, "counting|always", "when the interpreter engine interprets the guest: " \
+	  "while a counter counts (default) or also while nothing counts", 0, 0 }
 
 static const struct cli_option run_options[] = {
 	{ "mem", 'm', CLI_SIZE, OPT(mem_size), "SIZE",

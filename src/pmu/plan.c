@@ -686,6 +686,9 @@ static int plan_soft(const struct pmu_host *h, const struct pmu_request *r, stru
 	p->soft_check = r->soft_check;
 	if (p->soft_check && p->soft_engine != PMU_SOFT_ENGINE_INTERP)
 		return vmm_errf(err, EINVAL, "--soft-check checks the interpreter: it needs --soft-engine=interp");
+	p->soft_interp = r->soft_interp;
+	if (p->soft_interp == PMU_SOFT_INTERP_ALWAYS && p->soft_engine != PMU_SOFT_ENGINE_INTERP)
+		return vmm_errf(err, EINVAL, "--soft-interp=always interprets the guest: it needs --soft-engine=interp");
 	plan_note(p, "soft: the VMM's software PMU answers the PMU MSRs through the MSR filter; KVM's "
 		  "vPMU is %s so it cannot answer them too", p->cap_disable ? "disabled" : "off (kvm.enable_pmu=N)");
 	plan_note(p, "soft: RDPMC returns the model's counters at any time: while counting the VMM executes it, "

@@ -49,6 +49,12 @@ enum pmu_soft_engine {
 	PMU_SOFT_ENGINE_INTERP,		/* execute the instructions in the VMM's interpreter */
 };
 
+/* When the interpreter engine interprets the guest (docs/soft-pmu.md, "Interpreting uncounted code"). */
+enum pmu_soft_interp {
+	PMU_SOFT_INTERP_COUNTING,	/* while a counter counts; KVM runs the guest otherwise */
+	PMU_SOFT_INTERP_ALWAYS,		/* also while nothing counts */
+};
+
 struct pmu_request {
 	enum pmu_mode mode;
 
@@ -72,6 +78,7 @@ struct pmu_request {
 	/* Soft mode only. */
 	enum pmu_soft_engine soft_engine;
 	bool soft_check;		/* check every interpreted instruction against a KVM single-step */
+	enum pmu_soft_interp soft_interp;
 };
 
 /* One PMU MSR range under the mediated vPMU: passed through or intercepted. */
@@ -98,6 +105,7 @@ struct pmu_plan {
 	bool soft_msr_filter;		/* soft: PMU MSRs exit to userspace (user-space MSR + MSR filter) */
 	enum pmu_soft_engine soft_engine;	/* soft: how counting follows the guest */
 	bool soft_check;		/* soft, interp engine: compare each instruction with KVM's */
+	enum pmu_soft_interp soft_interp;	/* soft, interp engine: also while nothing counts */
 	struct pmu_filter filter;	/* KVM_SET_PMU_EVENT_FILTER when filter.set */
 
 	/* Mediated: which PMU MSRs and RDPMC reach the hardware directly. */
@@ -136,7 +144,7 @@ int pmu_mode_parse(const char *s, enum pmu_mode *m);
  * Set one command-line option of the request. opt is the option name without
  * dashes: pmu, pmu-version, pmu-gp, pmu-fixed, pmu-fixed-mask, pmu-width,
  * pmu-events, pmu-lbr, pmu-filter, pmu-cpus, cpu-vendor, soft-engine,
- * soft-check. Syntax in
+ * soft-check, soft-interp. Syntax in
  * docs/pmu-modes.md.
  */
 int pmu_request_set(struct pmu_request *req, const char *opt, const char *val, struct vmm_err *err);

@@ -245,6 +245,17 @@ static int set_soft_check(struct pmu_request *req, const char *opt, const char *
 	return 0;
 }
 
+static int set_soft_interp(struct pmu_request *req, const char *opt, const char *val, struct vmm_err *err)
+{
+	if (val && !strcmp(val, "counting"))
+		req->soft_interp = PMU_SOFT_INTERP_COUNTING;
+	else if (val && !strcmp(val, "always"))
+		req->soft_interp = PMU_SOFT_INTERP_ALWAYS;
+	else
+		return vmm_errf(err, EINVAL, "--%s=%s: expected counting or always", opt, val ? val : "");
+	return 0;
+}
+
 struct req_opt {
 	const char *name;
 	int (*set)(struct pmu_request *, const char *, const char *, struct vmm_err *);
@@ -264,6 +275,7 @@ static const struct req_opt req_opts[] = {
 	{ "cpu-vendor", set_vendor },
 	{ "soft-engine", set_soft_engine },
 	{ "soft-check", set_soft_check },
+	{ "soft-interp", set_soft_interp },
 };
 
 /* Every failure of an option is the option's text: the user's input. */

@@ -256,6 +256,50 @@ static void test_soft_engine_options(void **state)
 	}
 }
 
+/* --soft-interp reaches the plan (default: while counting); always needs the interpreter engine. */
+static void test_soft_interp_option(void **state)
+{
+	static const struct {
+		const char *opts[4];
+		int ret;
+		enum pmu_soft_interp interp;
+		const char *msg;
+	} cases[] = {
+		{ { "pmu=soft" }, 0, PMU_SOFT_INTERP_COUNTING, NULL },
+		{ { "pmu=soft", "soft-interp=counting" }, 0, PMU_SOFT_INTERP_COUNTING, NULL },
+		{ { "pmu=soft", "soft-interp=always" }, 0, PMU_SOFT_INTERP_ALWAYS, NULL },
+		{ { "pmu=soft", "soft-engine=interp", "soft-interp=always" }, 0, PMU_SOFT_INTERP_ALWAYS, NULL },
+		{ { "pmu=soft", "soft-interp=always", "soft-interp=counting" }, 0, PMU_SOFT_INTERP_COUNTING, NULL },
+		{ { "pmu=soft", "soft-engine=step", "soft-interp=counting" }, 0, PMU_SOFT_INTERP_COUNTING, NULL },
+		{ { "pmu=soft", "soft-engine=step", "soft-interp=always" }, -EINVAL, 0,
+		  "--soft-interp=always interprets the guest: it needs --soft-engine=interp" },
+		{ { "pmu=soft", "soft-interp=sometimes" }, -EINVAL, 0, "expected counting or always" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct pmu_host h;
+		static struct pmu_request req;
+		static struct pmu_plan plan;
+		struct vmm_err err = { 0 };
+		int r;
+
+		if (hostfile_load("dev-amd-no-pmu", &h, &err))
+			fail_msg("case %zu: %s", i, err.msg);
+		r = request_from(cases[i].opts, &req, &err);
+		if (!r)
+			r = pmu_plan(&h, &req, &plan, &err);
+		if (r != cases[i].ret)
+			fail_msg("case %zu: returned %d, want %d: %s", i, r, cases[i].ret, err.msg);
+		if (r) {
+			if (!strstr(err.msg, cases[i].msg))
+				fail_msg("case %zu: '%s' not in '%s'", i, cases[i].msg, err.msg);
+			continue;
+		}
+		assert_int_equal(plan.soft_interp, cases[i].interp);
+	}
+}
+
 /*
  * The recorded hosts as KVM would really report them: on Sapphire Rapids
  * KVM keeps PDCM and FW_WRITES (vmx.c vmx_set_cpu_caps,
@@ -604,6 +648,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_cases),
 		cmocka_unit_test(test_soft_engine_options),
+		cmocka_unit_test(test_soft_interp_option),
 		cmocka_unit_test(test_recorded_guest_caps),
 		cmocka_unit_test(test_mediated_refusals),
 		cmocka_unit_test(test_mediated_guest_fw_writes),

@@ -117,9 +117,17 @@ void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int
 {
 	struct softpmu_insn in;
 
+	s->retired++;
+	/* --soft-interp=always: the model ignores what retires while nothing counts; skip its cost. */
+	if (s->always && !softpmu_counting(&s->model))
+		return;
 	softpmu_insn_from_class(&in, c, cpl, rip, next);
 	softpmu_retire(&s->model, &in);
-	s->retired++;
+}
+
+bool soft_follows(const struct soft_vcpu *s)
+{
+	return s->always || softpmu_counting(&s->model);
 }
 
 static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
@@ -134,7 +142,18 @@ static int account_classify(void *ctx, uint64_t rip, struct x86_insn_class *c)
 
 static void account_retire(void *ctx, const struct x86_insn_class *c, uint64_t from, uint64_t to)
 {
-	retire(ctx, c, from, to);
+	struct soft_vcpu *s = ctx;
+
+	/*
+	 * --soft-interp=always: an instruction KVM ran while nothing counted
+	 * retires nothing, the WRMSR that enabled counting included, as when
+	 * the engine follows the guest only while it counts.
+	 */
+	if (s->always && !s->entered_counting) {
+		s->retired++;
+		return;
+	}
+	retire(s, c, from, to);
 }
 
 /*
@@ -836,6 +855,7 @@ int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const stru
 	s->lvtpc_automask = plan->shape.vendor == PMU_VENDOR_INTEL;
 	s->interp = plan->soft_engine == PMU_SOFT_ENGINE_INTERP;
 	s->check = s->interp && plan->soft_check;
+	s->always = s->interp && plan->soft_interp == PMU_SOFT_INTERP_ALWAYS;
 	if (plan->filter.set) {
 		f = malloc(sizeof(*f));
 		if (!f)
@@ -849,7 +869,7 @@ int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const stru
 
 void soft_vcpu_before_run(struct soft_vcpu *s, struct kvm_run *run)
 {
-	(void)s;
+	s->entered_counting = softpmu_counting(&s->model);
 	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 }
 
@@ -910,7 +930,7 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 		set_pending(s, rip);
 	if (softpmu_pmi_pending(&s->model) && deliver_pmi(s) < 0)
 		return s->error;
-	want = softpmu_counting(&s->model);
+	want = soft_follows(s);
 	if (want != s->stepping) {
 		if (set_stepping(s, want) < 0)
 			return s->error;
@@ -927,7 +947,7 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 		if (softpmu_pmi_pending(&s->model) && deliver_pmi(s) < 0)
 			return s->error;
 		/* The interpreter ran up to where counting stopped (a freeze on PMI). */
-		if (!softpmu_counting(&s->model) && set_stepping(s, false) < 0)
+		if (!soft_follows(s) && set_stepping(s, false) < 0)
 			return s->error;
 	}
 	gp_trap_sync(s, run->s.regs.regs.rip);

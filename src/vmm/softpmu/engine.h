@@ -49,6 +49,8 @@ struct soft_vcpu {
 	/* The interpreter engine (--soft-engine=interp, docs/soft-pmu.md "The interpreter engine"). */
 	bool interp;
 	bool check;		/* --soft-check: every interpreted instruction also single-stepped by KVM */
+	bool always;		/* --soft-interp=always: interpreted also while nothing counts */
+	bool entered_counting;	/* the model counted at the last KVM_RUN */
 	bool msrs_valid;	/* msr_val holds the SYSCALL/SYSENTER MSRs (read again after a handover) */
 	uint64_t msr_val[SOFT_INTERP_NR_MSRS];
 	uint8_t *shadow;	/* --soft-check: the interpreter's copy of guest RAM */

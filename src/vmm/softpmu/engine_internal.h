@@ -20,6 +20,9 @@ const struct kvm_sregs *sregs_of(const struct soft_vcpu *s);
 void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
 	       uint64_t next);
 
+/* The engine follows the guest: while it counts, or always under --soft-interp=always. */
+bool soft_follows(const struct soft_vcpu *s);
+
 /* KVM_SET_GUEST_DEBUG: single-stepping, and the breakpoint at bp_addr. */
 int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr);
 

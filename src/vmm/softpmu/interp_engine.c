@@ -565,7 +565,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 				break;
 			recheck = true;
 		}
-		if (softpmu_pmi_pending(&s->model) || !softpmu_counting(&s->model))
+		if (softpmu_pmi_pending(&s->model) || !soft_follows(s))
 			break;
 	}
 	free(s->shadow);
@@ -598,7 +598,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	/* An IRET the interpreter ran unblocked NMIs; an NMI it delivered is already KVM's. */
 	if (cpu.nmi_masked != nmi_masked && interp_set_nmi(s, false, cpu.nmi_masked) < 0)
 		return;
-	if (event < -1 || !softpmu_counting(&s->model))
+	if (event < -1 || !soft_follows(s))
 		return;
 	/* Hand the instruction at RIP to KVM, under the stepping engine's rules. */
 	s->handed++;
