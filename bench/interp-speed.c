@@ -5,9 +5,12 @@
  * pages, at CPL 0 and CPL 3), each stepped for a fixed number of
  * instructions. Every loop is timed alternately with a fixed reference
  * loop of host arithmetic, and the ratio ns/instruction : ns/reference is
- * printed with the ns figures, so that a loaded machine moves both.
+ * printed with the ns figures, so that a loaded machine moves both; and
+ * each runs without and with the software TLB (struct interp_tlb), whose
+ * gain is the ratio of the two.
  *
- * Usage: interp-speed [STEPS [RUNS]]   (default 200000 steps, 7 runs)
+ * Usage: interp-speed [STEPS [RUNS [LOOP]]]   (default 200000 steps, 7 runs, every loop;
+ *        LOOP: run only the loop whose name starts with it)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -92,15 +95,18 @@ static double now_ns(void)
 }
 
 /* ns per retired instruction over steps interp_step() calls; -1 if the loop stops retiring. */
-static double run_loop(uint8_t *ram, const struct loop *l, unsigned int cpl, unsigned int steps)
+static double run_loop(uint8_t *ram, const struct loop *l, unsigned int cpl, unsigned int steps,
+		       struct interp_tlb *tlb)
 {
-	struct interp_mem mem = { ram, RAM, 48 };
+	struct interp_mem mem = { ram, RAM, 48, tlb };
 	struct interp_result res;
 	struct interp_cpu c;
 	unsigned long retired = 0;
 	double t0;
 
 	machine(ram, &c, cpl, l);
+	if (tlb)
+		interp_tlb_flush(tlb);
 	t0 = now_ns();
 	for (unsigned int i = 0; i < steps; i++) {
 		enum interp_status s = interp_step(&c, &mem, &res);
@@ -142,21 +148,27 @@ int main(int argc, char **argv)
 	unsigned int steps = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 200000;
 	unsigned int runs = argc > 2 ? (unsigned int)strtoul(argv[2], NULL, 0) : 7;
 	uint8_t *ram = aligned_alloc(4096, RAM);
+	struct interp_tlb tlb = { 0 };
+	const char *only = argc > 3 ? argv[3] : NULL;
 	int status = 0;
 
 	if (!ram || steps == 0 || runs == 0 || runs > 101) {
-		fprintf(stderr, "usage: %s [STEPS [RUNS (1-101)]]\n", argv[0]);
+		fprintf(stderr, "usage: %s [STEPS [RUNS (1-101) [LOOP]]]\n", argv[0]);
 		return 2;
 	}
-	printf("%-22s %4s %12s %12s %8s\n", "loop", "cpl", "ns/insn", "ns/ref", "ratio");
+	printf("%-20s %3s %10s %10s %10s %7s %7s %9s\n", "loop", "cpl", "ns/insn", "+tlb", "ns/ref",
+	       "ratio", "+tlb", "tlb gain");
 	for (unsigned int i = 0; i < sizeof(loops) / sizeof(loops[0]); i++) {
+		if (only && strncmp(loops[i].name, only, strlen(only)))
+			continue;
 		for (unsigned int cpl = 0; cpl <= 3; cpl += 3) {
-			double a[101], b[101], ns, ref;
+			double a[101], b[101], t[101], ns, ref, nt;
 
 			for (unsigned int r = 0; r < runs; r++) {
-				a[r] = run_loop(ram, &loops[i], cpl, steps);
+				a[r] = run_loop(ram, &loops[i], cpl, steps, NULL);
 				b[r] = run_ref(steps);
-				if (a[r] < 0) {
+				t[r] = run_loop(ram, &loops[i], cpl, steps, &tlb);
+				if (a[r] < 0 || t[r] < 0) {
 					fprintf(stderr, "%s at CPL %u: the loop stopped retiring\n",
 						loops[i].name, cpl);
 					free(ram);
@@ -165,9 +177,12 @@ int main(int argc, char **argv)
 			}
 			qsort(a, runs, sizeof(a[0]), cmp_double);
 			qsort(b, runs, sizeof(b[0]), cmp_double);
+			qsort(t, runs, sizeof(t[0]), cmp_double);
 			ns = a[runs / 2];
 			ref = b[runs / 2];
-			printf("%-22s %4u %12.1f %12.1f %8.2f\n", loops[i].name, cpl, ns, ref, ns / ref);
+			nt = t[runs / 2];
+			printf("%-20s %3u %10.1f %10.1f %10.1f %7.2f %7.2f %8.2fx\n", loops[i].name, cpl, ns, nt,
+			       ref, ns / ref, nt / ref, ns / nt);
 		}
 	}
 	free(ram);

@@ -135,6 +135,8 @@ void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *m
 	x->g.cr4 = cpu->cr4;
 	x->g.efer = cpu->efer;
 	x->g.maxphyaddr = mem->maxphyaddr;
+	if (mem->tlb)
+		tlb_sync(mem->tlb, &x->g);
 	x->cpl = interp_cpl(cpu);
 	x->in.mode = interp_code_size(cpu);
 	x->c.rflags |= FL_FIXED;
@@ -154,12 +156,18 @@ enum interp_status interp_step(struct interp_cpu *cpu, const struct interp_mem *
 		r = execute(&x);
 		if (r == IE_RETRY)
 			continue;
-		if (r)
+		if (r) {
+			/* KVM runs the instruction: it may be INVLPG, a CR3 load, a page-table write... */
+			if (r == IE_FALLBACK && mem->tlb)
+				interp_tlb_flush(mem->tlb);
 			return res->status;
+		}
 		*cpu = x.c;
 		res->status = x.incomplete ? INTERP_INCOMPLETE : INTERP_RETIRED;
 		return res->status;
 	}
+	if (mem->tlb)
+		interp_tlb_flush(mem->tlb);
 	res->status = INTERP_FALLBACK;
 	res->reason = INTERP_FB_CONTENDED;
 	return res->status;
