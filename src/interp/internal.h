@@ -99,6 +99,8 @@ struct ictx {
 	struct interp_cpu *out;		/* the caller's state, for REP iterations */
 	bool incomplete;		/* REP stopped before its end */
 	bool keep_rf;			/* IRET loaded RF from the stack: not cleared at completion */
+	bool sys;			/* more than the GPRs, RIP and RFLAGS may have changed
+					   (sys.c, deliver.c, seg_load()): commit all of c */
 	/* Last, and not cleared for each instruction: only the first nwr / nwalk are valid. */
 	struct pending_write wr[MAX_WRITES];
 	struct gva_walk walk[MAX_WALKS];

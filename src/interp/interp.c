@@ -65,10 +65,12 @@ const char *interp_fallback_name(enum interp_fallback r)
 	return (unsigned int)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
+/* A string iteration changes only the GPRs and RFLAGS (string.c): only they are copied. */
 int commit_iteration(struct ictx *x)
 {
 	TRY(mem_commit(x));
-	*x->out = x->c;
+	memcpy(x->out->gpr, x->c.gpr, sizeof(x->c.gpr));
+	x->out->rflags = x->c.rflags;
 	x->nwr = 0;
 	x->nwalk = 0;
 	return 0;
@@ -123,8 +125,8 @@ static int execute(struct ictx *x)
 void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *mem,
 	      struct interp_result *res)
 {
-	memset(x, 0, offsetof(struct ictx, wr));
 	x->c = *cpu;
+	memset(&x->mem, 0, offsetof(struct ictx, wr) - offsetof(struct ictx, mem));
 	x->out = cpu;
 	x->mem = mem;
 	x->res = res;
@@ -162,7 +164,14 @@ enum interp_status interp_step(struct interp_cpu *cpu, const struct interp_mem *
 				interp_tlb_flush(mem->tlb);
 			return res->status;
 		}
-		*cpu = x.c;
+		if (x.sys) {
+			*cpu = x.c;
+		} else {
+			/* Only sys.c, deliver.c and seg_load() change the rest. */
+			memcpy(cpu->gpr, x.c.gpr, sizeof(cpu->gpr));
+			cpu->rip = x.c.rip;
+			cpu->rflags = x.c.rflags;
+		}
 		res->status = x.incomplete ? INTERP_INCOMPLETE : INTERP_RETIRED;
 		return res->status;
 	}
