@@ -84,7 +84,24 @@ static int fetch(struct ictx *x)
 	int r;
 
 	TRY(mem_fetch(x, buf, &n, false));
-	r = x86_classify(buf, n, x->in.mode, &x->res->cls);
+	if (x->mem->tlb) {
+		struct interp_insn_entry *e = &x->mem->tlb->insn[x->c.rip % INTERP_TLB_INSNS];
+
+		/* The classification is a function of the bytes and the code size only. */
+		if (e->cls.len && e->cls.len <= n && e->mode == x->in.mode && !memcmp(e->b, buf, e->cls.len)) {
+			x->res->cls = e->cls;
+			r = 0;
+		} else {
+			r = x86_classify(buf, n, x->in.mode, &x->res->cls);
+			if (r == 0) {
+				e->cls = x->res->cls;
+				memcpy(e->b, buf, e->cls.len);
+				e->mode = (uint8_t)x->in.mode;
+			}
+		}
+	} else {
+		r = x86_classify(buf, n, x->in.mode, &x->res->cls);
+	}
 	if (r == -ENODATA && n < X86_MAX_INSN_LEN) {
 		TRY(mem_fetch(x, buf, &n, true));
 		r = x86_classify(buf, n, x->in.mode, &x->res->cls);

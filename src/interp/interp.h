@@ -81,6 +81,9 @@ struct interp_mem {
  * falls back (KVM runs the instruction: INVLPG, MOV CR3, WRMSR...). The
  * caller calls interp_tlb_flush() whenever the guest ran or its state was
  * loaded outside the interpreter. Zero-initialised is empty.
+ * It also keeps the classifier's result (x86_classify()) for the last
+ * instructions by RIP, used only when the bytes fetched are the same and
+ * the code size too: a function of the bytes, so never stale.
  */
 #define INTERP_TLB_ENTRIES 256
 #define INTERP_TLB_PT_PAGES 16
@@ -92,6 +95,14 @@ struct interp_tlb_entry {
 	uint16_t key;			/* the access kind */
 };
 
+#define INTERP_TLB_INSNS 64
+
+struct interp_insn_entry {
+	struct x86_insn_class cls;	/* cls.len 0: empty */
+	uint8_t b[X86_MAX_INSN_LEN];
+	uint8_t mode;
+};
+
 struct interp_tlb {
 	uint32_t gen;			/* 0: never used */
 	uint64_t cr0, cr3, cr4, efer;	/* what every entry was made under */
@@ -101,6 +112,7 @@ struct interp_tlb {
 	unsigned int npt;
 	uint64_t pt[INTERP_TLB_PT_PAGES];	/* page-table pages walked for the entries */
 	struct interp_tlb_entry e[INTERP_TLB_ENTRIES];
+	struct interp_insn_entry insn[INTERP_TLB_INSNS];
 };
 
 /* Forget every translation. */

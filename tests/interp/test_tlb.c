@@ -3,9 +3,11 @@
  * The interpreter's software TLB (struct interp_tlb): each row runs a few
  * instructions with one TLB, changing the page tables in between either
  * through the interpreter or behind its back, and checks what each
- * instruction read and the accessed and dirty bits left in the tables.
+ * instruction read and the accessed and dirty bits left in the tables; and
+ * the classification it keeps per RIP, with code rewritten in place.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -204,10 +206,41 @@ static void test_tlb_rows(void **state)
 	}
 }
 
+/* The classification kept for a RIP is used only for the same bytes: code rewritten in place. */
+static void test_insn_cache(void **state)
+{
+	static const struct {
+		const char *bytes;
+		bool branch;
+	} seq[] = {
+		{ "\x48\x8b\x03", false },	/* mov rax, [rbx] */
+		{ "\x48\xff\xe3", true },	/* jmp rbx */
+		{ "\x48\xff\xe3", true },
+		{ "\x48\x8b\x03", false },
+	};
+	struct interp_tlb tlb = { 0 };
+	struct interp_mem m = { ram, RAM, 0, &tlb };
+	struct interp_cpu c;
+
+	(void)state;
+	machine(&c);
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		struct interp_result res;
+
+		memcpy(ram + CODE, seq[i].bytes, 3);
+		c.rip = CODE;
+		c.gpr[INTERP_RBX] = DATA;
+		assert_int_equal(interp_step(&c, &m, &res), INTERP_RETIRED);
+		assert_int_equal(res.cls.is_branch, seq[i].branch);
+		assert_int_equal(c.rip, seq[i].branch ? DATA : CODE + 3);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tlb_rows),
+		cmocka_unit_test(test_insn_cache),
 	};
 
 	return cmocka_run_group_tests_name("interp-tlb", tests, NULL, NULL);
