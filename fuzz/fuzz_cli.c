@@ -107,10 +107,15 @@ static void check_config(const struct vmm_config *c, int argc, char *const argv[
 		   from_argv(c->json_path, argc, argv) && from_argv(c->guest_dir, argc, argv) &&
 		   from_argv(c->save_path, argc, argv) && from_argv(c->host_path, argc, argv),
 		   "a string option does not point into argv");
-	/* The PMU options kept for vmm_plan(): as given, each already checked, the mode the last --pmu. */
+	/*
+	 * The PMU options kept for vmm_plan(): as given (a flag, --soft-check,
+	 * as "on"), each already checked, the mode the last --pmu.
+	 */
 	FUZZ_CHECK(c->nr_pmu <= CLI_PMU_OPTIONS_MAX, "%zu PMU options", c->nr_pmu);
 	for (size_t i = 0; i < c->nr_pmu; i++)
-		FUZZ_CHECK(c->pmu[i].name && c->pmu[i].value && from_argv(c->pmu[i].value, argc, argv),
+		FUZZ_CHECK(c->pmu[i].name && c->pmu[i].value &&
+			   (from_argv(c->pmu[i].value, argc, argv) ||
+			    (!strcmp(c->pmu[i].name, "soft-check") && !strcmp(c->pmu[i].value, "on"))),
 			   "PMU option %zu is not a name and a value from argv", i);
 	FUZZ_CHECK(!strcmp(c->pmu_mode, "auto") || from_argv(c->pmu_mode, argc, argv), "PMU mode '%s'",
 		   c->pmu_mode);

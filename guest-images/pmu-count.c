@@ -554,6 +554,50 @@ static void count_usr_os_round_trip(const struct count_ctx *x)
 	       (unsigned long long)n[0], (unsigned long long)n[1], (unsigned long long)n[2]);
 }
 
+/* What the NMI handler of count_usr_pmi() saw. The IDT handlers take no context, hence static. */
+static struct {
+	volatile unsigned int count;
+	uint64_t cs, rip;
+} count_pmi;
+
+static void count_pmi_handler(struct ex_regs *regs)
+{
+	count_pmi.count++;
+	count_pmi.cs = regs->cs;
+	count_pmi.rip = regs->rip;
+}
+
+/*
+ * SDM 20.6.3, 11.5.1: PMC0 counting USR instructions with INT, 50 below its
+ * top, overflows inside count_user_spin()'s loop at CPL 3 (interrupts are
+ * off there, so the LVTPC sends an NMI): the PMI interrupts user mode, once.
+ */
+static void count_usr_pmi(const struct count_ctx *x)
+{
+	const struct pmu_caps *c = &x->caps;
+	uint64_t mask = pmu_counter_mask(c), fn = (uint64_t)(uintptr_t)count_user_spin;
+	uint32_t lvtpc = apic_get_lvtpc();
+	struct count_gate g;
+
+	count_pmi.count = 0;
+	idt_set_handler(NMI_VECTOR, count_pmi_handler);
+	apic_set_lvtpc(APIC_DM_NMI);
+	g = count_setup_gp(x, 0, pmu_event_select(c, PMU_EVENT_INSTRUCTIONS, EVTSEL_USR | EVTSEL_INT));
+	/* Intel: the legacy write of -50 sign-extends to the top of any width. */
+	wrmsr(pmu_counter_msr(c, 0), c->intel ? 0xffffffceULL : mask - 49);
+	wrmsr(g.msr, g.on);
+	usermode_call(count_user_spin, 0);
+	wrmsr(g.msr, g.off);
+	report_eq(count_pmi.count, 1, "a PMI (NMI) from a USR counter overflowing at CPL 3 arrives once");
+	report_eq(count_pmi.cs & 3, 3, "the PMI interrupts CPL 3");
+	report(count_pmi.rip >= fn && count_pmi.rip < fn + 32,
+	       "the PMI interrupts the CPL-3 loop that overflowed the counter (rip %#llx, loop at %#llx)",
+	       (unsigned long long)count_pmi.rip, (unsigned long long)fn);
+	idt_set_handler(NMI_VECTOR, NULL);
+	apic_set_lvtpc(lvtpc);
+	pmu_reset_all(c);
+}
+
 /* SDM 20.2.1.1: USR counts at CPL > 0, OS at CPL 0; SDM vol. 2B RDPMC: CR4.PCE. */
 static void count_usr_os(const struct count_ctx *x)
 {
@@ -588,6 +632,7 @@ static void count_usr_os(const struct count_ctx *x)
 		report_skip("USR/OS counts of a CPL-3 block", "RDPMC at CPL 3 failed");
 	usermode_set_pce(false);
 	count_usr_os_round_trip(x);
+	count_usr_pmi(x);
 	pmu_reset_all(&x->caps);
 }
 

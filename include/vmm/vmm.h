@@ -249,6 +249,8 @@ struct vmm_run_options {
 /* Defaults: no timeout, reboot on triple fault, 100 resets, no verification, no stop fd. */
 VMM_API void vmm_run_options_init(struct vmm_run_options *o);
 
+#define VMM_SOFT_FALLBACK_REASONS 16
+
 /* What the software PMU did on one vCPU (soft mode). */
 struct vmm_soft_stats {
 	uint64_t retired;	/* instructions accounted */
@@ -256,7 +258,19 @@ struct vmm_soft_stats {
 	uint64_t pmis;		/* PMIs delivered */
 	uint64_t rdpmc_gp;	/* RDPMCs completed from their #GP */
 	uint64_t emulated;	/* instructions executed for the host's emulator */
+	/* --soft-engine=interp (docs/soft-pmu.md, "The interpreter engine") */
+	uint64_t interpreted;	/* of the retired ones, executed by the VMM's interpreter */
+	uint64_t handed;	/* instructions handed to a KVM single-step while counting */
+	uint64_t handed_cpl3;	/* of those, at CPL 3 */
+	uint64_t faults;	/* exceptions the interpreter found, delivered by KVM */
+	uint64_t irq_stops;	/* stops for a pending interrupt or NMI */
+	uint64_t checked;	/* --soft-check: instructions compared with a KVM single-step */
+	uint64_t delivered;	/* faults and interrupts the interpreter delivered through the guest's IDT */
+	uint64_t fallbacks[VMM_SOFT_FALLBACK_REASONS];	/* handed over, per reason (vmm_soft_fallback_name) */
 };
+
+/* The name of fall-back reason i of vmm_soft_stats.fallbacks ("fpu", "privileged", ...); NULL past the end. */
+VMM_API const char *vmm_soft_fallback_name(unsigned int i);
 
 struct vmm_result {
 	enum vmm_end end;

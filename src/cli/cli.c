@@ -18,6 +18,7 @@ enum cli_type {
 	CLI_SECONDS,	/* uint64_t milliseconds from decimal seconds ("2", "0.5") */
 	CLI_STRING,	/* const char * */
 	CLI_PMU,	/* kept for vmm_plan() under the option's name */
+	CLI_PMU_FLAG,	/* the same, with no argument */
 };
 
 struct cli_option {
@@ -49,7 +50,11 @@ struct cli_option {
 	{ "pmu-filter", 0, CLI_PMU, 0, "allow|deny:EV[/UMASK],...[,fixed=MASK]", \
 	  "event filter with KVM's semantics (soft mode: applied by the software PMU)", 0, 0 }, \
 	{ "pmu-cpus", 0, CLI_PMU, 0, "core|atom|common|LIST", "host CPUs for vCPUs on hosts with several PMUs", 0, 0 }, \
-	{ "cpu-vendor", 0, CLI_PMU, 0, "intel|amd", "PMU vendor the soft PMU models", 0, 0 }
+	{ "cpu-vendor", 0, CLI_PMU, 0, "intel|amd", "PMU vendor the soft PMU models", 0, 0 }, \
+	{ "soft-engine", 0, CLI_PMU, 0, "interp|step", "how the soft PMU follows the guest while it counts: " \
+	  "execute it in the VMM's interpreter (default) or single-step it through KVM", 0, 0 }, \
+	{ "soft-check", 0, CLI_PMU_FLAG, 0, NULL, "check every instruction the interpreter executes against " \
+	  "a KVM single-step of it; stop at the first difference (slow)", 0, 0 }
 
 static const struct cli_option run_options[] = {
 	{ "mem", 'm', CLI_SIZE, OPT(mem_size), "SIZE",
@@ -93,6 +98,8 @@ static const struct cli_option selftest_options[] = {
 	  "with one guest and one mode: pass the guest's own TAP through", 0, 0 },
 	{ "list", 'l', CLI_FLAG, OPT(list), NULL, "list the bundled guests and what each proves", 0, 0 },
 	{ "no-seccomp", 0, CLI_FLAG, OPT(no_seccomp), NULL, "pass --no-seccomp to every vmm run", 0, 0 },
+	{ "soft-engine", 0, CLI_PMU, 0, "step|interp", "pass --soft-engine to every soft-mode vmm run", 0, 0 },
+	{ "soft-check", 0, CLI_PMU_FLAG, 0, NULL, "pass --soft-check to every soft-mode vmm run", 0, 0 },
 	{ "guest-dir", 0, CLI_STRING, OPT(guest_dir), "DIR", "where the guest images are (default: found "
 	  "beside vmm)", 0, 0 },
 	OPT_HELP,
@@ -243,6 +250,8 @@ static int cli_store(const struct cli_option *o, const char *val, struct vmm_con
 		return 0;
 	case CLI_PMU:
 		return cli_store_pmu(o, val, cfg, err);
+	case CLI_PMU_FLAG:
+		return cli_store_pmu(o, "on", cfg, err);
 	case CLI_STRING:
 		if (!*val)
 			return vmm_errf(err, EINVAL, "--%s needs a non-empty %s", o->name, o->metavar);
@@ -287,7 +296,7 @@ static const struct cli_option *find_short(const struct cli_command *c, char ch)
 
 static bool takes_arg(const struct cli_option *o)
 {
-	return o->type != CLI_FLAG && o->type != CLI_COUNT;
+	return o->type != CLI_FLAG && o->type != CLI_COUNT && o->type != CLI_PMU_FLAG;
 }
 
 /* One option at argv[*i]; advances *i past its argument. */

@@ -153,6 +153,19 @@ static void report_soft_pmu(const struct vmm_result *res)
 			"instructions the host could not run\n", i, (unsigned long long)s->retired,
 			(unsigned long long)s->executed, (unsigned long long)s->pmis,
 			(unsigned long long)s->rdpmc_gp, (unsigned long long)s->emulated);
+		if (!s->interpreted && !s->handed)
+			continue;
+		fprintf(stderr, "vmm: vCPU %u: interpreter: %llu instructions, %llu handed to KVM (%llu at CPL 3), "
+			"%llu faults, %llu stops for an interrupt, %llu events delivered, %llu checked against KVM; "
+			"fall backs:", i,
+			(unsigned long long)s->interpreted, (unsigned long long)s->handed,
+			(unsigned long long)s->handed_cpl3, (unsigned long long)s->faults,
+			(unsigned long long)s->irq_stops, (unsigned long long)s->delivered,
+			(unsigned long long)s->checked);
+		for (unsigned int k = 0; vmm_soft_fallback_name(k); k++)
+			if (s->fallbacks[k])
+				fprintf(stderr, " %s: %llu;", vmm_soft_fallback_name(k), (unsigned long long)s->fallbacks[k]);
+		fputc('\n', stderr);
 	}
 }
 

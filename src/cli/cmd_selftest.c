@@ -33,15 +33,22 @@ static int find_guest_dir(const char *self, char *dir, size_t len)
  * Which selftest modes this host can give, by planning each one from the
  * same options its `vmm run` children get.
  */
-static void selftest_modes_available(struct vmm *vmm, struct selftest_env *env)
+static void selftest_modes_available(struct vmm *vmm, const struct selftest_opts *o, struct selftest_env *env)
 {
 	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
 		const struct selftest_mode_info *mode = &selftest_modes[m];
-		const struct vmm_pmu_option vendor = { "cpu-vendor", mode->vendor };
+		struct vmm_pmu_option opts[3];
 		struct vmm_error err = { 0 };
 		struct vmm_plan *plan = NULL;
+		size_t n = 0;
 
-		if (vmm_plan(vmm, mode->pmu, &vendor, mode->vendor ? 1 : 0, &plan, &err) < 0)
+		if (mode->vendor)
+			opts[n++] = (struct vmm_pmu_option){ "cpu-vendor", mode->vendor };
+		if (!strcmp(mode->pmu, "soft") && o->soft_engine)
+			opts[n++] = (struct vmm_pmu_option){ "soft-engine", o->soft_engine };
+		if (!strcmp(mode->pmu, "soft") && o->soft_check)
+			opts[n++] = (struct vmm_pmu_option){ "soft-check", "on" };
+		if (vmm_plan(vmm, mode->pmu, opts, n, &plan, &err) < 0)
 			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "%s", err.message);
 		vmm_plan_free(plan);
 	}
@@ -73,6 +80,13 @@ int cmd_selftest(const struct vmm_config *cfg)
 	ssize_t n;
 	int r;
 
+	/* --soft-engine and --soft-check go to every soft-mode run. */
+	for (size_t i = 0; i < cfg->nr_pmu; i++) {
+		if (!strcmp(cfg->pmu[i].name, "soft-engine"))
+			o.soft_engine = cfg->pmu[i].value;
+		else if (!strcmp(cfg->pmu[i].name, "soft-check"))
+			o.soft_check = !strcmp(cfg->pmu[i].value, "on");
+	}
 	if (cfg->list) {
 		selftest_list();
 		return VMM_STATUS_OK;
@@ -103,7 +117,7 @@ int cmd_selftest(const struct vmm_config *cfg)
 	}
 	env.vmm_path = self;
 	env.guest_dir = dir;
-	selftest_modes_available(vmm, &env);
+	selftest_modes_available(vmm, &o, &env);
 	vmm_close(vmm);
 	r = selftest_run(&o, &env, stdout, &err);
 	if (r < 0)

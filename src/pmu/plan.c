@@ -54,6 +54,7 @@ void pmu_request_init(struct pmu_request *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->mode = PMU_MODE_AUTO;
+	req->soft_engine = PMU_SOFT_ENGINE_INTERP;
 }
 
 static uint32_t low_mask(unsigned int n)
@@ -681,6 +682,10 @@ static int plan_soft(const struct pmu_host *h, const struct pmu_request *r, stru
 	p->shape.anythread_deprecated = v == PMU_VENDOR_INTEL && p->shape.version >= 5;
 	p->cap_disable = h->cap_pmu_capability & KVM_PMU_CAP_DISABLE;
 	p->soft_msr_filter = true;
+	p->soft_engine = r->soft_engine;
+	p->soft_check = r->soft_check;
+	if (p->soft_check && p->soft_engine != PMU_SOFT_ENGINE_INTERP)
+		return vmm_errf(err, EINVAL, "--soft-check checks the interpreter: it needs --soft-engine=interp");
 	plan_note(p, "soft: the VMM's software PMU answers the PMU MSRs through the MSR filter; KVM's "
 		  "vPMU is %s so it cannot answer them too", p->cap_disable ? "disabled" : "off (kvm.enable_pmu=N)");
 	plan_note(p, "soft: RDPMC returns the model's counters at any time: while counting the VMM executes it, "

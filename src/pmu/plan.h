@@ -43,6 +43,12 @@ enum pmu_lbr_req {
 	PMU_LBR_ON,
 };
 
+/* How the software PMU follows the guest while it counts (docs/soft-pmu.md, "The engine"). */
+enum pmu_soft_engine {
+	PMU_SOFT_ENGINE_STEP,		/* single-step every instruction through KVM */
+	PMU_SOFT_ENGINE_INTERP,		/* execute the instructions in the VMM's interpreter */
+};
+
 struct pmu_request {
 	enum pmu_mode mode;
 
@@ -62,6 +68,10 @@ struct pmu_request {
 
 	enum pmu_cpus cpus;
 	char cpu_list[PMU_HOST_CPULIST_MAX];	/* PMU_CPUS_LIST */
+
+	/* Soft mode only. */
+	enum pmu_soft_engine soft_engine;
+	bool soft_check;		/* check every interpreted instruction against a KVM single-step */
 };
 
 /* One PMU MSR range under the mediated vPMU: passed through or intercepted. */
@@ -86,6 +96,8 @@ struct pmu_plan {
 	bool irqchip_required;		/* mediated: in-kernel irqchip before the first vCPU */
 	bool set_perf_caps;		/* KVM_SET_MSRS IA32_PERF_CAPABILITIES = shape.perf_capabilities */
 	bool soft_msr_filter;		/* soft: PMU MSRs exit to userspace (user-space MSR + MSR filter) */
+	enum pmu_soft_engine soft_engine;	/* soft: how counting follows the guest */
+	bool soft_check;		/* soft, interp engine: compare each instruction with KVM's */
 	struct pmu_filter filter;	/* KVM_SET_PMU_EVENT_FILTER when filter.set */
 
 	/* Mediated: which PMU MSRs and RDPMC reach the hardware directly. */
@@ -123,7 +135,8 @@ int pmu_mode_parse(const char *s, enum pmu_mode *m);
 /*
  * Set one command-line option of the request. opt is the option name without
  * dashes: pmu, pmu-version, pmu-gp, pmu-fixed, pmu-fixed-mask, pmu-width,
- * pmu-events, pmu-lbr, pmu-filter, pmu-cpus, cpu-vendor. Syntax in
+ * pmu-events, pmu-lbr, pmu-filter, pmu-cpus, cpu-vendor, soft-engine,
+ * soft-check. Syntax in
  * docs/pmu-modes.md.
  */
 int pmu_request_set(struct pmu_request *req, const char *opt, const char *val, struct vmm_err *err);

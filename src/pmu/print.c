@@ -159,7 +159,9 @@ static void plan_print_text(FILE *f, const struct pmu_plan *p)
 	fprintf(f, "  KVM_PMU_CAP_DISABLE: %s\n  in-kernel irqchip: %s\n", p->cap_disable ? "yes" : "no",
 		p->irqchip_required ? "required" : "not required");
 	if (p->soft_msr_filter)
-		fputs("  PMU MSRs: handled by the software PMU (MSR filter)\n", f);
+		fprintf(f, "  PMU MSRs: handled by the software PMU (MSR filter)\n  soft engine: %s%s\n",
+			p->soft_engine == PMU_SOFT_ENGINE_INTERP ? "interp" : "step",
+			p->soft_check ? ", every instruction checked against KVM" : "");
 	if (p->filter.set)
 		fprintf(f, "  event filter: %s, %u events, fixed bitmap 0x%x\n",
 			p->filter.action == PMU_FILTER_ALLOW ? "allow" : "deny", p->filter.nevents,

@@ -222,6 +222,29 @@ static int set_vendor(struct pmu_request *req, const char *opt, const char *val,
 	return 0;
 }
 
+static int set_soft_engine(struct pmu_request *req, const char *opt, const char *val, struct vmm_err *err)
+{
+	if (val && !strcmp(val, "step"))
+		req->soft_engine = PMU_SOFT_ENGINE_STEP;
+	else if (val && !strcmp(val, "interp"))
+		req->soft_engine = PMU_SOFT_ENGINE_INTERP;
+	else
+		return vmm_errf(err, EINVAL, "--%s=%s: the engine must be step or interp", opt, val ? val : "");
+	return 0;
+}
+
+/* A flag: no value, or on/off. */
+static int set_soft_check(struct pmu_request *req, const char *opt, const char *val, struct vmm_err *err)
+{
+	if (!val || !strcmp(val, "on"))
+		req->soft_check = true;
+	else if (!strcmp(val, "off"))
+		req->soft_check = false;
+	else
+		return vmm_errf(err, EINVAL, "--%s=%s: expected on or off", opt, val);
+	return 0;
+}
+
 struct req_opt {
 	const char *name;
 	int (*set)(struct pmu_request *, const char *, const char *, struct vmm_err *);
@@ -239,6 +262,8 @@ static const struct req_opt req_opts[] = {
 	{ "pmu-filter", set_filter },
 	{ "pmu-cpus", set_cpus },
 	{ "cpu-vendor", set_vendor },
+	{ "soft-engine", set_soft_engine },
+	{ "soft-check", set_soft_check },
 };
 
 /* Every failure of an option is the option's text: the user's input. */

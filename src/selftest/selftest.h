@@ -51,6 +51,8 @@ struct selftest_opts {
 	bool progress;			/* show progress lines on stderr */
 	bool guest_output;		/* one pair: pass the guest's TAP through */
 	bool no_seccomp;		/* pass --no-seccomp to vmm run */
+	const char *soft_engine;	/* soft modes: pass --soft-engine=this (NULL: vmm run's default) */
+	bool soft_check;		/* soft modes: pass --soft-check */
 };
 
 struct selftest_env {

@@ -179,6 +179,46 @@ static void test_max_resets(void **state)
 	vmm_close(v);
 }
 
+/* Both soft-PMU engines count the same loop alike; only the interpreter's statistics say it ran. */
+static void test_soft_engines(void **state)
+{
+	static const struct vmm_pmu_option step[] = { { "cpu-vendor", "intel" }, { "soft-engine", "step" } };
+	static const struct vmm_pmu_option interp[] = { { "cpu-vendor", "intel" }, { "soft-engine", "interp" } };
+	static const struct vmm_pmu_option bad[] = { { "soft-engine", "fast" } };
+	struct vmm_error err = { 0 };
+	struct vmm *v = open_vmm();
+	struct vmm_image *img = image("bench-loop.elf");
+	struct vmm_plan *plan = NULL;
+	struct vmm_result res[2];
+
+	(void)state;
+	assert_true(vmm_plan(v, "soft", bad, 1, &plan, &err) < 0);
+	assert_true(err.input);
+	for (int i = 0; i < 2; i++) {
+		struct vmm_vm *vm;
+
+		if (vmm_plan(v, "soft", i ? interp : step, 2, &plan, &err) < 0)
+			fail_msg("vmm_plan: %s", err.message);
+		vm = vm_with(v, plan, 1, img, "iterations=5000 count=1");
+		run_ok(vm, NULL, &res[i]);
+		assert_int_equal(res[i].end, VMM_END_EXIT);
+		assert_int_equal(res[i].exit_value, 0);
+		assert_true(res[i].soft_pmu);
+		vmm_vm_destroy(vm);
+		vmm_plan_free(plan);
+	}
+	/* 10 000 loop instructions and the four around them, and nothing else counted differently. */
+	assert_true(res[0].soft[0].retired >= 10004);
+	assert_int_equal(res[0].soft[0].retired, res[1].soft[0].retired);
+	assert_int_equal(res[0].soft[0].interpreted, 0);
+	assert_true(res[1].soft[0].interpreted >= 10000);
+	assert_true(res[1].soft[0].handed > 0);
+	assert_non_null(vmm_soft_fallback_name(0));
+	assert_null(vmm_soft_fallback_name(VMM_SOFT_FALLBACK_REASONS));
+	vmm_image_free(img);
+	vmm_close(v);
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec t;
@@ -600,6 +640,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_exit_value),
 		cmocka_unit_test(test_triple_fault_no_reboot),
+		cmocka_unit_test(test_soft_engines),
 		cmocka_unit_test(test_max_resets),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_stop_from_thread),

@@ -210,6 +210,52 @@ static void test_plan_cases(void **state)
 	}
 }
 
+/* --soft-engine and --soft-check reach the plan; the check needs the interpreter. */
+static void test_soft_engine_options(void **state)
+{
+	static const struct {
+		const char *opts[4];
+		int ret;
+		enum pmu_soft_engine engine;
+		bool check;
+		const char *msg;
+	} cases[] = {
+		{ { "pmu=soft" }, 0, PMU_SOFT_ENGINE_INTERP, false, NULL },
+		{ { "pmu=soft", "soft-check=on" }, 0, PMU_SOFT_ENGINE_INTERP, true, NULL },
+		{ { "pmu=soft", "soft-engine=step" }, 0, PMU_SOFT_ENGINE_STEP, false, NULL },
+		{ { "pmu=soft", "soft-engine=interp" }, 0, PMU_SOFT_ENGINE_INTERP, false, NULL },
+		{ { "pmu=soft", "soft-engine=interp", "soft-check=on" }, 0, PMU_SOFT_ENGINE_INTERP, true, NULL },
+		{ { "pmu=soft", "soft-engine=interp", "soft-check=off" }, 0, PMU_SOFT_ENGINE_INTERP, false, NULL },
+		{ { "pmu=soft", "soft-engine=step", "soft-check=on" }, -EINVAL, 0, false, "needs --soft-engine=interp" },
+		{ { "pmu=soft", "soft-engine=fast" }, -EINVAL, 0, false, "must be step or interp" },
+		{ { "pmu=soft", "soft-check=maybe" }, -EINVAL, 0, false, "expected on or off" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct pmu_host h;
+		static struct pmu_request req;
+		static struct pmu_plan plan;
+		struct vmm_err err = { 0 };
+		int r;
+
+		if (hostfile_load("dev-amd-no-pmu", &h, &err))
+			fail_msg("case %zu: %s", i, err.msg);
+		r = request_from(cases[i].opts, &req, &err);
+		if (!r)
+			r = pmu_plan(&h, &req, &plan, &err);
+		if (r != cases[i].ret)
+			fail_msg("case %zu: returned %d, want %d: %s", i, r, cases[i].ret, err.msg);
+		if (r) {
+			if (!strstr(err.msg, cases[i].msg))
+				fail_msg("case %zu: '%s' not in '%s'", i, cases[i].msg, err.msg);
+			continue;
+		}
+		assert_int_equal(plan.soft_engine, cases[i].engine);
+		assert_int_equal(plan.soft_check, cases[i].check);
+	}
+}
+
 /*
  * The recorded hosts as KVM would really report them: on Sapphire Rapids
  * KVM keeps PDCM and FW_WRITES (vmx.c vmx_set_cpu_caps,
@@ -557,6 +603,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_cases),
+		cmocka_unit_test(test_soft_engine_options),
 		cmocka_unit_test(test_recorded_guest_caps),
 		cmocka_unit_test(test_mediated_refusals),
 		cmocka_unit_test(test_mediated_guest_fw_writes),

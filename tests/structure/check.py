@@ -51,17 +51,25 @@ def strip_c(text):
 
 
 def c_files(root, under=None):
-    """Relative paths of the C sources and headers under root (or root/under)."""
-    top = os.path.join(root, under) if under else root
+    """Relative paths of the C sources and headers under root (or under root/DIR for each DIR of under,
+    a directory or a tuple of them)."""
+    tops = [root] if under is None else [os.path.join(root, u) for u in
+                                         ((under,) if isinstance(under, str) else under)]
     found = []
-    for d, dirs, files in os.walk(top):
-        # Skip hidden directories and meson build trees inside the source tree.
-        dirs[:] = sorted(x for x in dirs if not x.startswith('.') and
-                         not os.path.exists(os.path.join(d, x, 'meson-private')))
-        for f in sorted(files):
-            if f.endswith(('.c', '.h')):
-                found.append(os.path.relpath(os.path.join(d, f), root).replace(os.sep, '/'))
+    for top in tops:
+        for d, dirs, files in os.walk(top):
+            # Skip hidden directories and meson build trees inside the source tree.
+            dirs[:] = sorted(x for x in dirs if not x.startswith('.') and
+                             not os.path.exists(os.path.join(d, x, 'meson-private')))
+            for f in sorted(files):
+                if f.endswith(('.c', '.h')):
+                    found.append(os.path.relpath(os.path.join(d, f), root).replace(os.sep, '/'))
     return found
+
+
+def is_under(rel, dirs):
+    """rel is one of dirs or inside one of them."""
+    return any(rel == d or rel.startswith(d + '/') for d in dirs)
 
 
 def read(root, rel):
@@ -86,7 +94,26 @@ def check_ioctl(root):
     return bad
 
 
-INCLUDE_RE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"', re.M)
+# An #include line: "name" or <name>, in the raw text (whitespace as the preprocessor takes it).
+INCLUDE_RE = re.compile(r'^[^\S\n]*#[^\S\n]*include[^\S\n]*(?:"([^"\n]+)"|<([^>\n]+)>)', re.M)
+
+
+def includes(root, rel):
+    """The #include lines of one file: (line, '"' or '<', name, the file of the tree it names relative to
+    root, or None for a header outside the tree). The compiler's order: for "name", the including file's
+    directory, then -I include -I src (meson.build: inc); for <name>, those two only."""
+    text = read(root, rel)
+    found = []
+    for m in INCLUDE_RE.finditer(text):
+        kind, name = ('"', m.group(1)) if m.group(1) is not None else ('<', m.group(2))
+        target = None
+        for base in ((os.path.dirname(rel),) if kind == '"' else ()) + ('include', 'src'):
+            cand = os.path.normpath(os.path.join(base, name)).replace(os.sep, '/')
+            if os.path.isfile(os.path.join(root, cand)):
+                target = cand
+                break
+        found.append((line_of(text, m.start()), kind, name, target))
+    return found
 
 
 def folder_of(rel):
@@ -101,17 +128,10 @@ def include_graph(root):
     """{file: {included file: line}} for the quoted includes between files of src/."""
     graph = {}
     for rel in c_files(root, 'src'):
-        text = read(root, rel)
         edges = graph.setdefault(rel, {})
-        for m in INCLUDE_RE.finditer(text):
-            name = m.group(1)
-            # The compiler's order for "...": the including file's directory, then -I include -I src.
-            for base in (os.path.dirname(rel), 'include', 'src'):
-                cand = os.path.normpath(os.path.join(base, name)).replace(os.sep, '/')
-                if os.path.isfile(os.path.join(root, cand)):
-                    if cand.startswith('src/'):
-                        edges.setdefault(cand, line_of(text, m.start()))
-                    break
+        for line, kind, _, target in includes(root, rel):
+            if kind == '"' and target is not None and target.startswith('src/'):
+                edges.setdefault(target, line)
     return graph
 
 
@@ -167,6 +187,53 @@ def check_includes(root):
         bad.append('folder include cycle: %s (%s)' % (
             ' -> '.join(path), '; '.join(why[(a, b)] for a, b in zip(path, path[1:]))))
     return bad
+
+
+def include_violations(root, dirs, violation):
+    """violation(file, line, kind, name, target) -> a message or None, over every #include (see includes())
+    of the C files under dirs. A tree without any is a violation: the rule would check nothing."""
+    files = c_files(root, dirs)
+    if not files:
+        return ['no C file in %s under %s' % (', '.join(dirs), root)]
+    return [v for rel in files for inc in includes(root, rel) for v in [violation(rel, *inc)] if v]
+
+
+# The command line and the self-test runner are clients of libvmm's public
+# headers only: what they include is a system header or a file of these folders.
+CLI_API_DIRS = ('src/cli', 'src/selftest')
+CLI_API_ALLOWED = ('include/vmm', 'src/common', 'src/cli', 'src/selftest')
+
+
+def cli_api_violation(rel, line, kind, name, target):
+    if target is None:
+        return '%s:%d: #include "%s" is no file of the tree' % (rel, line, name) if kind == '"' else None
+    if is_under(target, CLI_API_ALLOWED):
+        return None
+    return '%s:%d: #include %s%s%s is %s, outside %s: use include/vmm/vmm.h' % (
+        rel, line, kind, name, '>' if kind == '<' else kind, target, ', '.join(CLI_API_ALLOWED))
+
+
+def check_cli_api(root):
+    """src/cli and src/selftest include only include/vmm, src/common and their own folders."""
+    return include_violations(root, CLI_API_DIRS, cli_api_violation)
+
+
+# The VM core, and the software PMU (its engine and its model), which the core
+# reaches only through the vCPU PMU hooks of src/vmm/run/vcpu_pmu.h.
+SOFTPMU_CORE_DIRS = ('src/vmm/run', 'src/vmm/kvm', 'src/vmm/boot', 'src/vmm/hw', 'src/vmm/api')
+SOFTPMU_DIRS = ('src/vmm/softpmu', 'src/pmu/soft')
+
+
+def softpmu_hooks_violation(rel, line, kind, name, target):
+    if target is None or not is_under(target, SOFTPMU_DIRS):
+        return None
+    return ('%s:%d: includes %s: the VM core reaches the software PMU through src/vmm/run/vcpu_pmu.h only'
+            % (rel, line, target))
+
+
+def check_softpmu_hooks(root):
+    """No file of the VM core includes a header of src/vmm/softpmu or src/pmu/soft."""
+    return include_violations(root, SOFTPMU_CORE_DIRS, softpmu_hooks_violation)
 
 
 # The one header of the MSR indexes and the CR0/CR4/EFER bits, and the
@@ -257,6 +324,8 @@ RULES = {
     'includes': check_includes,
     'x86-constants': check_x86_constants,
     'doc-paths': check_doc_paths,
+    'cli-api': check_cli_api,
+    'softpmu-hooks': check_softpmu_hooks,
 }
 
 
@@ -267,6 +336,25 @@ def write_tree(root, files):
         with open(path, 'w', encoding='utf-8') as f:
             f.write(text)
 
+
+# The trees the cli-api and softpmu-hooks cases add their files to.
+CLI_API_BASE = {
+    'include/vmm/vmm.h': '',
+    'include/vmm/bootinfo.h': '',
+    'src/common/err.h': '',
+    'src/pmu/plan.h': '',
+    'src/vmm/run/vm.h': '',
+    'src/vmm/api/api_internal.h': '',
+    'src/selftest/selftest.h': '#include "common/err.h"\n',
+    'src/cli/cli.h': '#include "vmm/vmm.h"\n#include <stdio.h>\n',
+}
+SOFTPMU_BASE = {
+    'src/vmm/run/vcpu_pmu.h': '#include "pmu/plan.h"\n',
+    'src/pmu/plan.h': '',
+    'src/pmu/soft/softpmu.h': '',
+    'src/vmm/softpmu/engine.h': '#include "pmu/soft/softpmu.h"\n',
+    'src/vmm/softpmu/hooks.c': '#include "vmm/run/vcpu_pmu.h"\n#include "vmm/softpmu/engine.h"\n',
+}
 
 # (rule, files of a made-up tree, how many violations the rule must report)
 SELF_TESTS = [
@@ -313,6 +401,29 @@ SELF_TESTS = [
     ('includes', {'src/vmm/run/vcpu.c': '#include "vmm/softpmu/engine.h"\n',
                   'src/vmm/softpmu/engine.h': '#include "vmm/hw/d.h"\n',
                   'src/vmm/hw/d.h': '#include "vmm/run/exit.h"\n', 'src/vmm/run/exit.h': ''}, 1),
+    # The command line: the public headers, src/common, its own folders, system headers.
+    ('cli-api', {**CLI_API_BASE, 'src/cli/main.c': '#include "cli/cli.h"\n#include "vmm/bootinfo.h"\n'
+                 '#include <vmm/vmm.h>\n#include <errno.h>\n#include "common/err.h"\n'
+                 '#include "selftest/selftest.h"\n#include "cli.h"\n'}, 0),
+    # An internal header: plain, with spaces, in angle brackets, by a relative path out of the folder.
+    ('cli-api', {**CLI_API_BASE, 'src/cli/cmd.c': '#include "pmu/plan.h"\n'}, 1),
+    ('cli-api', {**CLI_API_BASE, 'src/cli/cmd.c': '  #  include   "vmm/run/vm.h"\n'}, 1),
+    ('cli-api', {**CLI_API_BASE, 'src/cli/cmd.c': '#include <vmm/api/api_internal.h>\n'}, 1),
+    ('cli-api', {**CLI_API_BASE, 'src/cli/cmd.c': '#include "../pmu/plan.h"\n'}, 1),
+    # The self-test runner, and a header of a checked folder.
+    ('cli-api', {**CLI_API_BASE, 'src/selftest/run.c': '#include "vmm/run/vm.h"\n#include "pmu/plan.h"\n'}, 2),
+    ('cli-api', {**CLI_API_BASE, 'src/selftest/x.h': '#include "vmm/api/api_internal.h"\n'}, 1),
+    # A quoted include of no file of the tree; a tree with nothing to check.
+    ('cli-api', {**CLI_API_BASE, 'src/cli/cmd.c': '#include "nowhere.h"\n'}, 1),
+    ('cli-api', {'src/vmm/run/vm.c': ''}, 1),
+    # The VM core through the hooks only: not the engine's header, nor the model's, by any path or bracket.
+    ('softpmu-hooks', {**SOFTPMU_BASE, 'src/vmm/run/vcpu.c': '#include "vmm/run/vcpu_pmu.h"\n'
+                       '#include <linux/kvm.h>\n'}, 0),
+    ('softpmu-hooks', {**SOFTPMU_BASE, 'src/vmm/run/vm.c': '#include "vmm/softpmu/engine.h"\n'}, 1),
+    ('softpmu-hooks', {**SOFTPMU_BASE, 'src/vmm/api/api_run.c': '#include "pmu/soft/softpmu.h"\n'}, 1),
+    ('softpmu-hooks', {**SOFTPMU_BASE, 'src/vmm/run/vm.c': '#include "../softpmu/engine.h"\n'}, 1),
+    ('softpmu-hooks', {**SOFTPMU_BASE, 'src/vmm/run/vcpu.h': '# include <vmm/softpmu/engine.h>\n'}, 1),
+    ('softpmu-hooks', {'src/vmm/softpmu/hooks.c': ''}, 1),
 ]
 
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "interp/interp.h"
 #include "vmm/run/vcpu_pmu.h"
 
 #define DEFAULT_MAX_RESETS 100
@@ -114,7 +115,13 @@ static void fill_result(struct vmm_vm *v, const struct vm_result *in, struct vmm
 		res->soft_pmu = 1;
 		res->soft[i] = (struct vmm_soft_stats){ .retired = s.retired,
 							.executed = s.executed, .pmis = s.pmis,
-							.rdpmc_gp = s.rdpmc_gp, .emulated = s.emulated };
+							.rdpmc_gp = s.rdpmc_gp, .emulated = s.emulated,
+							.interpreted = s.interpreted, .handed = s.handed,
+							.handed_cpl3 = s.handed_cpl3, .faults = s.faults,
+							.irq_stops = s.irq_stops, .checked = s.checked,
+							.delivered = s.delivered };
+		for (unsigned int k = 0; k < VCPU_PMU_FALLBACK_REASONS && k < VMM_SOFT_FALLBACK_REASONS; k++)
+			res->soft[i].fallbacks[k] = s.fallbacks[k];
 	}
 }
 
@@ -252,4 +259,9 @@ VMM_API void vmm_vm_stop(struct vmm_vm *vm)
 	if (vm && write(vm->stop_efd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0) {
 		/* only EAGAIN at a counter near 2^64: a stop is pending anyway */
 	}
+}
+
+const char *vmm_soft_fallback_name(unsigned int i)
+{
+	return i < INTERP_FB_COUNT && i < VMM_SOFT_FALLBACK_REASONS ? interp_fallback_name(i) : NULL;
 }

@@ -143,7 +143,8 @@ int seccomp_build(const struct seccomp_rule *rules, size_t n, uint32_t deny_acti
 static const struct seccomp_rule vcpu_rules[] = {
 	ARG_IN(ioctl, 1, KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
 	       KVM_GET_FPU, KVM_SET_FPU, KVM_GET_MSRS, KVM_GET_TSC_KHZ, KVM_SET_GUEST_DEBUG,
-	       KVM_GET_LAPIC, KVM_SET_LAPIC, KVM_SIGNAL_MSI, KVM_IRQ_LINE),
+	       KVM_GET_LAPIC, KVM_SET_LAPIC, KVM_SIGNAL_MSI, KVM_IRQ_LINE, KVM_GET_VCPU_EVENTS,
+	       KVM_SET_VCPU_EVENTS),
 	ANY(write),
 	ANY(sendto),
 	ANY(futex),

@@ -20,6 +20,8 @@
 
 struct vcpu;
 
+#define VCPU_PMU_FALLBACK_REASONS 16
+
 /* What an engine did on one vCPU (vmm_soft_stats). */
 struct vcpu_pmu_stats {
 	uint64_t retired;	/* instructions accounted */
@@ -28,6 +30,9 @@ struct vcpu_pmu_stats {
 	uint64_t rdpmc_gp;	/* RDPMCs completed from their #GP */
 	uint64_t emulated;	/* instructions executed for the host's emulator */
 	bool missed_user_mode;	/* the host gave no debug exit at CPL 3 */
+	/* The interpreter engine (docs/soft-pmu.md): counts, and hand-overs per interp_fallback reason. */
+	uint64_t interpreted, handed, handed_cpl3, faults, irq_stops, checked, delivered;
+	uint64_t fallbacks[VCPU_PMU_FALLBACK_REASONS];
 };
 
 /* pmu is what create() gave for the vCPU. Every hook is set. */

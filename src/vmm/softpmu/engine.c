@@ -15,6 +15,7 @@
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/msr_filter.h"
 #include "vmm/softpmu/emul.h"
+#include "vmm/softpmu/engine_internal.h"
 #include "vmm/softpmu/exec.h"
 #include "vmm/softpmu/gp.h"
 #include "vmm/run/vcpu.h"
@@ -29,7 +30,7 @@
 #define DR7_L0		(1ULL << 0)	/* SDM vol. 3 18.2.4: local enable of DR0 */
 #define DR7_L1		(1ULL << 2)
 
-static int engine_fail(struct soft_vcpu *s, const char *what, int code)
+int engine_fail(struct soft_vcpu *s, const char *what, int code)
 {
 	if (!s->error) {
 		s->error = -code;
@@ -73,7 +74,7 @@ static const struct kvm_regs *regs_of(const struct soft_vcpu *s)
 	return &s->vcpu->run->s.regs.regs;
 }
 
-static const struct kvm_sregs *sregs_of(const struct soft_vcpu *s)
+const struct kvm_sregs *sregs_of(const struct soft_vcpu *s)
 {
 	return &s->vcpu->run->s.regs.sregs;
 }
@@ -110,13 +111,20 @@ static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_
 	return classify_in(s, sregs_of(s), rip, c);
 }
 
-static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
+/* The one accounting path of both engines: the instruction c at rip retired at cpl, execution went on at next. */
+void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
+		      uint64_t next)
 {
 	struct softpmu_insn in;
 
-	softpmu_insn_from_class(&in, c, guest_cpl(sregs_of(s)), rip, next);
+	softpmu_insn_from_class(&in, c, cpl, rip, next);
 	softpmu_retire(&s->model, &in);
 	s->retired++;
+}
+
+static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
+{
+	retire_at(s, c, guest_cpl(sregs_of(s)), rip, next);
 }
 
 static int account_classify(void *ctx, uint64_t rip, struct x86_insn_class *c)
@@ -140,7 +148,6 @@ static bool retire_early(struct soft_vcpu *s)
 	return s->stepping && soft_account_user_exit(&s->pending, regs_of(s)->rip, &s->account);
 }
 
-static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr);
 
 static bool read_linear(const struct soft_vcpu *s, uint64_t addr, void *buf, size_t len)
 {
@@ -173,7 +180,7 @@ static bool iret_target(const struct soft_vcpu *s, const struct x86_insn_class *
 }
 
 /* The handler of vector: its IDT gate's offset (SDM vol. 3 6.14.1 and 6.11). */
-static bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_t *handler)
+bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_t *handler)
 {
 	const struct kvm_sregs *sr = sregs_of(s);
 	bool long_mode = sr->efer & EFER_LMA;
@@ -196,7 +203,7 @@ static bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_
  * single-steps a vCPU, so a HLT waits for its interrupt with only the
  * breakpoint armed.
  */
-static void pending_breakpoint(struct soft_vcpu *s, int kind, uint64_t addr, bool step)
+void pending_breakpoint(struct soft_vcpu *s, int kind, uint64_t addr, bool step)
 {
 	s->pending.bp_kind = kind;
 	s->pending.bp = addr;
@@ -239,7 +246,7 @@ static int raised_vector(const struct soft_vcpu *s, uint64_t rip, const struct x
  * TF), single-stepping would silently stop: a hardware breakpoint where
  * execution continues makes sure the VMM sees it, whatever RFLAGS holds.
  */
-static void set_pending(struct soft_vcpu *s, uint64_t rip)
+void set_pending(struct soft_vcpu *s, uint64_t rip)
 {
 	struct x86_insn_class c;
 	uint64_t addr;
@@ -352,10 +359,10 @@ static int wait_guest_tsc(struct soft_vcpu *s, uint64_t start, uint64_t ticks)
  * through softpmu_retire_repeat(), which stops at a PMI so that it arrives
  * at the right iteration; RCX and, when it ran out, RIP follow.
  */
-static bool execute_loop_self(struct soft_vcpu *s, struct kvm_regs *r, const struct x86_insn_class *c)
+bool loop_self_bulk(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, int mode,
+			   uint64_t *rip, uint64_t *rcx, uint64_t rflags)
 {
-	const struct kvm_sregs *sr = sregs_of(s);
-	uint64_t n = soft_exec_loop_self(c, r->rip, guest_mode(sr), r->rcx, r->rflags);
+	uint64_t n = soft_exec_loop_self(c, *rip, mode, *rcx, rflags);
 	uint64_t run = n < SOFT_EXEC_LOOP_MAX ? n : SOFT_EXEC_LOOP_MAX, taken, done, start;
 	struct softpmu_insn in;
 
@@ -363,19 +370,31 @@ static bool execute_loop_self(struct soft_vcpu *s, struct kvm_regs *r, const str
 		return false;
 	/* The last iteration (count 1 -> 0) falls through; the ones before are taken. */
 	taken = run == n ? run - 1 : run;
-	softpmu_insn_from_class(&in, c, guest_cpl(sr), r->rip, r->rip);
+	softpmu_insn_from_class(&in, c, cpl, *rip, *rip);
 	done = softpmu_retire_repeat(&s->model, &in, taken);
 	if (done == taken && run == n && !softpmu_pmi_pending(&s->model)) {
-		softpmu_insn_from_class(&in, c, guest_cpl(sr), r->rip, r->rip + c->len);
+		softpmu_insn_from_class(&in, c, cpl, *rip, *rip + c->len);
 		softpmu_retire(&s->model, &in);
-		r->rip += c->len;
+		*rip += c->len;
 		done++;
 	}
-	r->rcx = soft_exec_loop_rcx(c, r->rcx, done);
+	*rcx = soft_exec_loop_rcx(c, *rcx, done);
 	s->retired += done;
 	s->executed += done;
 	wait_guest_tsc(s, start, done * SOFTPMU_CYCLES_PER_INSN);
 	return done > 0;
+}
+
+static bool execute_loop_self(struct soft_vcpu *s, struct kvm_regs *r, const struct x86_insn_class *c)
+{
+	const struct kvm_sregs *sr = sregs_of(s);
+	uint64_t rip = r->rip, rcx = r->rcx;
+
+	if (!loop_self_bulk(s, c, guest_cpl(sr), guest_mode(sr), &rip, &rcx, r->rflags))
+		return false;
+	r->rip = rip;
+	r->rcx = rcx;
+	return true;
 }
 
 /*
@@ -466,7 +485,7 @@ static void execute_ahead(struct soft_vcpu *s, struct kvm_run *run)
  * sits at the #GP handler, DR1 is off and one step takes it past.
  * KVM sets TF again for the RIP the vCPU is at (api.rst 4.77).
  */
-static int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr)
+int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr)
 {
 	struct kvm_guest_debug dbg = { 0 };
 	bool gp = s->gp_armed && !s->gp_skip;
@@ -596,13 +615,13 @@ static bool rdpmc_from_gp(struct soft_vcpu *s, struct kvm_run *run)
 
 /* ---- instructions the host cannot run (soft_emul.c) ---- */
 
-static int emul_read(void *ctx, uint64_t addr, void *buf, size_t len)
+int emul_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	return read_linear(ctx, addr, buf, len) ? 0 : -EFAULT;
 }
 
 /* Guest linear memory, page by page through the guest's page tables, RAM only. */
-static int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	const struct soft_vcpu *s = ctx;
 	const struct kvm_sregs *sr = sregs_of(s);
@@ -715,7 +734,7 @@ static int set_stepping(struct soft_vcpu *s, bool on)
  * Intel-compatible guests (arch/x86/kvm/lapic.c kvm_apic_local_deliver,
  * guest_cpuid_is_intel_compatible). The engine follows the guest's vendor.
  */
-static int deliver_pmi(struct soft_vcpu *s)
+int deliver_pmi(struct soft_vcpu *s)
 {
 	struct kvm_lapic_state *lapic = malloc(sizeof(*lapic));
 	struct kvm_msi msi = { .address_lo = MSI_ADDR_BASE | (s->vcpu->id << 12) };
@@ -815,6 +834,8 @@ int soft_vcpu_init(struct soft_vcpu *s, struct vcpu *vcpu, int vm_fd, const stru
 	s->account = (struct soft_account_ops){ account_classify, account_retire, s };
 	/* The guest's CPUID vendor is the shape's (src/cpuid/pmu_leaves.c). */
 	s->lvtpc_automask = plan->shape.vendor == PMU_VENDOR_INTEL;
+	s->interp = plan->soft_engine == PMU_SOFT_ENGINE_INTERP;
+	s->check = s->interp && plan->soft_check;
 	if (plan->filter.set) {
 		f = malloc(sizeof(*f));
 		if (!f)
@@ -899,8 +920,14 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 							    .rip = after_wrmsr(s, run, rip) };
 	}
 	if (s->stepping && run->exit_reason == KVM_EXIT_DEBUG) {
-		execute_ahead(s, run);
+		if (s->interp && s->kvm_step)
+			interp_run(s, run);
+		else
+			execute_ahead(s, run);
 		if (softpmu_pmi_pending(&s->model) && deliver_pmi(s) < 0)
+			return s->error;
+		/* The interpreter ran up to where counting stopped (a freeze on PMI). */
+		if (!softpmu_counting(&s->model) && set_stepping(s, false) < 0)
 			return s->error;
 	}
 	gp_trap_sync(s, run->s.regs.regs.rip);

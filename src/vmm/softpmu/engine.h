@@ -2,9 +2,9 @@
 /*
  * The software PMU engine: wires the pure model (src/pmu/soft) to a vCPU.
  * PMU MSRs reach the model through KVM's MSR filter; while a counter could
- * move, the vCPU is single-stepped and every retired instruction is
- * classified and accounted; PMIs go through the guest's LVTPC. See
- * docs/soft-pmu.md.
+ * move, the vCPU is interpreted in the VMM (interp_engine.c) or
+ * single-stepped, and every retired instruction is classified and
+ * accounted; PMIs go through the guest's LVTPC. See docs/soft-pmu.md.
  */
 #ifndef VMM_VMM_SOFT_ENGINE_H
 #define VMM_VMM_SOFT_ENGINE_H
@@ -19,6 +19,7 @@
 #include "pmu/soft/softpmu.h"
 #include "vmm/run/exit.h"
 #include "vmm/softpmu/account.h"
+#include "vmm/softpmu/interp_cpu.h"
 
 struct vcpu;
 
@@ -45,8 +46,22 @@ struct soft_vcpu {
 	uint64_t retired;	/* instructions accounted (statistics) */
 	uint64_t executed;	/* of those, executed by the engine itself (fences, LOOP to itself) */
 	uint64_t pmis;		/* PMIs delivered */
+	/* The interpreter engine (--soft-engine=interp, docs/soft-pmu.md "The interpreter engine"). */
+	bool interp;
+	bool check;		/* --soft-check: every interpreted instruction also single-stepped by KVM */
+	bool msrs_valid;	/* msr_val holds the SYSCALL/SYSENTER MSRs (read again after a handover) */
+	uint64_t msr_val[SOFT_INTERP_NR_MSRS];
+	uint8_t *shadow;	/* --soft-check: the interpreter's copy of guest RAM */
+	uint64_t interpreted;	/* instructions the interpreter retired (statistics) */
+	uint64_t handed;	/* instructions handed to a KVM single-step while counting */
+	uint64_t handed_cpl3;	/* of those, at CPL 3 */
+	uint64_t fallbacks[INTERP_FB_COUNT];	/* why, per interp_fallback reason */
+	uint64_t faults;	/* exceptions the interpreter raised, delivered by KVM */
+	uint64_t irq_stops;	/* interruptions for a pending interrupt */
+	uint64_t delivered;	/* faults and interrupts the interpreter delivered through the guest's IDT */
+	uint64_t checked;	/* --soft-check: instructions compared with KVM */
 	int error;		/* first ioctl failure inside the engine, as -errno */
-	char errmsg[256];
+	char errmsg[512];
 };
 
 /* VM level, before the vCPUs run: user-space MSR exits and the MSR filter for the model's MSRs. */

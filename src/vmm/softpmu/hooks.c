@@ -104,7 +104,12 @@ static void hook_stats(const void *pmu, struct vcpu_pmu_stats *st)
 
 	*st = (struct vcpu_pmu_stats){ .retired = s->retired, .executed = s->executed, .pmis = s->pmis,
 				       .rdpmc_gp = s->rdpmc_gp, .emulated = s->emulated,
-				       .missed_user_mode = s->cpl3_blind };
+				       .missed_user_mode = s->cpl3_blind, .interpreted = s->interpreted,
+				       .handed = s->handed, .handed_cpl3 = s->handed_cpl3, .faults = s->faults,
+				       .irq_stops = s->irq_stops, .checked = s->checked,
+				       .delivered = s->delivered };
+	for (unsigned int k = 0; k < INTERP_FB_COUNT && k < VCPU_PMU_FALLBACK_REASONS; k++)
+		st->fallbacks[k] = s->fallbacks[k];
 }
 
 static void hook_destroy(void *pmu)
