@@ -14,6 +14,12 @@ static void cpu_of(struct interp_cpu *cpu, const struct kvm_sregs *sr, uint64_t 
 	soft_interp_from_kvm(cpu, &r, sr);
 }
 
+/*
+ * KVM_GET_SREGS reports the CPL as SS.DPL: arch/x86/kvm/svm/svm.c,
+ * svm_get_segment() sets the SS DPL from the VMCB's CPL; on Intel,
+ * arch/x86/kvm/vmx/vmx.c, vmx_get_segment() takes it from the SS access
+ * rights, which vmx_get_cpl() reads as the CPL too.
+ */
 unsigned int soft_guest_cpl(const struct kvm_sregs *sr, uint64_t rflags)
 {
 	struct interp_cpu cpu;

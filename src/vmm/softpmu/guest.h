@@ -5,7 +5,7 @@
  * handler, the vector an instruction raises, and from those which
  * breakpoint the pending instruction needs. Pure: guest memory is read
  * through a struct gva_ctx over guest RAM; no file descriptors. See
- * docs/soft-pmu.md, "The stepping engine".
+ * docs/soft-pmu.md, "The engine" ("Keeping the trap alive").
  */
 #ifndef VMM_VMM_SOFT_GUEST_H
 #define VMM_VMM_SOFT_GUEST_H
