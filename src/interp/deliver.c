@@ -253,6 +253,8 @@ int deliver_event(struct ictx *x, const struct event *e)
 	struct desc cs = { 0 };
 	unsigned int ncpl;
 
+	x->sys = true;
+
 	if (!(x->c.cr0 & CR0_PE))
 		return deliver_real(x, e);
 	if (x->c.rflags & FL_VM)

@@ -149,6 +149,8 @@ int seg_load(struct ictx *x, int sreg, uint16_t sel)
 	uint32_t err = sel & 0xfffc;
 	struct desc d;
 
+	x->sys = true;
+
 	if (!(x->c.cr0 & CR0_PE)) {	/* real mode: the base only (SDM vol. 3 20.1.1) */
 		s->sel = sel;
 		s->base = (uint64_t)sel << 4;

@@ -99,16 +99,26 @@ struct ictx {
 	struct interp_cpu *out;		/* the caller's state, for REP iterations */
 	bool incomplete;		/* REP stopped before its end */
 	bool keep_rf;			/* IRET loaded RF from the stack: not cleared at completion */
+	bool sys;			/* more than the GPRs, RIP and RFLAGS may have changed
+					   (sys.c, deliver.c, seg_load()): commit all of c */
 	/* Last, and not cleared for each instruction: only the first nwr / nwalk are valid. */
 	struct pending_write wr[MAX_WRITES];
 	struct gva_walk walk[MAX_WALKS];
 	bool walk_write[MAX_WALKS];
+	uint64_t walk_va[MAX_WALKS];	/* the linear address and access kind of each walk, for the TLB */
+	uint16_t walk_key[MAX_WALKS];
 };
 
 /* interp.c */
 int ie_fault(struct ictx *x, uint8_t vector, bool has_error, uint32_t error);
 int ie_fallback(struct ictx *x, enum interp_fallback reason);
 void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *mem, struct interp_result *res);
+
+/* tlb.c: the software TLB (interp.h) */
+void tlb_sync(struct interp_tlb *t, const struct gva_ctx *g);
+bool tlb_lookup(const struct interp_tlb *t, uint64_t va, uint16_t key, uint64_t *gpa);
+void tlb_insert(struct interp_tlb *t, uint64_t va, uint16_t key, const struct gva_walk *w);
+void tlb_written(struct interp_tlb *t, uint64_t gpa, unsigned int len);
 
 /* mem.c: segmentation, paging, RAM and the pending writes */
 int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool write, uint64_t *lin);

@@ -65,10 +65,12 @@ const char *interp_fallback_name(enum interp_fallback r)
 	return (unsigned int)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
+/* A string iteration changes only the GPRs and RFLAGS (string.c): only they are copied. */
 int commit_iteration(struct ictx *x)
 {
 	TRY(mem_commit(x));
-	*x->out = x->c;
+	memcpy(x->out->gpr, x->c.gpr, sizeof(x->c.gpr));
+	x->out->rflags = x->c.rflags;
 	x->nwr = 0;
 	x->nwalk = 0;
 	return 0;
@@ -82,7 +84,24 @@ static int fetch(struct ictx *x)
 	int r;
 
 	TRY(mem_fetch(x, buf, &n, false));
-	r = x86_classify(buf, n, x->in.mode, &x->res->cls);
+	if (x->mem->tlb) {
+		struct interp_insn_entry *e = &x->mem->tlb->insn[x->c.rip % INTERP_TLB_INSNS];
+
+		/* The classification is a function of the bytes and the code size only. */
+		if (e->cls.len && e->cls.len <= n && e->mode == x->in.mode && !memcmp(e->b, buf, e->cls.len)) {
+			x->res->cls = e->cls;
+			r = 0;
+		} else {
+			r = x86_classify(buf, n, x->in.mode, &x->res->cls);
+			if (r == 0) {
+				e->cls = x->res->cls;
+				memcpy(e->b, buf, e->cls.len);
+				e->mode = (uint8_t)x->in.mode;
+			}
+		}
+	} else {
+		r = x86_classify(buf, n, x->in.mode, &x->res->cls);
+	}
 	if (r == -ENODATA && n < X86_MAX_INSN_LEN) {
 		TRY(mem_fetch(x, buf, &n, true));
 		r = x86_classify(buf, n, x->in.mode, &x->res->cls);
@@ -123,8 +142,8 @@ static int execute(struct ictx *x)
 void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *mem,
 	      struct interp_result *res)
 {
-	memset(x, 0, offsetof(struct ictx, wr));
 	x->c = *cpu;
+	memset(&x->mem, 0, offsetof(struct ictx, wr) - offsetof(struct ictx, mem));
 	x->out = cpu;
 	x->mem = mem;
 	x->res = res;
@@ -135,6 +154,8 @@ void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *m
 	x->g.cr4 = cpu->cr4;
 	x->g.efer = cpu->efer;
 	x->g.maxphyaddr = mem->maxphyaddr;
+	if (mem->tlb)
+		tlb_sync(mem->tlb, &x->g);
 	x->cpl = interp_cpl(cpu);
 	x->in.mode = interp_code_size(cpu);
 	x->c.rflags |= FL_FIXED;
@@ -154,12 +175,25 @@ enum interp_status interp_step(struct interp_cpu *cpu, const struct interp_mem *
 		r = execute(&x);
 		if (r == IE_RETRY)
 			continue;
-		if (r)
+		if (r) {
+			/* KVM runs the instruction: it may be INVLPG, a CR3 load, a page-table write... */
+			if (r == IE_FALLBACK && mem->tlb)
+				interp_tlb_flush(mem->tlb);
 			return res->status;
-		*cpu = x.c;
+		}
+		if (x.sys) {
+			*cpu = x.c;
+		} else {
+			/* Only sys.c, deliver.c and seg_load() change the rest. */
+			memcpy(cpu->gpr, x.c.gpr, sizeof(cpu->gpr));
+			cpu->rip = x.c.rip;
+			cpu->rflags = x.c.rflags;
+		}
 		res->status = x.incomplete ? INTERP_INCOMPLETE : INTERP_RETIRED;
 		return res->status;
 	}
+	if (mem->tlb)
+		interp_tlb_flush(mem->tlb);
 	res->status = INTERP_FALLBACK;
 	res->reason = INTERP_FB_CONTENDED;
 	return res->status;

@@ -65,7 +65,58 @@ struct interp_mem {
 	uint8_t *ram;
 	uint64_t ram_size;
 	unsigned int maxphyaddr;
+	struct interp_tlb *tlb;		/* NULL: every access walks the page tables */
 };
+
+/*
+ * A software TLB: the translations of earlier instructions, kept across
+ * interp_step() calls (SDM vol. 3 4.10: a processor may cache a
+ * translation until INVLPG or a CR3 load invalidates it). An entry is made
+ * when an instruction commits, after the accessed (and, for a write, dirty)
+ * bits of its walk are set, and is used only for the same page, the same
+ * kind of access (write, user, fetch, implicit, RFLAGS.AC) and the same
+ * CR0, CR3, CR4, EFER and RAM; any other value of these empties it. It is
+ * also emptied when an instruction of the interpreter writes to a
+ * page-table page that an entry was walked through, and when interp_step()
+ * falls back (KVM runs the instruction: INVLPG, MOV CR3, WRMSR...). The
+ * caller calls interp_tlb_flush() whenever the guest ran or its state was
+ * loaded outside the interpreter. Zero-initialised is empty.
+ * It also keeps the classifier's result (x86_classify()) for the last
+ * instructions by RIP, used only when the bytes fetched are the same and
+ * the code size too: a function of the bytes, so never stale.
+ */
+#define INTERP_TLB_ENTRIES 256
+#define INTERP_TLB_PT_PAGES 16
+
+struct interp_tlb_entry {
+	uint64_t vpn;			/* linear address >> 12 */
+	uint64_t gpa;			/* guest-physical address of the 4 KiB page */
+	uint32_t gen;			/* valid when it equals interp_tlb.gen */
+	uint16_t key;			/* the access kind */
+};
+
+#define INTERP_TLB_INSNS 64
+
+struct interp_insn_entry {
+	struct x86_insn_class cls;	/* cls.len 0: empty */
+	uint8_t b[X86_MAX_INSN_LEN];
+	uint8_t mode;
+};
+
+struct interp_tlb {
+	uint32_t gen;			/* 0: never used */
+	uint64_t cr0, cr3, cr4, efer;	/* what every entry was made under */
+	const uint8_t *ram;
+	uint64_t ram_size;
+	unsigned int maxphyaddr;
+	unsigned int npt;
+	uint64_t pt[INTERP_TLB_PT_PAGES];	/* page-table pages walked for the entries */
+	struct interp_tlb_entry e[INTERP_TLB_ENTRIES];
+	struct interp_insn_entry insn[INTERP_TLB_INSNS];
+};
+
+/* Forget every translation. */
+void interp_tlb_flush(struct interp_tlb *t);
 
 enum interp_status {
 	INTERP_RETIRED,		/* the instruction completed; the state is updated */

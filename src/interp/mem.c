@@ -70,11 +70,13 @@ int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool wr
 	return 0;
 }
 
-static int record_walk(struct ictx *x, const struct gva_walk *w, bool write)
+static int record_walk(struct ictx *x, const struct gva_walk *w, bool write, uint64_t va, uint16_t key)
 {
 	if (x->nwalk == MAX_WALKS)
 		return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
 	x->walk[x->nwalk] = *w;
+	x->walk_va[x->nwalk] = va;
+	x->walk_key[x->nwalk] = key;
 	x->walk_write[x->nwalk++] = write;
 	return 0;
 }
@@ -83,9 +85,12 @@ int mem_xlat(struct ictx *x, uint64_t lin, unsigned int len, unsigned int access
 {
 	uint64_t amask = x->in.mode == 64 ? ~0ULL : 0xffffffffULL;
 	bool ac = (x->c.rflags & FL_AC) != 0;
+	struct interp_tlb *tlb = x->mem->tlb;
+	uint16_t key;
 
 	if (x->cpl == 3 && !(access & GVA_IMPLICIT))
 		access |= GVA_PF_U;
+	key = (uint16_t)(access | (ac ? 1u << 9 : 0));
 	t->len = len;
 	t->n0 = 4096 - (lin & 0xfff);
 	if (t->n0 > len)
@@ -99,6 +104,15 @@ int mem_xlat(struct ictx *x, uint64_t lin, unsigned int len, unsigned int access
 
 		if (n == 0)
 			break;
+		if (tlb && tlb_lookup(tlb, va, key, &w.gpa)) {
+			/* The same access to this page committed before: its bits are set. */
+			if (w.gpa >= x->mem->ram_size || x->mem->ram_size - w.gpa < n) {
+				x->res->gpa = w.gpa;
+				return ie_fallback(x, INTERP_FB_MMIO);
+			}
+			t->p[part] = x->mem->ram + w.gpa;
+			continue;
+		}
 		int r = gva_walk(&x->g, va, access, ac, &w, &err);
 
 		if (r == -ERANGE)
@@ -112,7 +126,7 @@ int mem_xlat(struct ictx *x, uint64_t lin, unsigned int len, unsigned int access
 			return ie_fallback(x, INTERP_FB_MMIO);
 		}
 		t->p[part] = x->mem->ram + w.gpa;
-		TRY(record_walk(x, &w, (access & GVA_PF_W) != 0));
+		TRY(record_walk(x, &w, (access & GVA_PF_W) != 0, va, key));
 	}
 	return 0;
 }
@@ -326,6 +340,29 @@ static void store(const struct pending_write *w)
 		memcpy(w->p[1], w->data + w->n0, w->len - w->n0);
 }
 
+/*
+ * Enter the walks of the committed instruction into the TLB, then forget
+ * everything if it wrote to a page-table page of an entry: the walks were
+ * made before the write.
+ */
+static void tlb_commit(struct ictx *x)
+{
+	struct interp_tlb *tlb = x->mem->tlb;
+	const uint8_t *ram = x->mem->ram;
+
+	for (unsigned int i = 0; i < x->nwalk; i++)
+		tlb_insert(tlb, x->walk_va[i], x->walk_key[i], &x->walk[i]);
+	for (unsigned int i = 0; i < x->nwr; i++) {
+		const struct pending_write *w = &x->wr[i];
+
+		tlb_written(tlb, (uint64_t)(w->p[0] - ram), w->n0);
+		if (w->len > w->n0)
+			tlb_written(tlb, (uint64_t)(w->p[1] - ram), w->len - w->n0);
+	}
+	if (x->lock_pending)
+		tlb_written(tlb, (uint64_t)(x->lock_p - ram), x->lock_size);
+}
+
 int mem_commit(struct ictx *x)
 {
 	if (x->lock_pending && !cas(x->lock_p, x->lock_size, x->lock_old, x->lock_new))
@@ -334,5 +371,7 @@ int mem_commit(struct ictx *x)
 		store(&x->wr[i]);
 	for (unsigned int i = 0; i < x->nwalk; i++)
 		gva_set_ad(x->mem->ram, x->mem->ram_size, &x->walk[i], x->walk_write[i]);
+	if (x->mem->tlb)
+		tlb_commit(x);
 	return 0;
 }

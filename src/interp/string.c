@@ -7,6 +7,8 @@
  */
 #include "interp/internal.h"
 
+#include <string.h>
+
 static int one_iteration(struct ictx *x)
 {
 	uint8_t op = x->in.op;
@@ -72,8 +74,8 @@ int exec_string(struct ictx *x)
 	if (!x->in.rep && !x->in.repne)
 		return one_iteration(x);
 	for (unsigned int i = 0;; i++) {
-		uint64_t c = x->c.gpr[INTERP_RCX] & cm;
-		struct interp_cpu before = x->c;
+		uint64_t c = x->c.gpr[INTERP_RCX] & cm, before_fl = x->c.rflags;
+		uint64_t before[16];
 		int r;
 
 		if (!c)
@@ -82,12 +84,15 @@ int exec_string(struct ictx *x)
 			x->incomplete = x->branched = true;
 			return 0;
 		}
+		/* An iteration changes only the GPRs and RFLAGS (one_iteration()). */
+		memcpy(before, x->c.gpr, sizeof(before));
 		r = one_iteration(x);
 		if (r) {
 			if (i == 0)
 				return r;
 			/* Later iterations: stop where the next one would fault; it runs again. */
-			x->c = before;
+			memcpy(x->c.gpr, before, sizeof(before));
+			x->c.rflags = before_fl;
 			clear_outcome(x->res);
 			x->incomplete = x->branched = true;
 			return 0;

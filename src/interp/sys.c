@@ -18,6 +18,8 @@ int exec_int(struct ictx *x)
 	struct event e = { .ret_rip = x->c.rip + x->in.len };
 	uint64_t imm;
 
+	x->sys = true;
+
 	switch (x->in.op) {
 	case 0xcd:
 		TRY(dec_imm(x, 1, &imm));
@@ -146,6 +148,8 @@ int exec_iret(struct ictx *x)
 	uint64_t ip, csel, fl, sp = 0, ssel = 0;
 	struct interp_seg ss;
 	struct desc cs;
+
+	x->sys = true;
 
 	x->branched = x->res->taken = true;
 	if (!(x->c.cr0 & CR0_PE))
@@ -309,6 +313,8 @@ int exec_far(struct ictx *x, unsigned int kind, uint64_t off, uint16_t sel)
 	uint16_t old_cs = cs->sel;
 	struct desc d;
 
+	x->sys = true;
+
 	x->branched = x->res->taken = true;
 	if (!(x->c.cr0 & CR0_PE)) {
 		if (off > cs->limit)
@@ -359,6 +365,8 @@ int exec_sreg(struct ictx *x)
 	int sreg;
 	uint64_t v;
 
+	x->sys = true;
+
 	if (op == 0x8e) {
 		TRY(dec_modrm(x));
 		sreg = (int)(x->in.reg & 7);
@@ -386,6 +394,7 @@ int exec_sreg(struct ictx *x)
 
 int exec_sys0f(struct ictx *x)
 {
+	x->sys = true;
 	switch (x->in.op) {
 	case 0x01:
 		if (x->in.pos < x->in.len && x->in.b[x->in.pos] == 0xf8) {

@@ -18,6 +18,7 @@
 #include "vmm/softpmu/engine_internal.h"
 #include "vmm/softpmu/exec.h"
 #include "vmm/softpmu/gp.h"
+#include "vmm/softpmu/guest.h"
 #include "vmm/run/vcpu.h"
 #include "vmm/run/vm.h"
 
@@ -79,26 +80,25 @@ const struct kvm_sregs *sregs_of(const struct soft_vcpu *s)
 	return &s->vcpu->run->s.regs.sregs;
 }
 
-/* SDM vol. 3 5.5: CPL is CS.RPL in protected mode, 0 in real mode. */
-static unsigned int guest_cpl(const struct kvm_sregs *sr)
+static unsigned int guest_cpl(const struct soft_vcpu *s)
 {
-	return (sr->cr0 & CR0_PE) ? sr->cs.selector & 3 : 0;
+	return soft_guest_cpl(sregs_of(s), regs_of(s)->rflags);
 }
 
-static int guest_mode(const struct kvm_sregs *sr)
+/* Guest linear memory under the paging of sr. */
+static struct gva_ctx linear_of(const struct soft_vcpu *s, const struct kvm_sregs *sr)
 {
-	if ((sr->efer & EFER_LMA) && sr->cs.l)
-		return 64;
-	return sr->cs.db ? 32 : 16;
+	const struct vm *vm = s->vcpu->vm;
+
+	return (struct gva_ctx){ vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
 }
 
 /* Classify the instruction at rip under the segments and paging of sr (CS base added outside 64-bit mode). */
 static int classify_in(const struct soft_vcpu *s, const struct kvm_sregs *sr, uint64_t rip,
 		       struct x86_insn_class *c)
 {
-	const struct vm *vm = s->vcpu->vm;
-	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
-	int mode = guest_mode(sr);
+	struct gva_ctx g = linear_of(s, sr);
+	int mode = soft_guest_mode(sr);
 	uint8_t bytes[X86_MAX_INSN_LEN];
 	uint64_t linear = mode == 64 ? rip : sr->cs.base + rip;
 	size_t n = gva_read(&g, linear, bytes, sizeof(bytes));
@@ -132,7 +132,7 @@ bool soft_follows(const struct soft_vcpu *s)
 
 static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
 {
-	retire_at(s, c, guest_cpl(sregs_of(s)), rip, next);
+	retire_at(s, c, guest_cpl(s), rip, next);
 }
 
 static int account_classify(void *ctx, uint64_t rip, struct x86_insn_class *c)
@@ -170,50 +170,17 @@ static bool retire_early(struct soft_vcpu *s)
 
 static bool read_linear(const struct soft_vcpu *s, uint64_t addr, void *buf, size_t len)
 {
-	const struct kvm_sregs *sr = sregs_of(s);
-	const struct vm *vm = s->vcpu->vm;
-	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
+	struct gva_ctx g = linear_of(s, sregs_of(s));
 
 	return gva_read(&g, addr, buf, len) == len;
 }
 
-/*
- * Where an IRET at rip returns, and to which privilege level: its frame on
- * the guest stack (SDM vol. 2 IRET: RIP, CS, RFLAGS[, RSP, SS], each
- * operand-size bytes).
- */
-static bool iret_target(const struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t *target,
-			bool *to_user)
-{
-	const struct kvm_sregs *sr = sregs_of(s);
-	uint64_t rsp = regs_of(s)->rsp, rip = 0, cs = 0;
-	unsigned int size = c->opsize ? c->opsize : 4;
-
-	if (guest_mode(sr) != 64)
-		rsp = sr->ss.base + (sr->ss.db ? (uint32_t)rsp : (uint16_t)rsp);
-	if (!read_linear(s, rsp, &rip, size) || !read_linear(s, rsp + size, &cs, size))
-		return false;
-	*target = size == 8 ? rip : size == 4 ? (uint32_t)rip : (uint16_t)rip;
-	*to_user = (sr->cr0 & CR0_PE) && (cs & 3) == 3;
-	return true;
-}
-
-/* The handler of vector: its IDT gate's offset (SDM vol. 3 6.14.1 and 6.11). */
+/* The handler of vector: its IDT gate's offset (soft_guest_gate_handler()). */
 bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_t *handler)
 {
-	const struct kvm_sregs *sr = sregs_of(s);
-	bool long_mode = sr->efer & EFER_LMA;
-	unsigned int size = long_mode ? 16 : 8;
-	uint8_t g[16];
+	struct gva_ctx g = linear_of(s, sregs_of(s));
 
-	if (!(sr->cr0 & CR0_PE) || (vector + 1) * size - 1 > sr->idt.limit ||
-	    !read_linear(s, sr->idt.base + vector * size, g, size) || !(g[5] & 0x80))
-		return false;	/* no gate, or not present (P, bit 47) */
-	*handler = (uint64_t)g[0] | (uint64_t)g[1] << 8 | (uint64_t)g[6] << 16 | (uint64_t)g[7] << 24;
-	if (long_mode)
-		*handler |= (uint64_t)g[8] << 32 | (uint64_t)g[9] << 40 | (uint64_t)g[10] << 48 |
-			    (uint64_t)g[11] << 56;
-	return true;
+	return soft_guest_gate_handler(sregs_of(s), &g, vector, handler);
 }
 
 /*
@@ -248,16 +215,6 @@ static int lapic_timer_vector(const struct soft_vcpu *s)
 	return lvtt & LVT_MASKED ? -1 : (int)(lvtt & 0xff);
 }
 
-/* The vector an instruction raises on purpose: UD2 (#UD), INT3, INT n (soft_raised_vector()). */
-static int raised_vector(const struct soft_vcpu *s, uint64_t rip, const struct x86_insn_class *c)
-{
-	uint8_t b[X86_MAX_INSN_LEN];
-
-	if (c->len > sizeof(b) || !read_linear(s, rip, b, c->len))
-		return -1;
-	return soft_raised_vector(b, c->len, c);
-}
-
 /*
  * The instruction at rip runs next. If it may load RFLAGS without TF (IRET:
  * a return to user mode whose flags the kernel built, or from a handler
@@ -268,8 +225,8 @@ static int raised_vector(const struct soft_vcpu *s, uint64_t rip, const struct x
 void set_pending(struct soft_vcpu *s, uint64_t rip)
 {
 	struct x86_insn_class c;
-	uint64_t addr;
-	int vector;
+	struct soft_guest_bp bp;
+	struct gva_ctx g;
 
 	s->pending = (struct soft_pending){ .valid = true, .rip = rip };
 	if (classify_at(s, rip, &c) < 0) {
@@ -278,18 +235,12 @@ void set_pending(struct soft_vcpu *s, uint64_t rip)
 	}
 	s->pending.has_class = true;
 	s->pending.cls = c;
-	if (c.branch == X86_BR_IRET && iret_target(s, &c, &addr, &s->pending.iret_to_user)) {
-		pending_breakpoint(s, BP_IRET, addr, true);
-	} else if ((vector = raised_vector(s, rip, &c)) >= 0 && gate_handler(s, (unsigned int)vector, &addr)) {
-		s->pending.retires_into = c.branch == X86_BR_INT;
-		pending_breakpoint(s, BP_EVENT, addr, true);
-	} else if (c.exit == X86_EXIT_HLT && (vector = lapic_timer_vector(s)) >= 0 &&
-		   gate_handler(s, (unsigned int)vector, &addr)) {
-		s->pending.retires_into = true;
-		pending_breakpoint(s, BP_EVENT, addr, false);
-	} else {
-		pending_breakpoint(s, BP_NONE, 0, true);
-	}
+	g = linear_of(s, sregs_of(s));
+	soft_guest_breakpoint(sregs_of(s), regs_of(s)->rsp, &g, rip, &c,
+			      c.exit == X86_EXIT_HLT ? lapic_timer_vector(s) : -1, &bp);
+	s->pending.iret_to_user = bp.iret_to_user;
+	s->pending.retires_into = bp.retires_into;
+	pending_breakpoint(s, bp.kind, bp.addr, bp.step);
 }
 
 /* An event the VMM itself delivers (a PMI, a #GP for a refused MSR) enters vector's handler next. */
@@ -324,7 +275,7 @@ static void note_cpl3_blind(struct soft_vcpu *s)
 
 static void account_step(struct soft_vcpu *s, uint64_t rip)
 {
-	if (soft_account_step(&s->pending, rip, guest_cpl(sregs_of(s)), &s->account) == SOFT_ACCOUNT_CPL3_MISSED)
+	if (soft_account_step(&s->pending, rip, guest_cpl(s), &s->account) == SOFT_ACCOUNT_CPL3_MISSED)
 		note_cpl3_blind(s);
 }
 
@@ -409,7 +360,7 @@ static bool execute_loop_self(struct soft_vcpu *s, struct kvm_regs *r, const str
 	const struct kvm_sregs *sr = sregs_of(s);
 	uint64_t rip = r->rip, rcx = r->rcx;
 
-	if (!loop_self_bulk(s, c, guest_cpl(sr), guest_mode(sr), &rip, &rcx, r->rflags))
+	if (!loop_self_bulk(s, c, guest_cpl(s), soft_guest_mode(sr), &rip, &rcx, r->rflags))
 		return false;
 	r->rip = rip;
 	r->rcx = rcx;
@@ -449,7 +400,7 @@ static bool execute_rdpmc(struct soft_vcpu *s, struct kvm_regs *r, const struct 
 
 	if (c->exit != X86_EXIT_RDPMC)
 		return false;
-	if (guest_cpl(sr) > 0 && !(sr->cr4 & CR4_PCE))
+	if (guest_cpl(s) > 0 && !(sr->cr4 & CR4_PCE))
 		return false;
 	if (softpmu_rdpmc(&s->model, (uint32_t)r->rcx, &val) < 0)
 		return false;
@@ -690,14 +641,14 @@ static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
 		.gpr = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
 			 r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15 },
 		.rip = r->rip, .rflags = r->rflags, .fs_base = sr->fs.base, .gs_base = sr->gs.base,
-		.cr0 = sr->cr0, .cpl = guest_cpl(sr), .cs = sr->cs.selector, .ss = sr->ss.selector,
+		.cr0 = sr->cr0, .cpl = guest_cpl(s), .cs = sr->cs.selector, .ss = sr->ss.selector,
 		.idt_base = sr->idt.base, .idt_limit = sr->idt.limit, .tr_base = sr->tr.base, .tr_limit = sr->tr.limit,
 	};
 	uint64_t rip = r->rip;
 	size_t n;
 	int len, rr;
 
-	if (run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION || guest_mode(sr) != 64)
+	if (run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION || soft_guest_mode(sr) != 64)
 		return false;
 	n = gva_read(&g, rip, b, sizeof(b));
 	rr = kvm_ioctl(s->vcpu->fd, KVM_GET_FPU, &cpu.fpu);
