@@ -54,6 +54,7 @@ struct soft_vcpu {
 	bool msrs_valid;	/* msr_val holds the SYSCALL/SYSENTER MSRs (read again after a handover) */
 	uint64_t msr_val[SOFT_INTERP_NR_MSRS];
 	uint8_t *shadow;	/* --soft-check: the interpreter's copy of guest RAM */
+	struct interp_tlb tlb;	/* translations within one run of the interpreter (interp_run()) */
 	uint64_t interpreted;	/* instructions the interpreter retired (statistics) */
 	uint64_t handed;	/* instructions handed to a KVM single-step while counting */
 	uint64_t handed_cpl3;	/* of those, at CPL 3 */

@@ -432,6 +432,15 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		}
 		memcpy(s->shadow, vm->mem, vm->mem_size);
 		mem.ram = s->shadow;
+	} else {
+		/*
+		 * The guest ran in KVM since the last run, and another vCPU may
+		 * have changed its page tables: start with an empty TLB. Within
+		 * the run it may be stale as a processor's is until INVLPG or a
+		 * CR3 load, which fall back and empty it (docs/interpreter.md).
+		 */
+		interp_tlb_flush(&s->tlb);
+		mem.tlb = &s->tlb;
 	}
 	for (unsigned int n = 0;; n++) {
 		unsigned int cpl = interp_cpl(&cpu);
