@@ -210,6 +210,30 @@ static void test_plan_cases(void **state)
 	}
 }
 
+/*
+ * Case i of a soft-PMU option table: plan opts on a host without a PMU.
+ * True when it planned (as ret 0 wants); false when it was refused as
+ * expected (ret, with msg in the message); any other outcome fails.
+ */
+static bool plan_soft_case(size_t i, const char *const *opts, int ret, const char *msg, struct pmu_plan *plan)
+{
+	static struct pmu_host h;
+	static struct pmu_request req;
+	struct vmm_err err = { 0 };
+	int r;
+
+	if (hostfile_load("dev-amd-no-pmu", &h, &err))
+		fail_msg("case %zu: %s", i, err.msg);
+	r = request_from(opts, &req, &err);
+	if (!r)
+		r = pmu_plan(&h, &req, plan, &err);
+	if (r != ret)
+		fail_msg("case %zu: returned %d, want %d: %s", i, r, ret, err.msg);
+	if (r && !strstr(err.msg, msg))
+		fail_msg("case %zu: '%s' not in '%s'", i, msg, err.msg);
+	return r == 0;
+}
+
 /* --soft-engine and --soft-check reach the plan; the check needs the interpreter. */
 static void test_soft_engine_options(void **state)
 {
@@ -233,24 +257,10 @@ static void test_soft_engine_options(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		static struct pmu_host h;
-		static struct pmu_request req;
 		static struct pmu_plan plan;
-		struct vmm_err err = { 0 };
-		int r;
 
-		if (hostfile_load("dev-amd-no-pmu", &h, &err))
-			fail_msg("case %zu: %s", i, err.msg);
-		r = request_from(cases[i].opts, &req, &err);
-		if (!r)
-			r = pmu_plan(&h, &req, &plan, &err);
-		if (r != cases[i].ret)
-			fail_msg("case %zu: returned %d, want %d: %s", i, r, cases[i].ret, err.msg);
-		if (r) {
-			if (!strstr(err.msg, cases[i].msg))
-				fail_msg("case %zu: '%s' not in '%s'", i, cases[i].msg, err.msg);
+		if (!plan_soft_case(i, cases[i].opts, cases[i].ret, cases[i].msg, &plan))
 			continue;
-		}
 		assert_int_equal(plan.soft_engine, cases[i].engine);
 		assert_int_equal(plan.soft_check, cases[i].check);
 	}
@@ -278,24 +288,10 @@ static void test_soft_interp_option(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		static struct pmu_host h;
-		static struct pmu_request req;
 		static struct pmu_plan plan;
-		struct vmm_err err = { 0 };
-		int r;
 
-		if (hostfile_load("dev-amd-no-pmu", &h, &err))
-			fail_msg("case %zu: %s", i, err.msg);
-		r = request_from(cases[i].opts, &req, &err);
-		if (!r)
-			r = pmu_plan(&h, &req, &plan, &err);
-		if (r != cases[i].ret)
-			fail_msg("case %zu: returned %d, want %d: %s", i, r, cases[i].ret, err.msg);
-		if (r) {
-			if (!strstr(err.msg, cases[i].msg))
-				fail_msg("case %zu: '%s' not in '%s'", i, cases[i].msg, err.msg);
+		if (!plan_soft_case(i, cases[i].opts, cases[i].ret, cases[i].msg, &plan))
 			continue;
-		}
 		assert_int_equal(plan.soft_interp, cases[i].interp);
 	}
 }
