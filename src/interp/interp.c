@@ -27,23 +27,31 @@ int ie_fallback(struct ictx *x, enum interp_fallback reason)
 	return IE_FALLBACK;
 }
 
+unsigned int interp_cpl_from(uint64_t cr0, uint64_t rflags, unsigned int ss_dpl)
+{
+	if (!(cr0 & CR0_PE))
+		return 0;
+	if (rflags & FL_VM)
+		return 3;
+	return ss_dpl & 3;
+}
+
 unsigned int interp_cpl(const struct interp_cpu *cpu)
 {
-	if (!(cpu->cr0 & CR0_PE))
-		return 0;
-	if (cpu->rflags & FL_VM)
-		return 3;
-	return cpu->seg[INTERP_SS].dpl & 3;
+	return interp_cpl_from(cpu->cr0, cpu->rflags, cpu->seg[INTERP_SS].dpl);
+}
+
+int interp_code_size_from(uint64_t efer, bool cs_l, bool cs_db)
+{
+	/* SDM vol. 3 5.2.1: CS.L in IA-32e mode, else CS.D (also for real mode's cached CS). */
+	if ((efer & EFER_LMA) && cs_l)
+		return 64;
+	return cs_db ? 32 : 16;
 }
 
 int interp_code_size(const struct interp_cpu *cpu)
 {
-	const struct interp_seg *cs = &cpu->seg[INTERP_CS];
-
-	/* SDM vol. 3 5.2.1: CS.L in IA-32e mode, else CS.D (also for real mode's cached CS). */
-	if ((cpu->efer & EFER_LMA) && cs->l)
-		return 64;
-	return cs->db ? 32 : 16;
+	return interp_code_size_from(cpu->efer, cpu->seg[INTERP_CS].l, cpu->seg[INTERP_CS].db);
 }
 
 const char *interp_fallback_name(enum interp_fallback r)

@@ -233,9 +233,12 @@ bool interp_nmi_allowed(const struct interp_cpu *cpu, bool shadow);
 
 /* Current privilege level: 0 in real mode, 3 in virtual-8086 mode, else SS.DPL (SDM vol. 3 5.5). */
 unsigned int interp_cpl(const struct interp_cpu *cpu);
+/* The same rule from the only state it reads (for callers that hold KVM's registers). */
+unsigned int interp_cpl_from(uint64_t cr0, uint64_t rflags, unsigned int ss_dpl);
 
 /* Code size of the current mode: 16, 32 or 64 (long mode with CS.L). */
 int interp_code_size(const struct interp_cpu *cpu);
+int interp_code_size_from(uint64_t efer, bool cs_l, bool cs_db);
 
 /* A short name of a fall-back reason, for messages. */
 const char *interp_fallback_name(enum interp_fallback r);

@@ -4,15 +4,6 @@
 #include "common/x86.h"
 #include "interp/interp.h"
 #include "vmm/softpmu/account.h"
-#include "vmm/softpmu/interp_cpu.h"
-
-/* The interpreter's view of sr and rflags, for its rules of CPL and code size. */
-static void cpu_of(struct interp_cpu *cpu, const struct kvm_sregs *sr, uint64_t rflags)
-{
-	const struct kvm_regs r = { .rflags = rflags };
-
-	soft_interp_from_kvm(cpu, &r, sr);
-}
 
 /*
  * KVM_GET_SREGS reports the CPL as SS.DPL: arch/x86/kvm/svm/svm.c,
@@ -22,18 +13,12 @@ static void cpu_of(struct interp_cpu *cpu, const struct kvm_sregs *sr, uint64_t 
  */
 unsigned int soft_guest_cpl(const struct kvm_sregs *sr, uint64_t rflags)
 {
-	struct interp_cpu cpu;
-
-	cpu_of(&cpu, sr, rflags);
-	return interp_cpl(&cpu);
+	return interp_cpl_from(sr->cr0, rflags, sr->ss.dpl);
 }
 
 int soft_guest_mode(const struct kvm_sregs *sr)
 {
-	struct interp_cpu cpu;
-
-	cpu_of(&cpu, sr, 0);
-	return interp_code_size(&cpu);
+	return interp_code_size_from(sr->efer, sr->cs.l, sr->cs.db);
 }
 
 static bool read_all(const struct gva_ctx *g, uint64_t addr, void *buf, size_t len)
