@@ -104,6 +104,8 @@ int intel_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
 bool intel_counting(const struct softpmu *p);
 void intel_retire(struct softpmu *p, const struct softpmu_insn *in);
 uint64_t intel_headroom(const struct softpmu *p, const struct softpmu_insn *in);
+void intel_live_set(const struct softpmu *p, struct softpmu_live *l);
+void intel_raise_pmi(struct softpmu *p);
 
 /* Intel LBR stack (lbr.c) */
 bool lbr_msr(struct softpmu *p, uint32_t msr, uint64_t **reg);
@@ -122,6 +124,20 @@ int amd_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
 bool amd_counting(const struct softpmu *p);
 void amd_retire(struct softpmu *p, const struct softpmu_insn *in);
 uint64_t amd_headroom(const struct softpmu *p, const struct softpmu_insn *in);
+void amd_live_set(const struct softpmu *p, struct softpmu_live *l);
+
+/*
+ * The live set (live.c). softpmu_live_update() after anything that changes
+ * an input of a counter's liveness; softpmu_live_retire() counts in at the
+ * live counters (status bits included) and returns whether one raises a
+ * PMI, which the caller then raises; softpmu_live_headroom() is
+ * intel_headroom() / amd_headroom() over the live counters.
+ */
+void softpmu_live_update(struct softpmu *p);
+void softpmu_live_add(struct softpmu_live *l, bool fixed, unsigned int idx, enum pmu_arch_event ev,
+		      bool usr, bool os, unsigned int status_bit, bool pmi, uint64_t mask);
+bool softpmu_live_retire(struct softpmu *p, const struct softpmu_insn *in);
+uint64_t softpmu_live_headroom(const struct softpmu *p, const struct softpmu_insn *in);
 
 /* MSR index ranges the model owns, per vendor (softpmu.c) */
 struct softpmu_msr_range {
