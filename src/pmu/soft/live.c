@@ -4,8 +4,9 @@
  * CPL filter, status bit and PMI, is a function of the registers that
  * changes only at an MSR write, a PMI (freeze on PMI) and a reset. It is
  * computed there, by the vendor's per-counter rules (intel_live_set(),
- * amd_live_set()), so that the per-instruction path reads a short list
- * instead of deciding again for every counter at every instruction.
+ * amd_live_set()), so that the per-instruction path, softpmu_retire()
+ * here, reads a short list instead of deciding again for every counter at
+ * every instruction.
  */
 #include "pmu/soft/internal.h"
 
@@ -57,7 +58,7 @@ static uint64_t *live_counter(struct softpmu *p, const struct softpmu_live_ctr *
  * the live counters only. No counter's liveness changes on the way: an
  * overflow sets counter bits of GLOBAL_STATUS, never a freeze bit.
  */
-bool softpmu_live_retire(struct softpmu *p, const struct softpmu_insn *in)
+static bool live_retire(struct softpmu *p, const struct softpmu_insn *in)
 {
 	const struct softpmu_live *l = &p->live;
 	unsigned int ring = live_ring(in->cpl);
@@ -76,6 +77,37 @@ bool softpmu_live_retire(struct softpmu *p, const struct softpmu_insn *in)
 		pmi |= c->pmi;
 	}
 	return pmi;
+}
+
+/*
+ * intel_retire() and amd_retire() over the live set: the LBR records first,
+ * then the counters count; a PMI (and on Intel the freeze that comes with
+ * it, which updates the live set) takes effect after the instruction.
+ */
+void softpmu_retire(struct softpmu *p, const struct softpmu_insn *insn)
+{
+	if (!p->live.counting)
+		return;
+	if (p->live.lbr)
+		lbr_record(p, insn);
+	if (!live_retire(p, insn))
+		return;
+	if (softpmu_is_intel(p))
+		intel_raise_pmi(p);
+	else
+		p->pmi_pending = true;
+}
+
+bool softpmu_retire_class(struct softpmu *p, const struct x86_insn_class *c, unsigned int cpl,
+			  uint64_t rip, uint64_t next)
+{
+	struct softpmu_insn in;
+
+	if (p->live.counting) {
+		softpmu_insn_from_class(&in, c, cpl, rip, next);
+		softpmu_retire(p, &in);
+	}
+	return p->pmi_pending;
 }
 
 uint64_t softpmu_live_headroom(const struct softpmu *p, const struct softpmu_insn *in)

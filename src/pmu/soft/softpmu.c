@@ -178,37 +178,6 @@ void softpmu_retire_ref(struct softpmu *p, const struct softpmu_insn *insn)
 		amd_retire(p, insn);
 }
 
-/*
- * intel_retire() and amd_retire() over the live set: the LBR records first,
- * then the counters count; a PMI (and on Intel the freeze that comes with
- * it, which updates the live set) takes effect after the instruction.
- */
-void softpmu_retire(struct softpmu *p, const struct softpmu_insn *insn)
-{
-	if (!p->live.counting)
-		return;
-	if (p->live.lbr)
-		lbr_record(p, insn);
-	if (!softpmu_live_retire(p, insn))
-		return;
-	if (softpmu_is_intel(p))
-		intel_raise_pmi(p);
-	else
-		p->pmi_pending = true;
-}
-
-bool softpmu_retire_class(struct softpmu *p, const struct x86_insn_class *c, unsigned int cpl,
-			  uint64_t rip, uint64_t next)
-{
-	struct softpmu_insn in;
-
-	if (p->live.counting) {
-		softpmu_insn_from_class(&in, c, cpl, rip, next);
-		softpmu_retire(p, &in);
-	}
-	return p->pmi_pending;
-}
-
 static uint64_t softpmu_headroom_ref(const struct softpmu *p, const struct softpmu_insn *in)
 {
 	return softpmu_is_intel(p) ? intel_headroom(p, in) : amd_headroom(p, in);
@@ -267,42 +236,11 @@ void softpmu_pmi_ack(struct softpmu *p)
 	p->pmi_pending = false;
 }
 
-/* What one retired instruction adds to an architectural event (cycle model in softpmu.h). */
-uint64_t softpmu_event_delta_once(enum pmu_arch_event ev, const struct softpmu_insn *in)
-{
-	switch (ev) {
-	case PMU_EV_INSTRUCTIONS:
-		return 1;
-	case PMU_EV_BRANCHES:
-		return in->is_branch;
-	case PMU_EV_CORE_CYCLES:
-	case PMU_EV_REF_CYCLES:
-		return in->cycles;
-	default:
-		return 0;
-	}
-}
-
-/* ... and in->times retirements of it (softpmu_retire_repeat keeps the product in range). */
-uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *in)
-{
-	return softpmu_event_delta_once(ev, in) * softpmu_insn_times(in);
-}
-
 uint64_t softpmu_steps_to_overflow(uint64_t ctr, uint64_t mask, uint64_t delta)
 {
 	if (!delta)
 		return UINT64_MAX;
 	return (mask - (ctr & mask)) / delta + 1;
-}
-
-bool softpmu_counter_add(uint64_t *ctr, uint64_t mask, uint64_t delta)
-{
-	uint64_t sum = *ctr + delta;
-	bool ovf = mask == ~0ull ? sum < *ctr : sum > mask;
-
-	*ctr = sum & mask;
-	return ovf;
 }
 
 /*
