@@ -111,23 +111,15 @@ static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_
 	return classify_in(s, sregs_of(s), rip, c);
 }
 
-/* The one accounting path of both engines: the instruction c at rip retired at cpl, execution went on at next. */
-void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
-		      uint64_t next)
+/*
+ * The one accounting path of both engines: the instruction c at rip retired at cpl, execution went on at
+ * next. One call into the model, which does nothing while nothing counts (--soft-interp=always).
+ */
+bool retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
+	       uint64_t next)
 {
-	struct softpmu_insn in;
-
 	s->retired++;
-	/* --soft-interp=always: the model ignores what retires while nothing counts; skip its cost. */
-	if (s->always && !softpmu_counting(&s->model))
-		return;
-	softpmu_insn_from_class(&in, c, cpl, rip, next);
-	softpmu_retire(&s->model, &in);
-}
-
-bool soft_follows(const struct soft_vcpu *s)
-{
-	return s->always || softpmu_counting(&s->model);
+	return softpmu_retire_class(&s->model, c, cpl, rip, next);
 }
 
 static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)

@@ -16,12 +16,18 @@ int engine_fail(struct soft_vcpu *s, const char *what, int code);
 /* The segment registers KVM handed back at the last exit (KVM_CAP_SYNC_REGS). */
 const struct kvm_sregs *sregs_of(const struct soft_vcpu *s);
 
-/* The one accounting path of both engines: c at rip retired at cpl, execution went on at next. */
-void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
+/*
+ * The one accounting path of both engines: c at rip retired at cpl, execution went on at next.
+ * Returns whether a PMI is pending now (softpmu_pmi_pending()).
+ */
+bool retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
 	       uint64_t next);
 
-/* The engine follows the guest: while it counts, or always under --soft-interp=always. */
-bool soft_follows(const struct soft_vcpu *s);
+/* The engine follows the guest: while it counts, or always under --soft-interp=always. O(1), inline. */
+static inline bool soft_follows(const struct soft_vcpu *s)
+{
+	return s->always || softpmu_counting(&s->model);
+}
 
 /* KVM_SET_GUEST_DEBUG: single-stepping, and the breakpoint at bp_addr. */
 int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr);
