@@ -687,6 +687,11 @@ static int set_stepping(struct soft_vcpu *s, bool on)
 	return set_debug(s, on, false, 0);
 }
 
+int stop_stepping(struct soft_vcpu *s)
+{
+	return set_stepping(s, false);
+}
+
 /*
  * SDM vol. 3 11.5.1 and 20.6.3: the PMI goes out through the LVT performance
  * counter entry (fixed vector or NMI) unless it is masked, and on Intel

@@ -224,6 +224,28 @@ static bool interp_fence(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 	return true;
 }
 
+/*
+ * HLT with RFLAGS.IF clear at CPL 0 (a parked vCPU: only an NMI, INIT or
+ * SMI wakes it, SDM vol. 2A HLT): retired here, RIP past it, and the vCPU
+ * then sleeps in KVM without single-stepping (KVM_MP_STATE_HALTED, which
+ * KVM leaves on such an event: arch/x86/kvm/x86.c
+ * kvm_arch_vcpu_ioctl_set_mpstate, vcpu_block). Single-stepped, a HLT
+ * halts on this host without the trap completing, and a vCPU reset in
+ * that state may halt again after its next start (docs/soft-pmu.md). The
+ * engine follows the guest again from its next exit.
+ */
+static bool interp_hlt_parked(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res)
+{
+	uint64_t rip = cpu->rip;
+
+	if (res->cls.exit != X86_EXIT_HLT || (cpu->rflags & RFLAGS_IF) || interp_cpl(cpu) != 0)
+		return false;
+	cpu->rip += res->cls.len;
+	retire_at(s, &res->cls, 0, rip, cpu->rip);
+	s->executed++;
+	return true;
+}
+
 /* The x87 state across one run of the interpreter: read at its first x87 instruction, written back at its end. */
 struct interp_fpu {
 	bool loaded, dirty;
@@ -417,7 +439,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	enum interp_status st = INTERP_RETIRED;
 	uint64_t handler, done = 0;	/* instructions and events that changed the state */
 	int event = -1, rr;
-	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false, recheck = false;
+	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false, recheck = false, parked = false;
 
 	if (interp_load_msrs(s) < 0)
 		return;
@@ -505,6 +527,11 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		    interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0)) {
 			done++;
 			continue;
+		}
+		if (st == INTERP_FALLBACK && !check && !shadow && interp_hlt_parked(s, &cpu, &res)) {
+			done++;
+			parked = true;
+			break;
 		}
 		if (st == INTERP_FALLBACK)
 			s->fallbacks[res.reason < INTERP_FB_COUNT ? res.reason : 0]++;
@@ -609,6 +636,18 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		return;
 	if (event < -1 || !soft_follows(s))
 		return;
+	if (parked) {
+		struct kvm_mp_state mp = { KVM_MP_STATE_HALTED };
+
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_MP_STATE, &mp);
+		if (rr < 0) {
+			engine_fail(s, "KVM_SET_MP_STATE (a HLT with interrupts disabled)", -rr);
+			return;
+		}
+		s->msrs_valid = false;
+		stop_stepping(s);
+		return;
+	}
 	/* Hand the instruction at RIP to KVM, under the stepping engine's rules. */
 	s->handed++;
 	if (interp_cpl(&cpu) == 3)
