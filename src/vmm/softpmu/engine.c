@@ -272,7 +272,7 @@ static void account_step(struct soft_vcpu *s, uint64_t rip)
 }
 
 /* The guest's TSC now (KVM_GET_MSRS of IA32_TSC: offset and scaling included). */
-static int guest_tsc(struct soft_vcpu *s, uint64_t *tsc)
+int guest_tsc(struct soft_vcpu *s, uint64_t *tsc)
 {
 	struct {
 		struct kvm_msrs hdr;

@@ -32,6 +32,9 @@ static inline bool soft_follows(const struct soft_vcpu *s)
 /* KVM_SET_GUEST_DEBUG: single-stepping, and the breakpoint at bp_addr. */
 int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr);
 
+/* The guest's TSC now (IA32_TSC through KVM_GET_MSRS: offset and scaling included). */
+int guest_tsc(struct soft_vcpu *s, uint64_t *tsc);
+
 /* Stop following the guest until its next exit, which starts again if the engine still follows it. */
 int stop_stepping(struct soft_vcpu *s);
 

@@ -328,6 +328,41 @@ static bool interp_rdpmc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 }
 
 /*
+ * RDTSC (0F 31), which the interpreter leaves to the VMM, executed in
+ * place rather than handed to KVM (which at CPL 3 would let user code run
+ * unseen up to the next exit on hosts without debug exits there): EDX:EAX
+ * the guest's TSC as KVM reads it (kvm_get_msr_common() in
+ * arch/x86/kvm/x86.c, MSR_IA32_TSC: the host TSC scaled, plus the
+ * guest's offset), or #GP(0) at CPL > 0 with CR4.TSD (SDM vol. 2B RDTSC).
+ */
+static bool interp_rdtsc(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_mem *mem,
+			 const struct interp_result *res)
+{
+	unsigned int cpl = interp_cpl(cpu);
+	uint64_t tsc, rip = cpu->rip;
+
+	if (res->cls.map != X86_MAP_0F || res->cls.opcode != 0x31)
+		return false;
+	if (cpl > 0 && (cpu->cr4 & CR4_TSD)) {
+		struct interp_event e = { INTERP_EV_EXCEPTION, X86_GP, true, 0, 0 };
+		struct interp_result r;
+
+		if (interp_deliver(cpu, mem, &e, &r) != INTERP_RETIRED)
+			return false;
+		s->delivered++;
+		return true;
+	}
+	if (guest_tsc(s, &tsc) < 0)
+		return false;
+	cpu->gpr[INTERP_RAX] = (uint32_t)tsc;
+	cpu->gpr[INTERP_RDX] = tsc >> 32;
+	cpu->rip += res->cls.len;
+	retire_at(s, &res->cls, cpl, rip, cpu->rip);
+	s->executed++;
+	return true;
+}
+
+/*
  * --soft-check: compare the interpreter's result (cpu, shadow RAM) with
  * KVM's (r, guest RAM); RAM only with one vCPU, whose writes are the only
  * ones. Returns true when they agree; else s->error and the report.
@@ -508,7 +543,8 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			continue;
 		}
 		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res) ||
-					      (!check && interp_x87(s, &cpu, &res, &fpu)))) {
+					      (!check && (interp_x87(s, &cpu, &res, &fpu) ||
+							  interp_rdtsc(s, &cpu, &mem, &res))))) {
 			if (check)
 				memcpy(s->shadow, vm->mem, vm->mem_size);
 			done++;
