@@ -466,7 +466,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	struct kvm_regs *r = &run->s.regs.regs;
 	struct kvm_sregs *sr = &run->s.regs.sregs;
 	struct vm *vm = s->vcpu->vm;
-	struct interp_mem mem = { vm->mem, vm->mem_size, 0 };
+	struct interp_mem mem = { vm->mem, vm->mem_size, 0 }, ram = mem;
 	struct interp_cpu cpu, before;
 	struct interp_result res = { 0 };
 	struct kvm_vcpu_events events;
@@ -542,9 +542,10 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			done++;
 			continue;
 		}
+		/* Under --soft-check RDTSC's #GP frame goes to guest RAM, which the shadow copy then follows. */
 		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res) ||
-					      (!check && (interp_x87(s, &cpu, &res, &fpu) ||
-							  interp_rdtsc(s, &cpu, &mem, &res))))) {
+					      interp_rdtsc(s, &cpu, check ? &ram : &mem, &res) ||
+					      (!check && interp_x87(s, &cpu, &res, &fpu)))) {
 			if (check)
 				memcpy(s->shadow, vm->mem, vm->mem_size);
 			done++;
