@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/x86.h"
 #include "pmu/soft/softpmu.h"
+#include "reftime.h"
 
 #define REF_UNITS 16	/* multiply-adds of one reference unit */
 
@@ -59,14 +59,6 @@ static void stream(struct softpmu_insn *in, unsigned int n)
 	}
 }
 
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
 static int model(struct softpmu *p, const struct setup *s)
 {
 	struct pmu_shape shape = {
@@ -103,30 +95,6 @@ static double run_model(struct softpmu *p, const struct softpmu_insn *in, unsign
 				softpmu_retire(p, &in[i & 7]);
 	}
 	return (now_ns() - t0) / (double)steps;
-}
-
-/* ns per reference unit: REF_UNITS dependent multiply-adds the compiler cannot fold. */
-static double run_ref(unsigned int units)
-{
-	volatile uint64_t sink;
-	uint64_t v = 1;
-	double t0 = now_ns();
-
-	for (unsigned int i = 0; i < units; i++) {
-		for (unsigned int k = 0; k < REF_UNITS; k++)
-			v = v * 6364136223846793005ULL + 1442695040888963407ULL;
-		__asm__ volatile("" : "+r"(v));
-	}
-	sink = v;
-	(void)sink;
-	return (now_ns() - t0) / (double)units;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* Both paths counted the same: every counter of the model reads the same. */
@@ -168,7 +136,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			a[r] = run_model(&p[0], in, steps, true);
-			u[r] = run_ref(steps);
+			u[r] = run_ref(steps, REF_UNITS);
 			b[r] = run_model(&p[1], in, steps, false);
 			if (!same_counts(&p[0], &p[1])) {
 				fprintf(stderr, "%s: the reference path and the live set counted differently\n",
