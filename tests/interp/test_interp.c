@@ -515,6 +515,69 @@ static void test_rep_iterations(void **state)
 	assert_int_equal(c.rip, CODE + 2);
 }
 
+/*
+ * REP MOVS and STOS run many iterations at once within a page: the result
+ * is what iterating one element at a time gives, overlap included.
+ */
+static void test_rep_bulk(void **state)
+{
+	static const uint64_t pattern = 0x0123456789abcdefULL;
+	struct interp_cpu c;
+	struct interp_result res;
+
+	(void)state;
+	/* rep movsb with the destination one byte ahead: the first byte is repeated. */
+	machine(&c, 0);
+	memset(ram + DATA, 0, 64);
+	ram[DATA] = 0x11;
+	ram[DATA + 1] = 0x22;
+	c.gpr[INTERP_RSI] = DATA;
+	c.gpr[INTERP_RDI] = DATA + 1;
+	c.gpr[INTERP_RCX] = 8;
+	assert_int_equal(step(&c, "\xf3\xa4", 2, CODE, &res), INTERP_RETIRED);
+	for (unsigned int i = 0; i <= 8; i++)
+		assert_int_equal(ram[DATA + i], 0x11);
+	assert_int_equal(ram[DATA + 9], 0);
+	assert_int_equal(c.gpr[INTERP_RSI], DATA + 8);
+	assert_int_equal(c.gpr[INTERP_RDI], DATA + 9);
+	assert_int_equal(c.gpr[INTERP_RCX], 0);
+	/* rep stosq across a page boundary: two quadwords before it, three after. */
+	machine(&c, 0);
+	memset(ram + DATA, 0, 0x2000);
+	c.gpr[INTERP_RDI] = DATA + 0x1000 - 16;
+	c.gpr[INTERP_RCX] = 5;
+	c.gpr[INTERP_RAX] = pattern;
+	assert_int_equal(step(&c, "\xf3\x48\xab", 3, CODE, &res), INTERP_RETIRED);
+	for (unsigned int i = 0; i < 5; i++)
+		assert_memory_equal(ram + DATA + 0x1000 - 16 + 8 * i, &pattern, 8);
+	assert_int_equal(ram[DATA + 0x1000 + 24], 0);
+	assert_int_equal(c.gpr[INTERP_RDI], DATA + 0x1000 + 24);
+	/* rep movsd of 1500 dwords between non-overlapping buffers, crossing pages on both sides. */
+	machine(&c, 0);
+	for (unsigned int i = 0; i < 6000; i++)
+		ram[DATA + 0x10 + i] = (uint8_t)(i * 7);
+	memset(ram + DATA + 0x4000, 0, 0x2000);
+	c.gpr[INTERP_RSI] = DATA + 0x10;
+	c.gpr[INTERP_RDI] = DATA + 0x4008;
+	c.gpr[INTERP_RCX] = 1500;
+	assert_int_equal(step(&c, "\xf3\xa5", 2, CODE, &res), INTERP_RETIRED);
+	assert_memory_equal(ram + DATA + 0x4008, ram + DATA + 0x10, 6000);
+	assert_int_equal(ram[DATA + 0x4008 + 6000], 0);
+	assert_int_equal(c.gpr[INTERP_RSI], DATA + 0x10 + 6000);
+	assert_int_equal(c.gpr[INTERP_RDI], DATA + 0x4008 + 6000);
+	/* With DF set, one at a time downwards: the same bytes. */
+	machine(&c, 0);
+	memset(ram + DATA, 0, 16);
+	c.gpr[INTERP_RDI] = DATA + 7;
+	c.gpr[INTERP_RCX] = 8;
+	c.gpr[INTERP_RAX] = 0x5a;
+	c.rflags |= 0x400;
+	assert_int_equal(step(&c, "\xf3\xaa", 2, CODE, &res), INTERP_RETIRED);
+	for (unsigned int i = 0; i < 8; i++)
+		assert_int_equal(ram[DATA + i], 0x5a);
+	assert_int_equal(c.gpr[INTERP_RDI], DATA - 1);
+}
+
 /* A fault leaves RAM untouched: PUSH then fault is not possible, but CALL to a bad target is. */
 static void test_no_partial_write(void **state)
 {
@@ -631,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_retire_facts),
 		cmocka_unit_test(test_fetch_across_pages),
 		cmocka_unit_test(test_rep_iterations),
+		cmocka_unit_test(test_rep_bulk),
 		cmocka_unit_test(test_no_partial_write),
 	};
 
