@@ -91,6 +91,12 @@ struct vm {
 	int fd;
 	uint8_t *mem;
 	uint64_t mem_size;
+	/*
+	 * KVM logs the pages the guest writes (KVM_MEM_LOG_DIRTY_PAGES on slot
+	 * 0, read with KVM_GET_DIRTY_LOG): for --soft-check with one vCPU,
+	 * whose engine is then the log's only reader (docs/soft-pmu.md).
+	 */
+	bool log_dirty;
 	struct vm_options opt;
 	struct io_bus bus;
 	struct serial serial;

@@ -306,9 +306,11 @@ static bool interp_rdpmc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 }
 
 /*
- * --soft-check: compare the interpreter's result (cpu, shadow RAM) with
- * KVM's (r, guest RAM); RAM only with one vCPU, whose writes are the only
- * ones. Returns true when they agree; else s->error and the report.
+ * --soft-check: compare the interpreter's result (cpu, its copy of RAM)
+ * with KVM's (r, guest RAM); RAM only with one vCPU, whose writes are the
+ * only ones, and there only the pages either wrote (the copy was equal to
+ * RAM before the instruction, check_ram.c). Returns true when they agree;
+ * else s->error and the report.
  */
 static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, const struct interp_cpu *cpu,
 			  const struct kvm_regs *r)
@@ -318,8 +320,9 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
 	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
 	struct interp_cpu k;
 	uint8_t b[X86_MAX_INSN_LEN];
-	bool one = vm->nr_vcpus == 1;
-	struct soft_check c = { before, cpu, &k, one ? s->shadow : NULL, one ? vm->mem : NULL, vm->mem_size, b, 0 };
+	bool one = vm->log_dirty;
+	struct soft_check c = { before, cpu, &k, one ? s->ram.copy : NULL, one ? vm->mem : NULL, vm->mem_size, b, 0,
+				{ s->ram.written, s->ram.logged } };
 	char msg[sizeof(s->errmsg) - 32];
 
 	soft_interp_from_kvm(&k, r, sr);
@@ -338,7 +341,7 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
 /*
  * --soft-check: run the instruction at *before in KVM too, one single-step
  * from the same registers, and compare. *cpu holds the interpreter's result
- * (its writes in s->shadow). Returns 1 when both agree (cpu then holds
+ * (its writes in s->ram.copy). Returns 1 when both agree (cpu then holds
  * KVM's state, which is the same), 0 when the instruction cannot be
  * checked (the vCPU is kicked, or KVM stops elsewhere: left as it was
  * before), -1 after a difference (s->error set).
@@ -384,8 +387,10 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 		return -1;
 	}
 	s->checked++;
-	if (!check_compare(s, before, cpu, r))
+	if (check_ram_log(s) < 0 || !check_compare(s, before, cpu, r))
 		return -1;
+	/* The pages compared are equal: the copy is RAM again. */
+	soft_check_sync(&s->ram, s->vcpu->vm->mem);
 	return 1;
 }
 
@@ -425,13 +430,10 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	soft_interp_set_msrs(&cpu, s->msr_val);
 	cpu.amd = !s->lvtpc_automask;	/* the guest's vendor, the shape's (soft_vcpu_init) */
 	if (check) {
-		s->shadow = malloc(vm->mem_size);
-		if (!s->shadow) {
-			engine_fail(s, "allocating the copy of guest RAM for --soft-check", ENOMEM);
+		if (check_ram_begin(s) < 0)
 			return;
-		}
-		memcpy(s->shadow, vm->mem, vm->mem_size);
-		mem.ram = s->shadow;
+		mem.ram = s->ram.copy;
+		mem.written = s->ram.written;
 	} else {
 		/*
 		 * The guest ran in KVM since the last run, and another vCPU may
@@ -487,8 +489,6 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		}
 		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res) ||
 					      (!check && interp_x87(s, &cpu, &res, &fpu)))) {
-			if (check)
-				memcpy(s->shadow, vm->mem, vm->mem_size);
 			done++;
 			if (softpmu_pmi_pending(&s->model))
 				break;
@@ -513,7 +513,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		if (st == INTERP_INCOMPLETE) {
 			/* A REP chunk is not one single-step of KVM: left to KVM under --soft-check. */
 			cpu = before;
-			memcpy(s->shadow, vm->mem, vm->mem_size);
+			soft_check_sync(&s->ram, vm->mem);
 			break;
 		}
 		if (st != INTERP_RETIRED)
@@ -526,23 +526,25 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		 * for REP string instructions, which KVM single-steps one
 		 * iteration at a time.
 		 */
+		int c = 2;
+
 		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && !res.cls.rep_string &&
 		    res.cls.branch != X86_BR_IRET) {
-			int c = check_step(s, run, &before, &cpu);
-
+			c = check_step(s, run, &before, &cpu);
 			if (c < 0)
 				break;
 			if (c == 0) {
 				cpu = before;
 				break;
 			}
-		} else if (check) {
+		}
+		if (check && c == 2) {
 			/* Unchecked: its writes go to guest RAM as they would without the check. */
-			struct interp_mem real = { vm->mem, vm->mem_size, 0 };
+			struct interp_mem real = { vm->mem, vm->mem_size, 0, NULL, s->ram.written };
 
 			cpu = before;
 			interp_step(&cpu, &real, &res);
-			memcpy(s->shadow, vm->mem, vm->mem_size);
+			soft_check_sync(&s->ram, vm->mem);
 		}
 		retire_at(s, &res.cls, cpl, rip, cpu.rip);
 		s->interpreted++;
@@ -577,8 +579,9 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		if (softpmu_pmi_pending(&s->model) || !soft_follows(s))
 			break;
 	}
-	free(s->shadow);
-	s->shadow = NULL;
+	/* What the interpreter wrote to its copy and KVM did not run (a kick), undone. */
+	if (check)
+		soft_check_sync(&s->ram, vm->mem);
 	if (s->error)
 		return;
 	if (soft_interp_to_kvm(&cpu, r, sr)) {
