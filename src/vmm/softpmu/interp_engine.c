@@ -353,7 +353,16 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 	struct kvm_regs r0 = *r;
 	int rr;
 
-	soft_interp_to_kvm(before, r, &run->s.regs.sregs);
+	/*
+	 * The segment registers too when an instruction the interpreter ran
+	 * unchecked changed them (an INT n at CPL 3, into CPL 0): KVM's are
+	 * the ones of the last exit.
+	 */
+	if (soft_interp_to_kvm(before, r, &run->s.regs.sregs)) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_SREGS, &run->s.regs.sregs);
+		if (rr < 0)
+			return engine_fail(s, "KVM_SET_SREGS", -rr), -1;
+	}
 	/* gp_trap_sync() arms DR1 again at the end of the exit. */
 	s->gp_armed = false;
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP };
