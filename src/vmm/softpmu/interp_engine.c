@@ -367,10 +367,18 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 	s->gp_armed = false;
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP };
 
-	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
-	if (rr < 0)
-		return engine_fail(s, "KVM_SET_REGS", -rr), -1;
-	/* Single-step only: a breakpoint of the engine's (DR1 on the #GP handler) would stop it before. */
+	/* Right after a checked instruction KVM is there already (its registers of that exit). */
+	if (memcmp(&r0, r, sizeof(r0))) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+		if (rr < 0)
+			return engine_fail(s, "KVM_SET_REGS", -rr), -1;
+	}
+	/*
+	 * Single-step only: a breakpoint of the engine's (DR1 on the #GP
+	 * handler) would stop it before. Every time: it sets TF again for this
+	 * RIP (arch/x86/kvm/x86.c, kvm_arch_vcpu_ioctl_set_guest_debug()), which
+	 * the last instruction may have cleared (a POPF).
+	 */
 	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
 	if (rr < 0)
 		return engine_fail(s, "KVM_SET_GUEST_DEBUG", -rr), -1;
