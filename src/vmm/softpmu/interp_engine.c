@@ -26,6 +26,8 @@
 #define INTERP_BUDGET 4096
 #define RFLAGS_IF (1ULL << 9)
 #define RFLAGS_TF (1ULL << 8)
+/* --soft-check: REP string instructions of at most this many iterations are checked, one single-step each. */
+#define CHECK_REP_MAX 1024
 
 /*
  * The SYSCALL/SYSENTER MSRs the interpreter needs. KVM handles a guest
@@ -344,10 +346,12 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
  * (its writes in s->ram.copy). Returns 1 when both agree (cpu then holds
  * KVM's state, which is the same), 0 when the instruction cannot be
  * checked (the vCPU is kicked: left as it was before), 2 when KVM cannot
- * run it (to be executed unchecked), -1 after a difference (s->error set).
+ * run it (to be executed unchecked), 3 when a kick stopped KVM within a REP
+ * string instruction (*cpu then holds KVM's state), -1 after a difference
+ * (s->error set). iterations: a REP string instruction's, else 0.
  */
 static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct interp_cpu *before,
-		      struct interp_cpu *cpu)
+		      struct interp_cpu *cpu, uint64_t iterations)
 {
 	struct kvm_regs *r = &run->s.regs.regs;
 	struct kvm_regs r0 = *r;
@@ -407,6 +411,40 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 			s->error = -EPROTO;
 			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
 				 "instruction at %llx the interpreter retired (exit reason %u)",
+				 (unsigned long long)before->rip, run->exit_reason);
+		}
+		return -1;
+	}
+	/*
+	 * A REP string instruction: this host single-steps it an iteration at
+	 * a time, RIP on it until the last one is done. KVM goes on while RIP
+	 * stays, up to the number of iterations the interpreter ran (a host
+	 * that runs it whole moves RIP at the first step), and both are
+	 * compared at the end.
+	 */
+	for (uint64_t n = 1; n <= iterations && run->exit_reason == KVM_EXIT_DEBUG && r->rip == before->rip; n++) {
+		rr = kvm_ioctl_once(s->vcpu->fd, KVM_RUN, NULL);
+		if (rr == -EINTR || rr == -EAGAIN) {
+			struct interp_cpu k;
+
+			/* Some iterations ran in KVM: its state stands (running it again would repeat them). */
+			rr = kvm_ioctl(s->vcpu->fd, KVM_GET_REGS, r);
+			if (rr < 0)
+				return engine_fail(s, "KVM_GET_REGS", -rr), -1;
+			soft_interp_from_kvm(&k, r, &run->s.regs.sregs);
+			memcpy(cpu->gpr, k.gpr, sizeof(cpu->gpr));
+			cpu->rip = k.rip;
+			cpu->rflags = k.rflags;
+			return 3;
+		}
+		if (rr < 0)
+			return engine_fail(s, "KVM_RUN (--soft-check single-step)", -rr), -1;
+	}
+	if (run->exit_reason != KVM_EXIT_DEBUG) {
+		if (!s->error) {
+			s->error = -EPROTO;
+			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
+				 "REP string instruction at %llx the interpreter retired (exit reason %u)",
 				 (unsigned long long)before->rip, run->exit_reason);
 		}
 		return -1;
@@ -547,16 +585,17 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		 * --soft-check at CPL 0 only: KVM gives no debug exit at CPL 3 on
 		 * some hosts; not for fences, after which some hosts trap only
 		 * after the next instruction, and IRET, after which the same hosts
-		 * trap late when it starts with TF clear (docs/soft-pmu.md); not
-		 * for REP string instructions, which KVM single-steps one
-		 * iteration at a time.
+		 * trap late when it starts with TF clear (docs/soft-pmu.md); REP
+		 * string instructions up to CHECK_REP_MAX iterations, each a
+		 * single-step of KVM.
 		 */
+		uint64_t iterations = res.cls.rep_string ? before.gpr[INTERP_RCX] - cpu.gpr[INTERP_RCX] : 0;
 		int c = 2;
 
-		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && !res.cls.rep_string &&
+		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && iterations <= CHECK_REP_MAX &&
 		    res.cls.branch != X86_BR_IRET) {
-			c = check_step(s, run, &before, &cpu);
-			if (c < 0)
+			c = check_step(s, run, &before, &cpu, iterations);
+			if (c < 0 || c == 3)
 				break;
 			if (c == 0) {
 				cpu = before;
