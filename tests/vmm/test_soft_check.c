@@ -9,7 +9,7 @@
 
 #include "vmm/softpmu/check.h"
 
-enum what { SAME, GPR, RIP, RF_ONLY, ZF, MEMORY, MEMORY_UNCHECKED };
+enum what { SAME, GPR, RIP, RF_ONLY, TF_ONLY, ZF, MEMORY, MEMORY_UNCHECKED };
 
 static const struct {
 	enum what what;
@@ -20,6 +20,7 @@ static const struct {
 	{ GPR, false, " rbx 2/3" },
 	{ RIP, false, " rip 1003/1002" },
 	{ RF_ONLY, true, NULL },			/* RF is the debug exit's */
+	{ TF_ONLY, true, NULL },			/* TF is KVM's while it single-steps */
 	{ ZF, false, " rflags 242/202" },
 	{ MEMORY, false, " memory at gpa 21 aa/00" },
 	{ MEMORY_UNCHECKED, true, NULL },		/* no RAM given: registers only */
@@ -44,6 +45,7 @@ static void test_compare(void **state)
 		case GPR: b.gpr[INTERP_RBX] = 3; break;
 		case RIP: b.rip = 0x1002; break;
 		case RF_ONLY: b.rflags |= 1u << 16; break;
+		case TF_ONLY: a.rflags |= 1u << 8; break;
 		case ZF: a.rflags |= 1u << 6; break;
 		case MEMORY: ram_a[0x21] = 0xaa; break;
 		case MEMORY_UNCHECKED: ram_a[0x21] = 0xaa; c.interp_ram = NULL; break;

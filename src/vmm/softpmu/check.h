@@ -30,8 +30,8 @@ struct soft_check {
 };
 
 /*
- * Whether the GPRs, RIP, RFLAGS (but RF, which belongs to the debug exit)
- * and RAM agree. If not, msg says where: the instruction's address and
+ * Whether the GPRs, RIP, RFLAGS (but RF, which belongs to the debug exit,
+ * and TF, KVM's while it single-steps) and RAM agree. If not, msg says where: the instruction's address and
  * bytes, the state it ran from, and each difference as interpreter/KVM.
  */
 bool soft_check_compare(const struct soft_check *c, char *msg, size_t len);

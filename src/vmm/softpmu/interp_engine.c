@@ -26,6 +26,8 @@
 #define INTERP_BUDGET 4096
 #define RFLAGS_IF (1ULL << 9)
 #define RFLAGS_TF (1ULL << 8)
+#define RFLAGS_RF (1ULL << 16)
+#define DR7_L0 (1ULL << 0)	/* SDM vol. 3 18.2.4: local enable of DR0, an execute breakpoint (R/W0, LEN0 0) */
 /* --soft-check: REP string instructions of at most this many iterations are checked, one single-step each. */
 #define CHECK_REP_MAX 1024
 
@@ -348,10 +350,11 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
  * checked (the vCPU is kicked: left as it was before), 2 when KVM cannot
  * run it (to be executed unchecked), 3 when a kick stopped KVM within a REP
  * string instruction (*cpu then holds KVM's state), -1 after a difference
- * (s->error set). iterations: a REP string instruction's, else 0.
+ * (s->error set). iterations: a REP string instruction's, else 0. bp: an
+ * address to stop at with a breakpoint too (the target of an IRET), or 0.
  */
 static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct interp_cpu *before,
-		      struct interp_cpu *cpu, uint64_t iterations)
+		      struct interp_cpu *cpu, uint64_t iterations, uint64_t bp)
 {
 	struct kvm_regs *r = &run->s.regs.regs;
 	struct kvm_regs r0 = *r;
@@ -370,6 +373,18 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 	/* gp_trap_sync() arms DR1 again at the end of the exit. */
 	s->gp_armed = false;
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP };
+
+	/*
+	 * After an IRET that starts with TF clear this host traps only after
+	 * the next instruction (docs/soft-pmu.md): a breakpoint on its target
+	 * (DR0, execute; SDM vol. 3 18.2.4) stops KVM there first. A host that
+	 * traps at once stops at the same place.
+	 */
+	if (bp) {
+		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
+		dbg.arch.debugreg[0] = bp;
+		dbg.arch.debugreg[7] = DR7_L0;
+	}
 
 	/* Right after a checked instruction KVM is there already (its registers of that exit). */
 	if (memcmp(&r0, r, sizeof(r0))) {
@@ -584,23 +599,39 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		/*
 		 * --soft-check at CPL 0 only: KVM gives no debug exit at CPL 3 on
 		 * some hosts; not for fences, after which some hosts trap only
-		 * after the next instruction, and IRET, after which the same hosts
-		 * trap late when it starts with TF clear (docs/soft-pmu.md); REP
-		 * string instructions up to CHECK_REP_MAX iterations, each a
-		 * single-step of KVM.
+		 * after the next instruction (docs/soft-pmu.md); an IRET with a
+		 * breakpoint on its target (check_step()); REP string
+		 * instructions up to CHECK_REP_MAX iterations, each a single-step
+		 * of KVM.
 		 */
 		uint64_t iterations = res.cls.rep_string ? before.gpr[INTERP_RCX] - cpu.gpr[INTERP_RCX] : 0;
+		bool iret = res.cls.branch == X86_BR_IRET;
+		bool checkable = cpl == 0 && res.cls.fence == X86_FENCE_NONE && iterations <= CHECK_REP_MAX;
 		int c = 2;
 
-		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && iterations <= CHECK_REP_MAX &&
-		    res.cls.branch != X86_BR_IRET) {
-			c = check_step(s, run, &before, &cpu, iterations);
+		/*
+		 * An IRET to CPL 0 in 64-bit mode, stopped at its target by a
+		 * breakpoint, unless RF from the frame would suppress it (SDM
+		 * vol. 3 18.3.1.1).
+		 */
+		if (iret && (interp_cpl(&cpu) != 0 || interp_code_size(&cpu) != 64 || (cpu.rflags & RFLAGS_RF) ||
+			     cpu.rip == before.rip))
+			checkable = false;
+		if (check && checkable) {
+			c = check_step(s, run, &before, &cpu, iterations, iret ? cpu.rip : 0);
 			if (c < 0 || c == 3)
 				break;
 			if (c == 0) {
 				cpu = before;
 				break;
 			}
+			/*
+			 * KVM ran the IRET, which unblocked NMIs there: a pending one
+			 * goes to KVM before the next instruction, not into its
+			 * single-step.
+			 */
+			if (iret)
+				recheck = true;
 		}
 		if (check && c == 2) {
 			/* Unchecked: its writes go to guest RAM as they would without the check. */
