@@ -827,6 +827,7 @@ int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, st
 		return r;
 
 	vm->ended = false;
+	vm->runs++;
 	atomic_store(&vm->stopping, false);
 	/* A previous run's end notification must not end this one. */
 	while (read(vm->end_efd, &(uint64_t){ 0 }, sizeof(uint64_t)) > 0)

@@ -97,6 +97,8 @@ struct vm {
 	 * whose engine is then the log's only reader (docs/soft-pmu.md).
 	 */
 	bool log_dirty;
+	/* vm_run() calls so far: between two, the caller may have written RAM (vmm_vm_mem_write(), vm_load()). */
+	uint64_t runs;
 	struct vm_options opt;
 	struct io_bus bus;
 	struct serial serial;

@@ -55,6 +55,9 @@ int check_ram_begin(struct soft_vcpu *s)
 		}
 		s->ram_valid = false;
 	}
+	/* Another vm_run(): the caller may have written RAM in between. */
+	if (s->ram_run != vm->runs)
+		s->ram_valid = false;
 	if (!s->ram_valid || !vm->log_dirty) {
 		/* The log from now on, then all of RAM: a page written in between is in both. */
 		if (check_ram_log(s) < 0)
@@ -63,6 +66,7 @@ int check_ram_begin(struct soft_vcpu *s)
 		memset(s->ram.logged, 0, words * sizeof(uint64_t));
 		memcpy(s->ram.copy, vm->mem, vm->mem_size);
 		s->ram_valid = true;
+		s->ram_run = vm->runs;
 		return 0;
 	}
 	if (check_ram_log(s) < 0)

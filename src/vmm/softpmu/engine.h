@@ -56,6 +56,7 @@ struct soft_vcpu {
 	uint64_t msr_val[SOFT_INTERP_NR_MSRS];
 	struct soft_check_ram ram;	/* --soft-check: the interpreter's copy of guest RAM (check_ram.c) */
 	bool ram_valid;		/* ram.copy equals RAM but for the pages in its sets */
+	uint64_t ram_run;	/* the vm_run() it was made in (struct vm runs) */
 	struct interp_tlb tlb;	/* translations within one run of the interpreter (interp_run()) */
 	uint64_t interpreted;	/* instructions the interpreter retired (statistics) */
 	uint64_t handed;	/* instructions handed to a KVM single-step while counting */

@@ -54,9 +54,9 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run);
 
 /*
  * --soft-check's copy of guest RAM (check_ram.c). check_ram_begin(), before
- * a run of the interpreter, makes it equal to RAM: all of it the first time
- * and after a reset (or with more than one vCPU), else the pages in its
- * sets. check_ram_log() adds the pages KVM logged as written since the last
+ * a run of the interpreter, makes it equal to RAM: all of it the first time,
+ * after a reset and in another vm_run() (or with more than one vCPU), else
+ * the pages in its sets. check_ram_log() adds the pages KVM logged as written since the last
  * read. check_ram_wrote(): the VMM wrote guest RAM itself. 0 or -1 with
  * s->error set.
  */
