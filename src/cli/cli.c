@@ -103,6 +103,7 @@ static const struct cli_option selftest_options[] = {
 	{ "no-seccomp", 0, CLI_FLAG, OPT(no_seccomp), NULL, "pass --no-seccomp to every vmm run", 0, 0 },
 	{ "soft-engine", 0, CLI_PMU, 0, "step|interp", "pass --soft-engine to every soft-mode vmm run", 0, 0 },
 	{ "soft-check", 0, CLI_PMU_FLAG, 0, NULL, "pass --soft-check to every soft-mode vmm run", 0, 0 },
+	{ "soft-interp", 0, CLI_PMU, 0, "counting|always", "pass --soft-interp to every soft-mode vmm run", 0, 0 },
 	{ "guest-dir", 0, CLI_STRING, OPT(guest_dir), "DIR", "where the guest images are (default: found "
 	  "beside vmm)", 0, 0 },
 	OPT_HELP,
