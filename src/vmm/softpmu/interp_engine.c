@@ -343,6 +343,26 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
 }
 
 /*
+ * KVM pushes RFLAGS with the TF of its own single-stepping when it delivers
+ * an event while the VMM steps (that TF is the VMM's: see interp_run()),
+ * where the interpreter pushes the guest's. The frame's RFLAGS at linear
+ * address lin gets the interpreter's TF back before RAM is compared.
+ */
+static void check_frame_tf(struct soft_vcpu *s, const struct interp_cpu *cpu, uint64_t lin)
+{
+	struct vm *vm = s->vcpu->vm;
+	struct gva_ctx g = { vm->mem, vm->mem_size, cpu->cr0, cpu->cr3, cpu->cr4, cpu->efer };
+	uint64_t gpa, k, i;
+
+	if (gva_translate(&g, lin, &gpa) < 0 || (gpa & 7) || gpa >= vm->mem_size)
+		return;
+	memcpy(&k, vm->mem + gpa, sizeof(k));
+	memcpy(&i, s->ram.copy + gpa, sizeof(i));
+	if ((k ^ i) == RFLAGS_TF)
+		memcpy(vm->mem + gpa, &i, sizeof(i));
+}
+
+/*
  * --soft-check: run the instruction at *before in KVM too, one single-step
  * from the same registers, and compare. *cpu holds the interpreter's result
  * (its writes in s->ram.copy). Returns 1 when both agree (cpu then holds
@@ -351,10 +371,12 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
  * run it (to be executed unchecked), 3 when a kick stopped KVM within a REP
  * string instruction (*cpu then holds KVM's state), -1 after a difference
  * (s->error set). iterations: a REP string instruction's, else 0. bp: an
- * address to stop at with a breakpoint too (the target of an IRET), or 0.
+ * address to stop at with a breakpoint too (the target of an IRET, an
+ * exception's handler), or 0. frame: the linear address of the RFLAGS of the
+ * frame an exception's delivery pushed, or 0.
  */
 static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct interp_cpu *before,
-		      struct interp_cpu *cpu, uint64_t iterations, uint64_t bp)
+		      struct interp_cpu *cpu, uint64_t iterations, uint64_t bp, uint64_t frame)
 {
 	struct kvm_regs *r = &run->s.regs.regs;
 	struct kvm_regs r0 = *r;
@@ -465,11 +487,49 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 		return -1;
 	}
 	s->checked++;
-	if (check_ram_log(s) < 0 || !check_compare(s, before, cpu, r))
+	if (check_ram_log(s) < 0)
+		return -1;
+	if (frame && s->vcpu->vm->log_dirty)
+		check_frame_tf(s, cpu, frame);
+	if (!check_compare(s, before, cpu, r))
 		return -1;
 	/* The pages compared are equal: the copy is RAM again. */
 	soft_check_sync(&s->ram, s->vcpu->vm->mem);
 	return 1;
+}
+
+/*
+ * --soft-check, an exception the interpreter found at CPL 0 in 64-bit mode
+ * (a fault, or the #UD of UD2): delivered by the interpreter through the
+ * guest's IDT on its copy of RAM and by KVM from the same state, where a
+ * breakpoint on the handler stops it (delivery through an interrupt or trap
+ * gate clears TF, SDM vol. 3 6.12.1.3, so no single-step trap comes), and
+ * compared there. *cpu is the state before the instruction; it is at the
+ * handler after 1. Returns check_step()'s values, and 2 also when the
+ * interpreter leaves the delivery to KVM or it goes to CPL 3 (nothing
+ * changed then).
+ */
+static int check_fault(struct soft_vcpu *s, struct kvm_run *run, struct interp_cpu *cpu,
+		       const struct interp_mem *mem, uint8_t vector, bool has_error, uint32_t error, uint64_t cr2)
+{
+	struct interp_event e = { INTERP_EV_EXCEPTION, vector, has_error, error, cr2 };
+	struct interp_cpu d = *cpu;
+	struct interp_result res;
+	int c;
+
+	if (interp_code_size(cpu) != 64 || interp_cpl(cpu) != 0)
+		return 2;
+	if (interp_deliver(&d, mem, &e, &res) != INTERP_RETIRED)
+		return 2;
+	if (interp_cpl(&d) != 0 || interp_code_size(&d) != 64 || d.rip == cpu->rip) {
+		soft_check_sync(&s->ram, s->vcpu->vm->mem);	/* the frame in the copy, undone */
+		return 2;
+	}
+	/* SDM vol. 3 6.14.2, figure 6-9: RIP, CS, RFLAGS above the error code. */
+	c = check_step(s, run, cpu, &d, 0, d.rip, d.gpr[INTERP_RSP] + (res.has_error ? 24 : 16));
+	if (c == 1)
+		*cpu = d;
+	return c;
 }
 
 /*
@@ -565,6 +625,25 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			done++;
 			continue;
 		}
+		/* SDM vol. 2B UD2: raises #UD, always; the fault does not retire it. */
+		bool ud2 = st == INTERP_FALLBACK && res.cls.map == X86_MAP_0F && res.cls.opcode == 0x0b;
+
+		if (check && (st == INTERP_FAULT || ud2)) {
+			int c = ud2 ? check_fault(s, run, &cpu, &mem, X86_UD, false, 0, 0) :
+				check_fault(s, run, &cpu, &mem, res.vector, res.has_error, res.error, res.cr2);
+
+			if (c < 0)
+				break;
+			if (c == 1) {
+				s->faults += !ud2;
+				s->delivered++;
+				done++;
+				continue;
+			}
+			cpu = before;
+			if (c == 0)
+				break;
+		}
 		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res) ||
 					      (!check && interp_x87(s, &cpu, &res, &fpu)))) {
 			done++;
@@ -578,9 +657,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			done++;
 			continue;
 		}
-		/* SDM vol. 2B UD2: raises #UD, always; the fault does not retire it. */
-		if (st == INTERP_FALLBACK && res.cls.map == X86_MAP_0F && res.cls.opcode == 0x0b && !check &&
-		    interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0)) {
+		if (ud2 && !check && interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0)) {
 			done++;
 			continue;
 		}
@@ -618,7 +695,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			     cpu.rip == before.rip))
 			checkable = false;
 		if (check && checkable) {
-			c = check_step(s, run, &before, &cpu, iterations, iret ? cpu.rip : 0);
+			c = check_step(s, run, &before, &cpu, iterations, iret ? cpu.rip : 0, 0);
 			if (c < 0 || c == 3)
 				break;
 			if (c == 0) {
