@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "interp/interp.h"
+#include "reftime.h"
 
 #define RAM (2u << 20)
 #define CODE 0x10000
@@ -86,14 +86,6 @@ static void machine(uint8_t *ram, struct interp_cpu *c, unsigned int cpl, const 
 	c->gpr[INTERP_RBX] = DATA;
 }
 
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
 /* ns per retired instruction over steps interp_step() calls; -1 if the loop stops retiring. */
 static double run_loop(uint8_t *ram, const struct loop *l, unsigned int cpl, unsigned int steps,
 		       struct interp_tlb *tlb)
@@ -119,30 +111,6 @@ static double run_loop(uint8_t *ram, const struct loop *l, unsigned int cpl, uns
 	return (now_ns() - t0) / (double)retired;
 }
 
-/* ns per reference unit: REF_UNITS dependent multiply-adds the compiler cannot fold. */
-static double run_ref(unsigned int units)
-{
-	volatile uint64_t sink;
-	uint64_t v = 1;
-	double t0 = now_ns();
-
-	for (unsigned int i = 0; i < units; i++) {
-		for (unsigned int k = 0; k < REF_UNITS; k++)
-			v = v * 6364136223846793005ULL + 1442695040888963407ULL;
-		__asm__ volatile("" : "+r"(v));
-	}
-	sink = v;
-	(void)sink;
-	return (now_ns() - t0) / (double)units;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
 	unsigned int steps = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 200000;
@@ -166,7 +134,7 @@ int main(int argc, char **argv)
 
 			for (unsigned int r = 0; r < runs; r++) {
 				a[r] = run_loop(ram, &loops[i], cpl, steps, NULL);
-				b[r] = run_ref(steps);
+				b[r] = run_ref(steps, REF_UNITS);
 				t[r] = run_loop(ram, &loops[i], cpl, steps, &tlb);
 				if (a[r] < 0 || t[r] < 0) {
 					fprintf(stderr, "%s at CPL %u: the loop stopped retiring\n",

@@ -12,7 +12,11 @@
  *     writes sign-extended from bit 31 per SDM 20.2.6), and writing back what
  *     was read succeeds and reads the same;
  *   - after RESET the model answers every MSR, RDPMC and counting() like a
- *     model freshly initialised with the same shape, with no PMI pending.
+ *     model freshly initialised with the same shape, with no PMI pending;
+ *   - a second model that goes through the same operations but retires
+ *     through the reference path (softpmu_retire_ref(), which decides every
+ *     counter again, where softpmu_retire() reads the live set) answers every
+ *     MSR, RDPMC, the pending PMI and counting() the same.
  */
 #include <errno.h>
 #include <string.h>
@@ -198,11 +202,46 @@ static void check_like_fresh(struct softpmu *p, struct softpmu *fresh)
 	}
 }
 
-static void op_wrmsr(struct fuzz_in *in, struct softpmu *p, const struct fuzz_pmu *f)
+/* p, retired through the live set, against ref, retired through the reference path. */
+static void check_like_ref(struct softpmu *p, struct softpmu *ref)
+{
+	size_t n;
+	const uint32_t *list = softpmu_msr_list(p, &n);
+
+	FUZZ_CHECK(softpmu_pmi_pending(p) == softpmu_pmi_pending(ref), "PMI pending: live set %d, reference %d",
+		   softpmu_pmi_pending(p), softpmu_pmi_pending(ref));
+	FUZZ_CHECK(softpmu_counting(p) == softpmu_counting_ref(ref), "counting(): live set %d, reference %d",
+		   softpmu_counting(p), softpmu_counting_ref(ref));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = 0, b = 0;
+		int ra = softpmu_rdmsr(p, list[i], &a), rb = softpmu_rdmsr(ref, list[i], &b);
+
+		FUZZ_CHECK(ra == rb && a == b, "MSR 0x%x reads %d/0x%llx, through the reference path %d/0x%llx",
+			   list[i], ra, (unsigned long long)a, rb, (unsigned long long)b);
+	}
+	for (uint32_t k = 0; k < 16; k++) {
+		uint32_t ecx = (k & 7) | (k & 8 ? 1u << 30 : 0);
+		uint64_t a = 0, b = 0;
+		int ra = softpmu_rdpmc(p, ecx, &a), rb = softpmu_rdpmc(ref, ecx, &b);
+
+		FUZZ_CHECK(ra == rb && a == b, "RDPMC 0x%x differs from the reference path", ecx);
+	}
+}
+
+/* A WRMSR to both models. */
+static int wrmsr2(struct softpmu *p, struct softpmu *ref, uint32_t msr, uint64_t val)
+{
+	int r = softpmu_wrmsr(p, msr, val);
+
+	FUZZ_CHECK(softpmu_wrmsr(ref, msr, val) == r, "WRMSR 0x%x: the two models disagree", msr);
+	return r;
+}
+
+static void op_wrmsr(struct fuzz_in *in, struct softpmu *p, struct softpmu *ref, const struct fuzz_pmu *f)
 {
 	uint32_t msr = pick_msr(in, p);
 	uint64_t val = fuzz_u64(in), got, again, want;
-	int r = softpmu_wrmsr(p, msr, val);
+	int r = wrmsr2(p, ref, msr, val);
 
 	FUZZ_CHECK(r == 0 || r == SOFTPMU_GP || r == -ENOENT, "WRMSR 0x%x returned %d", msr, r);
 	FUZZ_CHECK((r == -ENOENT) == !softpmu_handles(p, msr), "WRMSR 0x%x: -ENOENT and handles() disagree",
@@ -215,7 +254,7 @@ static void op_wrmsr(struct fuzz_in *in, struct softpmu *p, const struct fuzz_pm
 	if (expected_read(p, f, msr, val, &want))
 		FUZZ_CHECK(got == want, "MSR 0x%x: wrote 0x%llx, read 0x%llx, expected 0x%llx", msr,
 			   (unsigned long long)val, (unsigned long long)got, (unsigned long long)want);
-	r = softpmu_wrmsr(p, msr, got);
+	r = wrmsr2(p, ref, msr, got);
 	FUZZ_CHECK(!r, "MSR 0x%x: writing back 0x%llx, as read, gives %d", msr,
 		   (unsigned long long)got, r);
 	FUZZ_CHECK(!softpmu_rdmsr(p, msr, &again) && again == got,
@@ -223,7 +262,7 @@ static void op_wrmsr(struct fuzz_in *in, struct softpmu *p, const struct fuzz_pm
 		   (unsigned long long)again);
 }
 
-static void op_retire(struct fuzz_in *in, struct softpmu *p)
+static void op_retire(struct fuzz_in *in, struct softpmu *p, struct softpmu *ref)
 {
 	uint8_t b = fuzz_u8(in);
 	struct softpmu_insn insn = {
@@ -237,8 +276,10 @@ static void op_retire(struct fuzz_in *in, struct softpmu *p)
 
 	insn.from = fuzz_u64(in);
 	insn.to = fuzz_u64(in);
-	for (unsigned int i = 0; i < times; i++)
+	for (unsigned int i = 0; i < times; i++) {
 		softpmu_retire(p, &insn);
+		softpmu_retire_ref(ref, &insn);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -246,7 +287,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fuzz_pmu f;
-	static struct softpmu p, fresh;
+	static struct softpmu p, fresh, ref;
 	static struct counters ctrs;
 	struct fuzz_in in = { data, size };
 	struct vmm_err err = { 0 };
@@ -263,6 +304,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(!softpmu_init(&fresh, &f.shape, f.has_filter ? &f.filter : NULL, &err),
 		   "the same shape initialises once only");
 	check_like_fresh(&p, &fresh);
+	ref = p;
 	find_counters(&p, &f, &ctrs);
 	for (unsigned int op = 0; op < MAX_OPS && in.n; op++) {
 		uint64_t v;
@@ -270,7 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		switch (kind) {
 		case 0:
-			op_wrmsr(&in, &p, &f);
+			op_wrmsr(&in, &p, &ref, &f);
 			break;
 		case 1: {
 			uint32_t msr = pick_msr(&in, &p);
@@ -287,19 +329,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 3:
-			op_retire(&in, &p);
+			op_retire(&in, &p, &ref);
 			break;
 		case 4:
 			softpmu_reset(&p);
+			softpmu_reset(&ref);
 			check_like_fresh(&p, &fresh);
 			break;
 		case 5:
 			softpmu_pmi_ack(&p);
+			softpmu_pmi_ack(&ref);
 			FUZZ_CHECK(!softpmu_pmi_pending(&p), "a PMI pending after the acknowledge");
 			break;
 		}
 		if (kind == 0 || kind == 3)	/* only writes and retirement change counters */
 			check_widths(&p, &f, &ctrs);
+		check_like_ref(&p, &ref);
 	}
 	return 0;
 }

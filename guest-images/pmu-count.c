@@ -459,6 +459,32 @@ static uint64_t count_user_rdpmc(uint64_t pmc)
 	return (hi1 << 32 | lo1) - (hi0 << 32 | lo0);
 }
 
+/* The same block with an RDTSC in it: the first RDPMC, two movs, RDTSC and nine nops retire. */
+static uint64_t count_user_rdtsc(uint64_t pmc)
+{
+	uint64_t lo0, hi0, lo1, hi1;
+
+	asm volatile("rdpmc\n\t"
+		     "mov %%eax, %k[lo0]\n\t"
+		     "mov %%edx, %k[hi0]\n\t"
+		     "rdtsc\n\t"
+		     ".rept 9\n\tnop\n\t.endr\n\t"
+		     "rdpmc"
+		     : "=a"(lo1), "=d"(hi1), [lo0] "=&r"(lo0), [hi0] "=&r"(hi0)
+		     : "c"((uint32_t)pmc) : "memory");
+	return (hi1 << 32 | lo1) - (hi0 << 32 | lo0);
+}
+
+/* RDTSC at CPL 3: the exception vector it raised, 0 if none. */
+static uint64_t count_user_rdtsc_safe(uint64_t unused)
+{
+	uint64_t vector = 0;
+
+	(void)unused;
+	asm volatile("1: rdtsc\n2:\n\t" GUEST_EXTABLE("1b", "2b") : "+S"(vector) : : "rax", "rdx", "memory");
+	return vector;
+}
+
 /* COUNT_SPIN_INSNS instructions at least (the trampoline adds a few). */
 #define COUNT_SPIN_LOOPS	100
 #define COUNT_SPIN_INSNS	(2 * COUNT_SPIN_LOOPS + 1)
@@ -518,6 +544,16 @@ static void count_usr_os_exact(const struct count_ctx *x)
 			  "PMC0 %s counts %llu instructions of a CPL-3 block (RDPMC at CPL 3)",
 			  count_rings[i].name, (unsigned long long)expect);
 	}
+	/* An RDTSC does not take user mode out of sight: every instruction after it counts too. */
+	report_eq(count_at_cpl3(x, EVTSEL_USR, count_user_rdtsc), COUNT_USER_INSNS,
+		  "PMC0 USR only counts %u instructions of a CPL-3 block with an RDTSC in it", COUNT_USER_INSNS);
+	/* SDM vol. 2B RDTSC: #GP(0) at CPL 3 with CR4.TSD. */
+	usermode_set_tsd(true);
+	report_eq(count_at_cpl3(x, EVTSEL_USR, count_user_rdtsc_safe), GP_VECTOR,
+		  "RDTSC at CPL 3 with CR4.TSD set raises #GP while counting");
+	usermode_set_tsd(false);
+	report_eq(count_at_cpl3(x, EVTSEL_USR, count_user_rdtsc_safe), 0,
+		  "RDTSC at CPL 3 with CR4.TSD clear runs while counting");
 }
 
 /*

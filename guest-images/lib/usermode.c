@@ -200,6 +200,13 @@ void usermode_set_pce(bool on)
 	usermode_write_cr4(on ? cr4 | CR4_PCE : cr4 & ~CR4_PCE);
 }
 
+void usermode_set_tsd(bool on)
+{
+	unsigned long cr4 = read_cr4();
+
+	usermode_write_cr4(on ? cr4 | CR4_TSD : cr4 & ~CR4_TSD);
+}
+
 /* The UD2 after fn, executed at CPL 3, is the way back to CPL 0. */
 static void usermode_ud_handler(struct ex_regs *r)
 {

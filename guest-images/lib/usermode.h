@@ -43,6 +43,9 @@ uint64_t usermode_call(usermode_fn fn, uint64_t arg);
 /* CR4.PCE (SDM vol. 3A 2.5): whether RDPMC is allowed at CPL 3. */
 void usermode_set_pce(bool on);
 
+/* CR4.TSD (SDM vol. 3A 2.5): RDTSC and RDTSCP #GP at CPL 3 when set. */
+void usermode_set_tsd(bool on);
+
 /* The current privilege level: CS.RPL (SDM vol. 3A 5.5). */
 static inline unsigned int usermode_cpl(void)
 {

@@ -58,6 +58,7 @@
 #define CR4_PVI		(1ULL << 1)
 #define CR4_PSE		(1ULL << 4)
 #define CR4_PAE		(1ULL << 5)
+#define CR4_TSD		(1ULL << 2)
 #define CR4_PCE		(1ULL << 8)
 #define CR4_OSFXSR	(1ULL << 9)
 #define CR4_OSXMMEXCPT	(1ULL << 10)

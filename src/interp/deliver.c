@@ -37,25 +37,25 @@ static uint64_t pushed_flags(const struct ictx *x, const struct event *e)
 {
 	/* SDM vol. 3 18.3.1.1: a fault's frame has RF set, so that the restarted instruction does not
 	   hit its instruction breakpoint again. */
-	return e->fault ? x->c.rflags | FL_RF : x->c.rflags;
+	return e->fault ? x->c->rflags | FL_RF : x->c->rflags;
 }
 
 /* SDM vol. 2 INT n, REAL-ADDRESS-MODE: the IVT at IDTR.base, 4 bytes a vector, no error code. */
 static int deliver_real(struct ictx *x, const struct event *e)
 {
 	uint64_t ent, fl = pushed_flags(x, e);
-	struct interp_seg *cs = &x->c.seg[INTERP_CS];
+	struct interp_seg *cs = &x->c->seg[INTERP_CS];
 
-	if ((uint32_t)e->vector * 4 + 3 > x->c.idtr.limit)
+	if ((uint32_t)e->vector * 4 + 3 > x->c->idtr.limit)
 		return ie_fault(x, X86_GP, false, 0);
-	TRY(mem_read_lin(x, (x->c.idtr.base + e->vector * 4u) & 0xffffffffULL, 4, 0, &ent));
+	TRY(mem_read_lin(x, (x->c->idtr.base + e->vector * 4u) & 0xffffffffULL, 4, 0, &ent));
 	TRY(push(x, 2, fl & 0xffff));
 	TRY(push(x, 2, cs->sel));
 	TRY(push(x, 2, e->ret_rip & 0xffff));
-	x->c.rflags &= ~(FL_IF | FL_TF | FL_AC | FL_RF);
+	x->c->rflags &= ~(FL_IF | FL_TF | FL_AC | FL_RF);
 	cs->sel = (uint16_t)(ent >> 16);
 	cs->base = (uint64_t)cs->sel << 4;
-	x->c.rip = ent & 0xffff;
+	x->c->rip = ent & 0xffff;
 	x->branched = true;
 	return 0;
 }
@@ -64,8 +64,8 @@ static int deliver_real(struct ictx *x, const struct event *e)
 static int tss_stack(struct ictx *x, unsigned int cpl, unsigned int ist, uint32_t ext, uint64_t *sp,
 		     uint16_t *ss)
 {
-	const struct interp_seg *tr = &x->c.tr;
-	bool lma = (x->c.efer & EFER_LMA) != 0;
+	const struct interp_seg *tr = &x->c->tr;
+	bool lma = (x->c->efer & EFER_LMA) != 0;
 	uint64_t off, v, amask = lma ? ~0ULL : 0xffffffffULL;
 	unsigned int size;
 
@@ -122,13 +122,13 @@ struct gate {
 /* The gate of e->vector, with its checks (SDM vol. 2 INT n: PROTECTED-MODE, IA-32e-MODE). */
 static int read_gate(struct ictx *x, const struct event *e, struct gate *g)
 {
-	bool lma = (x->c.efer & EFER_LMA) != 0;
+	bool lma = (x->c->efer & EFER_LMA) != 0;
 	unsigned int gsize = lma ? 16 : 8;
 	uint32_t err = e->vector * 8u + 2 + ext_bit(e);
-	uint64_t lo, hi = 0, amask = lma ? ~0ULL : 0xffffffffULL, at = x->c.idtr.base + e->vector * gsize;
+	uint64_t lo, hi = 0, amask = lma ? ~0ULL : 0xffffffffULL, at = x->c->idtr.base + e->vector * gsize;
 	bool valid;
 
-	if ((uint32_t)e->vector * gsize + gsize - 1 > x->c.idtr.limit)
+	if ((uint32_t)e->vector * gsize + gsize - 1 > x->c->idtr.limit)
 		return ie_fault(x, X86_GP, true, err);
 	TRY(mem_read_lin(x, at & amask, 8, GVA_IMPLICIT, &lo));
 	if (lma)
@@ -168,7 +168,7 @@ static int gate_cs(struct ictx *x, const struct gate *g, uint32_t ext, struct de
 		return ie_fault(x, X86_GP, true, err);
 	if (!cs->seg.present)
 		return ie_fault(x, X86_NP, true, err);
-	if ((x->c.efer & EFER_LMA) && (!cs->seg.l || cs->seg.db))
+	if ((x->c->efer & EFER_LMA) && (!cs->seg.l || cs->seg.db))
 		return ie_fault(x, X86_GP, true, err);
 	return desc_set_accessed(x, cs);
 }
@@ -178,8 +178,8 @@ static int deliver_long(struct ictx *x, const struct event *e, const struct gate
 			unsigned int ncpl)
 {
 	uint32_t ext = ext_bit(e);
-	uint64_t old_rsp = x->c.gpr[INTERP_RSP], rsp = old_rsp, fl = pushed_flags(x, e);
-	uint16_t old_ss = x->c.seg[INTERP_SS].sel, old_cs = x->c.seg[INTERP_CS].sel, unused;
+	uint64_t old_rsp = x->c->gpr[INTERP_RSP], rsp = old_rsp, fl = pushed_flags(x, e);
+	uint16_t old_ss = x->c->seg[INTERP_SS].sel, old_cs = x->c->seg[INTERP_CS].sel, unused;
 
 	if (ncpl < x->cpl || g->ist)
 		TRY(tss_stack(x, ncpl, g->ist, ext, &rsp, &unused));
@@ -187,7 +187,7 @@ static int deliver_long(struct ictx *x, const struct event *e, const struct gate
 		return ie_fault(x, X86_GP, true, ext);
 	x->in.mode = 64;
 	x->cpl = ncpl;
-	x->c.gpr[INTERP_RSP] = rsp & ~0xfULL;
+	x->c->gpr[INTERP_RSP] = rsp & ~0xfULL;
 	if (!mem_canonical(x, rsp))
 		return ie_fault(x, X86_SS, true, ext);
 	TRY(frame_push(x, 8, old_ss, ext));
@@ -197,11 +197,11 @@ static int deliver_long(struct ictx *x, const struct event *e, const struct gate
 	TRY(frame_push(x, 8, e->ret_rip, ext));
 	if (e->has_error)
 		TRY(frame_push(x, 8, e->error, ext));
-	if (ncpl != (x->c.seg[INTERP_SS].dpl & 3u))
-		seg_null(&x->c.seg[INTERP_SS], (uint16_t)ncpl, ncpl);
-	x->c.seg[INTERP_CS] = cs->seg;
-	x->c.seg[INTERP_CS].sel = (uint16_t)((g->sel & ~3u) | ncpl);
-	x->c.rip = g->off;
+	if (ncpl != (x->c->seg[INTERP_SS].dpl & 3u))
+		seg_null(&x->c->seg[INTERP_SS], (uint16_t)ncpl, ncpl);
+	x->c->seg[INTERP_CS] = cs->seg;
+	x->c->seg[INTERP_CS].sel = (uint16_t)((g->sel & ~3u) | ncpl);
+	x->c->rip = g->off;
 	return 0;
 }
 
@@ -211,9 +211,9 @@ static int deliver_legacy(struct ictx *x, const struct event *e, const struct ga
 {
 	unsigned int size = (g->type & 8) ? 4 : 2;
 	uint32_t ext = ext_bit(e), ss_err = ext;
-	uint64_t fl = pushed_flags(x, e), old_sp = x->c.gpr[INTERP_RSP], off = g->off;
-	struct interp_seg old_ss = x->c.seg[INTERP_SS];
-	uint16_t old_cs = x->c.seg[INTERP_CS].sel;
+	uint64_t fl = pushed_flags(x, e), old_sp = x->c->gpr[INTERP_RSP], off = g->off;
+	struct interp_seg old_ss = x->c->seg[INTERP_SS];
+	uint16_t old_cs = x->c->seg[INTERP_CS].sel;
 
 	if (size == 2)
 		off &= 0xffff;
@@ -224,8 +224,8 @@ static int deliver_legacy(struct ictx *x, const struct event *e, const struct ga
 
 		TRY(tss_stack(x, ncpl, 0, ext, &sp, &sel));
 		TRY(load_new_ss(x, sel, ncpl, ext, &ss));
-		x->c.seg[INTERP_SS] = ss.seg;
-		x->c.gpr[INTERP_RSP] = sp;
+		x->c->seg[INTERP_SS] = ss.seg;
+		x->c->gpr[INTERP_RSP] = sp;
 		ss_err = (sel & 0xfffc) | ext;
 	}
 	x->in.mode = 32;
@@ -241,9 +241,9 @@ static int deliver_legacy(struct ictx *x, const struct event *e, const struct ga
 		TRY(frame_push(x, size, e->error, ss_err));
 	if (off > cs->seg.limit)
 		return ie_fault(x, X86_GP, true, ext);
-	x->c.seg[INTERP_CS] = cs->seg;
-	x->c.seg[INTERP_CS].sel = (uint16_t)((g->sel & ~3u) | ncpl);
-	x->c.rip = off;
+	x->c->seg[INTERP_CS] = cs->seg;
+	x->c->seg[INTERP_CS].sel = (uint16_t)((g->sel & ~3u) | ncpl);
+	x->c->rip = off;
 	return 0;
 }
 
@@ -253,21 +253,21 @@ int deliver_event(struct ictx *x, const struct event *e)
 	struct desc cs = { 0 };
 	unsigned int ncpl;
 
-	x->sys = true;
+	sys_begin(x);
 
-	if (!(x->c.cr0 & CR0_PE))
+	if (!(x->c->cr0 & CR0_PE))
 		return deliver_real(x, e);
-	if (x->c.rflags & FL_VM)
+	if (x->c->rflags & FL_VM)
 		return ie_fallback(x, INTERP_FB_MODE);		/* virtual-8086 mode */
 	TRY(read_gate(x, e, &g));
 	TRY(gate_cs(x, &g, ext_bit(e), &cs));
 	/* A conforming handler runs at the current CPL; a non-conforming one at its DPL. */
 	ncpl = (cs.seg.type & 4) ? x->cpl : cs.seg.dpl;
-	TRY((x->c.efer & EFER_LMA) ? deliver_long(x, e, &g, &cs, ncpl) : deliver_legacy(x, e, &g, &cs, ncpl));
+	TRY((x->c->efer & EFER_LMA) ? deliver_long(x, e, &g, &cs, ncpl) : deliver_legacy(x, e, &g, &cs, ncpl));
 	/* SDM vol. 2 INT n: IF cleared by an interrupt gate; TF, VM, RF, NT always. */
 	if (!(g.type & 1))
-		x->c.rflags &= ~FL_IF;
-	x->c.rflags &= ~(FL_TF | FL_VM | FL_RF | FL_NT);
+		x->c->rflags &= ~FL_IF;
+	x->c->rflags &= ~(FL_TF | FL_VM | FL_RF | FL_NT);
 	x->branched = true;
 	return 0;
 }
@@ -341,15 +341,18 @@ enum interp_status interp_deliver(struct interp_cpu *cpu, const struct interp_me
 		enum ev_class second;
 		int r;
 
+		/* On a copy: an exception while delivering leaves cpu as it was. */
+		struct interp_cpu work = *cpu;
+
 		memset(res, 0, sizeof(*res));
-		init_ctx(&x, cpu, mem, res);
+		init_ctx(&x, &work, mem, res);
 		if (pf)
-			x.c.cr2 = cr2;
+			work.cr2 = cr2;
 		r = deliver_event(&x, &e);
 		if (!r)
 			r = mem_commit(&x);
 		if (!r) {
-			*cpu = x.c;
+			*cpu = work;
 			if (ev->kind == INTERP_EV_NMI && !depth)
 				cpu->nmi_masked = true;
 			res->status = INTERP_RETIRED;

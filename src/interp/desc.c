@@ -42,17 +42,17 @@ static void desc_decode(uint64_t lo, uint16_t sel, struct interp_seg *s)
  */
 int desc_read(struct ictx *x, uint16_t sel, bool wide, uint8_t vector, uint32_t ext, struct desc *d)
 {
-	uint64_t base, limit, off = sel & ~7u, amask = (x->c.efer & EFER_LMA) ? ~0ULL : 0xffffffffULL;
+	uint64_t base, limit, off = sel & ~7u, amask = (x->c->efer & EFER_LMA) ? ~0ULL : 0xffffffffULL;
 	uint32_t err = (sel & 0xfffc) | ext;
 
 	if (sel & 4) {
-		if (x->c.ldtr.unusable || !x->c.ldtr.present)
+		if (x->c->ldtr.unusable || !x->c->ldtr.present)
 			return ie_fault(x, vector, true, err);
-		base = x->c.ldtr.base;
-		limit = x->c.ldtr.limit;
+		base = x->c->ldtr.base;
+		limit = x->c->ldtr.limit;
 	} else {
-		base = x->c.gdtr.base;
-		limit = x->c.gdtr.limit;
+		base = x->c->gdtr.base;
+		limit = x->c->gdtr.limit;
 	}
 	if (off + (wide ? 15 : 7) > limit)
 		return ie_fault(x, vector, true, err);
@@ -99,7 +99,7 @@ int desc_load_code(struct ictx *x, uint16_t sel, unsigned int rpl, struct desc *
 		return ie_fault(x, X86_GP, true, err);
 	if (!d->seg.present)
 		return ie_fault(x, X86_NP, true, err);
-	if ((x->c.efer & EFER_LMA) && d->seg.l && d->seg.db)
+	if ((x->c->efer & EFER_LMA) && d->seg.l && d->seg.db)
 		return ie_fault(x, X86_GP, true, err);
 	return 0;
 }
@@ -145,13 +145,13 @@ void seg_null(struct interp_seg *s, uint16_t sel, unsigned int dpl)
  */
 int seg_load(struct ictx *x, int sreg, uint16_t sel)
 {
-	struct interp_seg *s = &x->c.seg[sreg];
+	struct interp_seg *s = &x->c->seg[sreg];
 	uint32_t err = sel & 0xfffc;
 	struct desc d;
 
-	x->sys = true;
+	sys_begin(x);
 
-	if (!(x->c.cr0 & CR0_PE)) {	/* real mode: the base only (SDM vol. 3 20.1.1) */
+	if (!(x->c->cr0 & CR0_PE)) {	/* real mode: the base only (SDM vol. 3 20.1.1) */
 		s->sel = sel;
 		s->base = (uint64_t)sel << 4;
 		return 0;

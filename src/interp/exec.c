@@ -30,7 +30,7 @@ unsigned int branch_size(const struct ictx *x)
 int near_branch(struct ictx *x, uint64_t target, bool call)
 {
 	unsigned int size = branch_size(x);
-	uint64_t next = x->c.rip + x->in.len;
+	uint64_t next = x->c->rip + x->in.len;
 
 	if (x->in.mode == 64 && x->in.p66)
 		return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
@@ -45,7 +45,7 @@ int near_branch(struct ictx *x, uint64_t target, bool call)
 static int alu_rm(struct ictx *x, enum alu_op op, unsigned int size, bool to_reg, bool imm_form,
 		  uint64_t imm)
 {
-	uint64_t a, b, r, fl = x->c.rflags;
+	uint64_t a, b, r, fl = x->c->rflags;
 
 	if (to_reg) {
 		TRY(rm_read(x, size, &b));
@@ -62,7 +62,7 @@ static int alu_rm(struct ictx *x, enum alu_op op, unsigned int size, bool to_reg
 		if (op != ALU_CMP)
 			TRY(rm_write(x, size, r));
 	}
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	return 0;
 }
 
@@ -71,7 +71,7 @@ static int exec_alu(struct ictx *x)
 {
 	unsigned int form = x->in.op & 7, size = (form & 1) ? x->in.osz : 1;
 	enum alu_op op = (enum alu_op)(x->in.op >> 3);
-	uint64_t imm, a, fl = x->c.rflags, r;
+	uint64_t imm, a, fl = x->c->rflags, r;
 
 	if (form < 4) {
 		TRY(dec_modrm(x));
@@ -82,7 +82,7 @@ static int exec_alu(struct ictx *x)
 	r = alu(op, a, imm, size, &fl);
 	if (op != ALU_CMP)
 		reg_set(x, INTERP_RAX, size, r);
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	return 0;
 }
 
@@ -102,19 +102,19 @@ static int exec_group1(struct ictx *x)
 static int exec_group2(struct ictx *x)
 {
 	unsigned int size = (x->in.op & 1) ? x->in.osz : 1, count;
-	uint64_t v, imm, fl = x->c.rflags;
+	uint64_t v, imm, fl = x->c->rflags;
 
 	TRY(dec_modrm(x));
 	if (x->in.op <= 0xc1) {
 		TRY(dec_imm(x, 1, &imm));
 		count = (unsigned int)(imm & 0xff);
 	} else {
-		count = x->in.op <= 0xd1 ? 1 : (unsigned int)(x->c.gpr[INTERP_RCX] & 0xff);
+		count = x->in.op <= 0xd1 ? 1 : (unsigned int)(x->c->gpr[INTERP_RCX] & 0xff);
 	}
 	TRY(rm_read_rmw(x, size, &v));
 	v = alu_shift(x->in.reg & 7, v, count, size, &fl);
 	TRY(rm_write(x, size, v));
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	return 0;
 }
 
@@ -122,16 +122,16 @@ static int exec_group2(struct ictx *x)
 int exec_muldiv(struct ictx *x, unsigned int sub, unsigned int size, uint64_t src)
 {
 	unsigned int bits = size * 8;
-	uint64_t m = mem_mask(size), fl = x->c.rflags;
-	uint64_t lo_in = x->c.gpr[INTERP_RAX] & m;
-	uint64_t hi_in = size == 1 ? (x->c.gpr[INTERP_RAX] >> 8) & 0xff : x->c.gpr[INTERP_RDX] & m;
+	uint64_t m = mem_mask(size), fl = x->c->rflags;
+	uint64_t lo_in = x->c->gpr[INTERP_RAX] & m;
+	uint64_t hi_in = size == 1 ? (x->c->gpr[INTERP_RAX] >> 8) & 0xff : x->c->gpr[INTERP_RDX] & m;
 	unsigned __int128 uw, dividend = ((unsigned __int128)hi_in << bits) | lo_in;
 	uint64_t lo, hi;
 	bool of;
 
 	src &= m;
 	if (size == 1)
-		dividend = x->c.gpr[INTERP_RAX] & 0xffff;
+		dividend = x->c->gpr[INTERP_RAX] & 0xffff;
 	switch (sub) {
 	case 4:		/* MUL: CF = OF = upper half non-zero */
 		uw = (unsigned __int128)lo_in * src;
@@ -191,7 +191,7 @@ int exec_muldiv(struct ictx *x, unsigned int sub, unsigned int size, uint64_t sr
 		/* SDM DIV/IDIV: all six undefined; AMD Zen keeps CF and OF, sets AF, clears SF ZF PF. */
 		fl = (fl & ~(FL_SF | FL_ZF | FL_PF)) | FL_AF;
 	}
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	return 0;
 }
 
@@ -199,7 +199,7 @@ int exec_muldiv(struct ictx *x, unsigned int sub, unsigned int size, uint64_t sr
 static int exec_group3(struct ictx *x)
 {
 	unsigned int size = (x->in.op & 1) ? x->in.osz : 1;
-	uint64_t v, imm, fl = x->c.rflags;
+	uint64_t v, imm, fl = x->c->rflags;
 
 	TRY(dec_modrm(x));
 	switch (x->in.reg & 7) {
@@ -208,7 +208,7 @@ static int exec_group3(struct ictx *x)
 		TRY(dec_imm(x, size == 8 ? 4 : size, &imm));
 		TRY(rm_read(x, size, &v));
 		alu(ALU_AND, v, imm, size, &fl);
-		x->c.rflags = fl;
+		x->c->rflags = fl;
 		return 0;
 	case 2:		/* NOT: no flags */
 		TRY(lockable(x));
@@ -219,7 +219,7 @@ static int exec_group3(struct ictx *x)
 		TRY(rm_read_rmw(x, size, &v));
 		v = alu_neg(v, size, &fl);
 		TRY(rm_write(x, size, v));
-		x->c.rflags = fl;
+		x->c->rflags = fl;
 		return 0;
 	default:
 		TRY(rm_read(x, size, &v));
@@ -231,7 +231,7 @@ static int exec_group3(struct ictx *x)
 static int exec_group45(struct ictx *x)
 {
 	unsigned int size = (x->in.op & 1) ? x->in.osz : 1, sub;
-	uint64_t v, fl = x->c.rflags;
+	uint64_t v, fl = x->c->rflags;
 
 	TRY(dec_modrm(x));
 	sub = x->in.reg & 7;
@@ -240,7 +240,7 @@ static int exec_group45(struct ictx *x)
 		TRY(rm_read_rmw(x, size, &v));
 		v = alu_incdec(sub == 1, v, size, &fl);
 		TRY(rm_write(x, size, v));
-		x->c.rflags = fl;
+		x->c->rflags = fl;
 		return 0;
 	}
 	if (x->in.op == 0xfe)
@@ -262,7 +262,7 @@ static int exec_group45(struct ictx *x)
 
 		if (!x->in.is_mem)
 			return ie_fallback(x, INTERP_FB_UNDEFINED);
-		if (size == 8 && x->c.amd)
+		if (size == 8 && x->c->amd)
 			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);	/* AMD: no m16:64 (REX.W ignored) */
 		TRY(rm_read(x, size, &v));
 		TRY(mem_read(x, x->in.eseg, (x->in.ea + size) & mem_mask(x->in.asz), 2, &sel));
@@ -286,7 +286,7 @@ static int exec_far_direct(struct ictx *x)
 		TRY(pop(x, size, &off));
 		TRY(pop(x, size, &sel));
 		TRY(exec_far(x, 2, off & mem_mask(size), (uint16_t)sel));
-		reg_set(x, INTERP_RSP, stack_size(x), x->c.gpr[INTERP_RSP] + (imm & 0xffff));
+		reg_set(x, INTERP_RSP, stack_size(x), x->c->gpr[INTERP_RSP] + (imm & 0xffff));
 		return 0;
 	}
 	TRY(dec_imm(x, x->in.osz, &off));
@@ -302,39 +302,39 @@ static unsigned int stack_op_size(const struct ictx *x)
 /* PUSHF/POPF (SDM vol. 2 POPF/POPFD/POPFQ, protected mode and real mode). */
 static int exec_pushf_popf(struct ictx *x)
 {
-	unsigned int size = stack_op_size(x), iopl = (x->c.rflags >> 12) & 3;
-	uint64_t v, mask, fl = x->c.rflags;
+	unsigned int size = stack_op_size(x), iopl = (x->c->rflags >> 12) & 3;
+	uint64_t v, mask, fl = x->c->rflags;
 
 	if (x->in.op == 0x9c)
 		return push(x, size, fl & ~(FL_VM | FL_RF) & mem_mask(size));
 	TRY(pop(x, size, &v));
 	mask = FL_ARITH | FL_TF | FL_DF | FL_NT | FL_IF | FL_IOPL | FL_AC | FL_ID;
-	if ((x->c.cr0 & CR0_PE) && x->cpl > 0) {
+	if ((x->c->cr0 & CR0_PE) && x->cpl > 0) {
 		mask &= ~FL_IOPL;		/* IOPL only at CPL 0 */
 		if (x->cpl > iopl)
 			mask &= ~FL_IF;		/* IF only with CPL <= IOPL */
 	}
 	mask &= mem_mask(size);
-	x->c.rflags = (fl & ~mask & ~FL_RF) | (v & mask) | FL_FIXED;
+	x->c->rflags = (fl & ~mask & ~FL_RF) | (v & mask) | FL_FIXED;
 	return 0;
 }
 
 /* CLI/STI: CPL <= IOPL in protected mode, else #GP(0); PVI/VME semantics fall back. */
 static int exec_cli_sti(struct ictx *x)
 {
-	unsigned int iopl = (x->c.rflags >> 12) & 3;
+	unsigned int iopl = (x->c->rflags >> 12) & 3;
 
-	if ((x->c.cr0 & CR0_PE) && x->cpl > iopl) {
-		if (x->cpl == 3 && (x->c.cr4 & CR4_PVI))
+	if ((x->c->cr0 & CR0_PE) && x->cpl > iopl) {
+		if (x->cpl == 3 && (x->c->cr4 & CR4_PVI))
 			return ie_fallback(x, INTERP_FB_MODE);
 		return ie_fault(x, X86_GP, true, 0);
 	}
 	if (x->in.op == 0xfa) {
-		x->c.rflags &= ~FL_IF;
+		x->c->rflags &= ~FL_IF;
 	} else {
 		/* SDM STI: interrupts are blocked until after the next instruction if IF was 0. */
-		x->res->irq_shadow = !(x->c.rflags & FL_IF);
-		x->c.rflags |= FL_IF;
+		x->res->irq_shadow = !(x->c->rflags & FL_IF);
+		x->c->rflags |= FL_IF;
 	}
 	return 0;
 }
@@ -348,10 +348,10 @@ static int exec_enter(struct ictx *x)
 	TRY(dec_imm(x, 1, &level));
 	alloc &= 0xffff;
 	level &= 31;
-	TRY(push(x, size, x->c.gpr[INTERP_RBP]));
-	frame = x->c.gpr[INTERP_RSP] & mem_mask(ss);
+	TRY(push(x, size, x->c->gpr[INTERP_RBP]));
+	frame = x->c->gpr[INTERP_RSP] & mem_mask(ss);
 	/* SDM ENTER: level - 1 frame pointers copied from the enclosing frame, then the new one. */
-	for (uint64_t i = 1, bp = x->c.gpr[INTERP_RBP]; i < level; i++) {
+	for (uint64_t i = 1, bp = x->c->gpr[INTERP_RBP]; i < level; i++) {
 		uint64_t v;
 
 		bp = (bp - size) & mem_mask(ss);
@@ -366,10 +366,10 @@ static int exec_enter(struct ictx *x)
 	 * SDM leaves those bits undefined there.
 	 */
 	if (x->in.mode != 64 && size == 4)
-		x->c.gpr[INTERP_RBP] = (x->c.gpr[INTERP_RBP] & ~0xffffffffULL) | (frame & 0xffffffffULL);
+		x->c->gpr[INTERP_RBP] = (x->c->gpr[INTERP_RBP] & ~0xffffffffULL) | (frame & 0xffffffffULL);
 	else
 		reg_set(x, INTERP_RBP, size, frame);
-	reg_set(x, INTERP_RSP, ss, x->c.gpr[INTERP_RSP] - alloc);
+	reg_set(x, INTERP_RSP, ss, x->c->gpr[INTERP_RSP] - alloc);
 	return 0;
 }
 
@@ -378,7 +378,7 @@ static int exec_leave(struct ictx *x)
 	unsigned int size = stack_op_size(x), ss = stack_size(x);
 	uint64_t v;
 
-	reg_set(x, INTERP_RSP, ss, x->c.gpr[INTERP_RBP]);
+	reg_set(x, INTERP_RSP, ss, x->c->gpr[INTERP_RBP]);
 	TRY(pop(x, size, &v));
 	reg_set(x, INTERP_RBP, size, v);
 	return 0;
@@ -387,8 +387,8 @@ static int exec_leave(struct ictx *x)
 static int exec_loop(struct ictx *x)
 {
 	unsigned int asz = x->in.asz;
-	uint64_t rel, c = x->c.gpr[INTERP_RCX] & mem_mask(asz);
-	bool take, zf = x->c.rflags & FL_ZF;
+	uint64_t rel, c = x->c->gpr[INTERP_RCX] & mem_mask(asz);
+	bool take, zf = x->c->rflags & FL_ZF;
 
 	TRY(dec_imm(x, 1, &rel));
 	if (x->in.op == 0xe3) {
@@ -398,7 +398,7 @@ static int exec_loop(struct ictx *x)
 		take = c != 0 && (x->in.op == 0xe2 || (x->in.op == 0xe1 ? zf : !zf));
 	}
 	if (take)
-		TRY(near_branch(x, x->c.rip + x->in.len + rel, false));
+		TRY(near_branch(x, x->c->rip + x->in.len + rel, false));
 	if (x->in.op != 0xe3)
 		reg_set(x, INTERP_RCX, asz, c);
 	return 0;
@@ -454,11 +454,11 @@ static int exec_misc(struct ictx *x)
 {
 	uint8_t op = x->in.op;
 	unsigned int osz = x->in.osz, r = (op & 7) | ((x->in.rex & 1) ? 8 : 0);
-	uint64_t v, imm, fl = x->c.rflags;
+	uint64_t v, imm, fl = x->c->rflags;
 
 	switch (op) {
 	case 0x50 ... 0x57:
-		return push(x, stack_op_size(x), x->c.gpr[r]);
+		return push(x, stack_op_size(x), x->c->gpr[r]);
 	case 0x58 ... 0x5f:
 		TRY(pop(x, stack_op_size(x), &v));
 		reg_set(x, r, stack_op_size(x), v);
@@ -486,26 +486,26 @@ static int exec_misc(struct ictx *x)
 		fl &= ~(FL_CF | FL_OF);
 		if ((__int128)(int64_t)sext((uint64_t)p & mem_mask(osz), osz) != p)
 			fl |= FL_CF | FL_OF;
-		x->c.rflags = fl;
+		x->c->rflags = fl;
 		return 0;
 	}
 	case 0x70 ... 0x7f:
 		TRY(dec_imm(x, 1, &imm));
 		if (cond(op & 0xf, fl))
-			return near_branch(x, x->c.rip + x->in.len + imm, false);
+			return near_branch(x, x->c->rip + x->in.len + imm, false);
 		return 0;
 	case 0x84:
 	case 0x85:
 		TRY(dec_modrm(x));
 		TRY(rm_read(x, (op & 1) ? osz : 1, &v));
 		alu(ALU_AND, v, reg_get(x, x->in.reg, (op & 1) ? osz : 1), (op & 1) ? osz : 1, &fl);
-		x->c.rflags = fl;
+		x->c->rflags = fl;
 		return 0;
 	case 0x8c:		/* MOV r/m, Sreg */
 		TRY(dec_modrm(x));
 		if ((x->in.reg & 7) > 5)
 			return ie_fallback(x, INTERP_FB_UNDEFINED);
-		v = x->c.seg[x->in.reg & 7].sel;
+		v = x->c->seg[x->in.reg & 7].sel;
 		return rm_write(x, x->in.is_mem ? 2 : osz, v);
 	case 0x8d:		/* LEA */
 		TRY(dec_modrm(x));
@@ -544,11 +544,11 @@ static int exec_misc(struct ictx *x)
 		reg_set(x, INTERP_RDX, osz, v);
 		return 0;
 	case 0x9e:		/* SAHF */
-		x->c.rflags = (fl & ~(FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF)) |
-			      ((x->c.gpr[INTERP_RAX] >> 8) & (FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF));
+		x->c->rflags = (fl & ~(FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF)) |
+			      ((x->c->gpr[INTERP_RAX] >> 8) & (FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF));
 		return 0;
 	case 0x9f:		/* LAHF: AH = SF:ZF:0:AF:0:PF:1:CF */
-		x->c.gpr[INTERP_RAX] = (x->c.gpr[INTERP_RAX] & ~0xff00ULL) |
+		x->c->gpr[INTERP_RAX] = (x->c->gpr[INTERP_RAX] & ~0xff00ULL) |
 				       (((fl & (FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF)) | FL_FIXED) << 8);
 		return 0;
 	case 0xa8:
@@ -557,7 +557,7 @@ static int exec_misc(struct ictx *x)
 
 		TRY(dec_imm(x, size == 8 ? 4 : size, &imm));
 		alu(ALU_AND, reg_get(x, INTERP_RAX, size), imm, size, &fl);
-		x->c.rflags = fl;
+		x->c->rflags = fl;
 		return 0;
 	}
 	case 0xb0 ... 0xb7:
@@ -579,7 +579,7 @@ static int exec_misc(struct ictx *x)
 			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
 		TRY(pop(x, size, &v));
 		TRY(set_rip(x, v, size));
-		reg_set(x, INTERP_RSP, stack_size(x), x->c.gpr[INTERP_RSP] + (imm & 0xffff));
+		reg_set(x, INTERP_RSP, stack_size(x), x->c->gpr[INTERP_RSP] + (imm & 0xffff));
 		x->branched = x->res->taken = true;
 		return 0;
 	}
@@ -599,7 +599,7 @@ static int exec_misc(struct ictx *x)
 		return exec_leave(x);
 	case 0xd7: {		/* XLAT */
 		int seg = x->in.seg >= 0 ? x->in.seg : INTERP_DS;
-		uint64_t a = (x->c.gpr[INTERP_RBX] + (x->c.gpr[INTERP_RAX] & 0xff)) & mem_mask(x->in.asz);
+		uint64_t a = (x->c->gpr[INTERP_RBX] + (x->c->gpr[INTERP_RAX] & 0xff)) & mem_mask(x->in.asz);
 
 		TRY(mem_read(x, seg, a, 1, &v));
 		reg_set(x, INTERP_RAX, 1, v);
@@ -611,20 +611,20 @@ static int exec_misc(struct ictx *x)
 	case 0xe9:
 	case 0xeb:
 		TRY(dec_imm(x, op == 0xeb ? 1 : (x->in.mode != 64 && osz == 2 ? 2 : 4), &imm));
-		return near_branch(x, x->c.rip + x->in.len + imm, op == 0xe8);
+		return near_branch(x, x->c->rip + x->in.len + imm, op == 0xe8);
 	case 0xf5:
-		x->c.rflags ^= FL_CF;
+		x->c->rflags ^= FL_CF;
 		return 0;
 	case 0xf8:
 	case 0xf9:
-		x->c.rflags = op == 0xf8 ? fl & ~FL_CF : fl | FL_CF;
+		x->c->rflags = op == 0xf8 ? fl & ~FL_CF : fl | FL_CF;
 		return 0;
 	case 0xfa:
 	case 0xfb:
 		return exec_cli_sti(x);
 	case 0xfc:
 	case 0xfd:
-		x->c.rflags = op == 0xfc ? fl & ~FL_DF : fl | FL_DF;
+		x->c->rflags = op == 0xfc ? fl & ~FL_DF : fl | FL_DF;
 		return 0;
 	default:
 		return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
@@ -644,11 +644,11 @@ int exec_one_byte(struct ictx *x)
 		return exec_alu(x);
 	switch (op) {
 	case 0x40 ... 0x4f: {	/* INC/DEC r (REX in 64-bit mode, see dec_prefixes) */
-		uint64_t fl = x->c.rflags, v = reg_get(x, op & 7, x->in.osz);
+		uint64_t fl = x->c->rflags, v = reg_get(x, op & 7, x->in.osz);
 
 		v = alu_incdec(op >= 0x48, v, x->in.osz, &fl);
 		reg_set(x, op & 7, x->in.osz, v);
-		x->c.rflags = fl;
+		x->c->rflags = fl;
 		return 0;
 	}
 	case 0x63:

@@ -6,7 +6,7 @@
 static int exec_bt(struct ictx *x, unsigned int sub, bool imm_form)
 {
 	unsigned int size = x->in.osz, bits = size * 8;
-	uint64_t off, v, bit, fl = x->c.rflags;
+	uint64_t off, v, bit, fl = x->c->rflags;
 
 	TRY(dec_modrm(x));
 	if (imm_form) {
@@ -36,7 +36,7 @@ static int exec_bt(struct ictx *x, unsigned int sub, bool imm_form)
 	}
 	if (sub != 4)
 		TRY(rm_write(x, size, v));
-	x->c.rflags = bit ? fl | FL_CF : fl & ~FL_CF;
+	x->c->rflags = bit ? fl | FL_CF : fl & ~FL_CF;
 	return 0;
 }
 
@@ -44,14 +44,14 @@ static int exec_shxd(struct ictx *x)
 {
 	unsigned int size = x->in.osz, count;
 	bool right = x->in.op >= 0xac;
-	uint64_t a, imm, fl = x->c.rflags;
+	uint64_t a, imm, fl = x->c->rflags;
 
 	TRY(dec_modrm(x));
 	if (!(x->in.op & 1)) {
 		TRY(dec_imm(x, 1, &imm));
 		count = (unsigned int)(imm & 0xff);
 	} else {
-		count = (unsigned int)(x->c.gpr[INTERP_RCX] & 0xff);
+		count = (unsigned int)(x->c->gpr[INTERP_RCX] & 0xff);
 	}
 	/*
 	 * SDM SHLD/SHRD: a count greater than the operand size leaves the result
@@ -63,21 +63,21 @@ static int exec_shxd(struct ictx *x)
 	TRY(rm_read_rmw(x, size, &a));
 	a = alu_shxd(right, a, reg_get(x, x->in.reg, size), count, size, &fl);
 	TRY(rm_write(x, size, a));
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	return 0;
 }
 
 static int exec_cmpxchg(struct ictx *x)
 {
 	unsigned int size = (x->in.op & 1) ? x->in.osz : 1;
-	uint64_t d, acc, fl = x->c.rflags;
+	uint64_t d, acc, fl = x->c->rflags;
 
 	TRY(dec_modrm(x));
 	TRY(lockable(x));
 	TRY(rm_read_rmw(x, size, &d));
 	acc = reg_get(x, INTERP_RAX, size);
 	alu(ALU_CMP, acc, d, size, &fl);
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	if (fl & FL_ZF)
 		return rm_write(x, size, reg_get(x, x->in.reg, size));
 	/*
@@ -95,7 +95,7 @@ static int exec_cmpxchg(struct ictx *x)
 static int exec_xadd(struct ictx *x)
 {
 	unsigned int size = (x->in.op & 1) ? x->in.osz : 1;
-	uint64_t d, s, fl = x->c.rflags;
+	uint64_t d, s, fl = x->c->rflags;
 
 	TRY(dec_modrm(x));
 	TRY(lockable(x));
@@ -103,7 +103,7 @@ static int exec_xadd(struct ictx *x)
 	s = reg_get(x, x->in.reg, size);
 	reg_set(x, x->in.reg, size, d);
 	TRY(rm_write(x, size, alu(ALU_ADD, d, s, size, &fl)));
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	return 0;
 }
 
@@ -114,7 +114,7 @@ static int exec_xadd(struct ictx *x)
 static int exec_bsf_bsr(struct ictx *x)
 {
 	unsigned int size = x->in.osz;
-	uint64_t v, fl = x->c.rflags;
+	uint64_t v, fl = x->c->rflags;
 
 	TRY(dec_modrm(x));
 	if (x->in.rep)
@@ -122,12 +122,12 @@ static int exec_bsf_bsr(struct ictx *x)
 	TRY(rm_read(x, size, &v));
 	fl &= ~FL_ZF;
 	if (!v) {
-		x->c.rflags = fl | FL_ZF;
+		x->c->rflags = fl | FL_ZF;
 		return 0;
 	}
 	reg_set(x, x->in.reg, size, x->in.op == 0xbc ? (uint64_t)__builtin_ctzll(v)
 						      : (uint64_t)(63 - __builtin_clzll(v)));
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	return 0;
 }
 
@@ -135,14 +135,14 @@ int exec_0f(struct ictx *x)
 {
 	uint8_t op = x->in.op;
 	unsigned int osz = x->in.osz;
-	uint64_t v, imm, fl = x->c.rflags;
+	uint64_t v, imm, fl = x->c->rflags;
 
 	switch (op) {
 	case 0x18:		/* PREFETCHh: a hint, never faults (SDM vol. 2 PREFETCHh) */
 	case 0x19:
 	case 0x1c ... 0x1f:	/* reserved-NOP space (SDM vol. 2 NOP, table A-3) */
 		/* F3 0F 1E is ENDBR32/64: a NOP unless CET is on (CR4.CET, SDM vol. 1 18.3). */
-		if (op == 0x1e && x->in.rep && (x->c.cr4 & CR4_CET))
+		if (op == 0x1e && x->in.rep && (x->c->cr4 & CR4_CET))
 			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
 		TRY(dec_modrm(x));
 		return 0;
@@ -156,7 +156,7 @@ int exec_0f(struct ictx *x)
 	case 0x80 ... 0x8f:
 		TRY(dec_imm(x, x->in.mode != 64 && osz == 2 ? 2 : 4, &imm));
 		if (cond(op & 0xf, fl))
-			return near_branch(x, x->c.rip + x->in.len + imm, false);
+			return near_branch(x, x->c->rip + x->in.len + imm, false);
 		if (x->in.mode == 64 && x->in.p66)
 			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
 		return 0;
@@ -187,7 +187,7 @@ int exec_0f(struct ictx *x)
 		fl &= ~(FL_CF | FL_OF);
 		if ((__int128)(int64_t)sext((uint64_t)p & mem_mask(osz), osz) != p)
 			fl |= FL_CF | FL_OF;
-		x->c.rflags = fl;
+		x->c->rflags = fl;
 		return 0;
 	}
 	case 0xb0:
@@ -215,7 +215,7 @@ int exec_0f(struct ictx *x)
 
 		if (osz == 2)
 			return ie_fallback(x, INTERP_FB_UNIMPLEMENTED);
-		v = x->c.gpr[r];
+		v = x->c->gpr[r];
 		reg_set(x, r, osz, osz == 8 ? __builtin_bswap64(v) : __builtin_bswap32((uint32_t)v));
 		return 0;
 	}

@@ -78,12 +78,17 @@ struct xlat {
 #define MAX_WALKS 24
 
 struct ictx {
-	struct interp_cpu c;		/* working copy, committed on success */
+	/* Set by init_ctx(), or before use. */
+	struct interp_cpu *c;		/* the caller's state, changed in place; undo restores it */
 	const struct interp_mem *mem;
 	struct gva_ctx g;
 	struct interp_result *res;
-	struct insn in;
 	unsigned int cpl;
+	unsigned int cpl0;		/* the CPL before the instruction */
+	uint32_t gen0;			/* the TLB's generation before the instruction */
+	struct xlat fetched;		/* where its bytes are (fetch()) */
+	/* Cleared for each instruction (init_ctx()), from here to undo. */
+	struct insn in;
 	unsigned int nwr;		/* entries used in wr[] */
 	unsigned int nwalk;		/* entries used in walk[], walk_write[] */
 	/* LOCK-prefixed (or implicitly locked) read-modify-write of one operand */
@@ -96,12 +101,13 @@ struct ictx {
 	bool lock_ok;			/* the opcode accepts LOCK with this operand */
 	bool rmw;			/* the r/m operand is read and written: read with write intent */
 	bool branched;			/* RIP was set by the instruction */
-	struct interp_cpu *out;		/* the caller's state, for REP iterations */
 	bool incomplete;		/* REP stopped before its end */
 	bool keep_rf;			/* IRET loaded RF from the stack: not cleared at completion */
-	bool sys;			/* more than the GPRs, RIP and RFLAGS may have changed
-					   (sys.c, deliver.c, seg_load()): commit all of c */
-	/* Last, and not cleared for each instruction: only the first nwr / nwalk are valid. */
+	bool sys;			/* more than the GPRs, RIP and RFLAGS may change
+					   (sys.c, deliver.c, seg_load()): undo is whole (sys_begin()) */
+	struct interp_insn_entry *fill;	/* the decoded-instruction entry to make when it commits */
+	/* Not cleared: only the first nwr / nwalk entries are valid. */
+	struct interp_cpu undo;		/* the state before the instruction: up to RFLAGS, all when sys */
 	struct pending_write wr[MAX_WRITES];
 	struct gva_walk walk[MAX_WALKS];
 	bool walk_write[MAX_WALKS];
@@ -109,10 +115,51 @@ struct ictx {
 	uint16_t walk_key[MAX_WALKS];
 };
 
+/* The small helpers of every instruction, inline. */
+static inline uint64_t mem_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static inline uint64_t sext(uint64_t v, unsigned int size)
+{
+	unsigned int sh = 64 - size * 8;
+
+	return size >= 8 ? v : (uint64_t)((int64_t)(v << sh) >> sh);
+}
+
+/* Registers: byte registers 4-7 without REX are AH..BH (SDM vol. 2 3.4.1.1 for the zero extension). */
+static inline uint64_t reg_get(const struct ictx *x, unsigned int r, unsigned int size)
+{
+	if (size == 1 && !x->in.rex && r >= 4 && r < 8)
+		return (x->c->gpr[r - 4] >> 8) & 0xff;
+	return x->c->gpr[r] & mem_mask(size);
+}
+
+static inline void reg_set(struct ictx *x, unsigned int r, unsigned int size, uint64_t v)
+{
+	uint64_t *g;
+
+	if (size == 1 && !x->in.rex && r >= 4 && r < 8) {
+		g = &x->c->gpr[r - 4];
+		*g = (*g & ~0xff00ULL) | ((v & 0xff) << 8);
+		return;
+	}
+	g = &x->c->gpr[r];
+	if (size >= 4)
+		*g = v & mem_mask(size);	/* a 32-bit result zero-extends (SDM vol. 1 3.4.1.1) */
+	else
+		*g = (*g & ~mem_mask(size)) | (v & mem_mask(size));
+}
+
 /* interp.c */
 int ie_fault(struct ictx *x, uint8_t vector, bool has_error, uint32_t error);
 int ie_fallback(struct ictx *x, enum interp_fallback reason);
 void init_ctx(struct ictx *x, struct interp_cpu *cpu, const struct interp_mem *mem, struct interp_result *res);
+/* Before an instruction changes more than the GPRs, RIP and RFLAGS: keep all of the state to undo. */
+void sys_begin(struct ictx *x);
+/* The instruction does not complete: the state as it was before it (or its last REP iteration). */
+void rollback(struct ictx *x);
 
 /* tlb.c: the software TLB (interp.h) */
 void tlb_sync(struct interp_tlb *t, const struct gva_ctx *g);
@@ -127,9 +174,8 @@ int mem_read(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t 
 int mem_read_x(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t *v, struct xlat *t);
 int mem_write(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t v);
 int mem_write_x(struct ictx *x, int seg, uint64_t off, unsigned int size, struct xlat *t);
-int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all);
+int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all, struct xlat *t);
 int mem_commit(struct ictx *x);
-uint64_t mem_mask(unsigned int size);
 /* Linear-address accesses without segmentation (descriptor tables, TSS, event frames). */
 int mem_read_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int access, uint64_t *v);
 int mem_write_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int access, uint64_t v);
@@ -139,15 +185,12 @@ bool mem_canonical(const struct ictx *x, uint64_t a);
 int dec_prefixes(struct ictx *x);
 int dec_modrm(struct ictx *x);
 int dec_imm(struct ictx *x, unsigned int size, uint64_t *v);	/* sign-extended */
-uint64_t reg_get(const struct ictx *x, unsigned int r, unsigned int size);
-void reg_set(struct ictx *x, unsigned int r, unsigned int size, uint64_t v);
 int rm_read(struct ictx *x, unsigned int size, uint64_t *v);
 int rm_read_rmw(struct ictx *x, unsigned int size, uint64_t *v);
 int rm_write(struct ictx *x, unsigned int size, uint64_t v);
 int push(struct ictx *x, unsigned int size, uint64_t v);
 int pop(struct ictx *x, unsigned int size, uint64_t *v);
 unsigned int stack_size(const struct ictx *x);
-uint64_t sext(uint64_t v, unsigned int size);
 int set_rip(struct ictx *x, uint64_t target, unsigned int size);
 
 /* flags.c: results and RFLAGS of the arithmetic (SDM vol. 2 per instruction) */

@@ -88,9 +88,13 @@ struct interp_mem {
  * falls back (KVM runs the instruction: INVLPG, MOV CR3, WRMSR...). The
  * caller calls interp_tlb_flush() whenever the guest ran or its state was
  * loaded outside the interpreter. Zero-initialised is empty.
- * It also keeps the classifier's result (x86_classify()) for the last
- * instructions by RIP, used only when the bytes fetched are the same and
- * the code size too: a function of the bytes, so never stale.
+ * It also keeps the last instructions decoded, by RIP (struct
+ * interp_insn_entry): the classifier's result (x86_classify()) and the
+ * prefixes and opcode the interpreter decoded, with the host address of
+ * the bytes. An entry is used only for the same RIP, code size, CS base,
+ * CPL and TLB generation (so the same translation, still valid), and only
+ * when the bytes in guest RAM are still the same: never stale, also under
+ * self-modifying code.
  */
 #define INTERP_TLB_ENTRIES 256
 #define INTERP_TLB_PT_PAGES 16
@@ -102,12 +106,19 @@ struct interp_tlb_entry {
 	uint16_t key;			/* the access kind */
 };
 
-#define INTERP_TLB_INSNS 64
+#define INTERP_TLB_INSNS 256
 
 struct interp_insn_entry {
-	struct x86_insn_class cls;	/* cls.len 0: empty */
-	uint8_t b[X86_MAX_INSN_LEN];
-	uint8_t mode;
+	uint64_t rip, cs_base;
+	const uint8_t *p[2];		/* the bytes in RAM: n0 at p[0], the rest at p[1] */
+	uint32_t gen;			/* interp_tlb.gen when made; 0: empty */
+	uint8_t n0, mode, cpl;
+	struct x86_insn_class cls;
+	uint8_t b[16];			/* X86_MAX_INSN_LEN, and zero after cls.len */
+	/* The interpreter's decoding of the prefixes and the opcode (src/interp/operand.c dec_prefixes()). */
+	uint8_t pos, osz, asz, rex, op;
+	int8_t seg;
+	bool lock, rep, repne, p66, map0f;
 };
 
 struct interp_tlb {

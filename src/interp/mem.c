@@ -11,14 +11,9 @@
 #include <errno.h>
 #include <string.h>
 
-uint64_t mem_mask(unsigned int size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
 bool mem_canonical(const struct ictx *x, uint64_t a)
 {
-	unsigned int bits = (x->c.cr4 & CR4_LA57) ? 57 : 48;
+	unsigned int bits = (x->c->cr4 & CR4_LA57) ? 57 : 48;
 	int64_t s = (int64_t)(a << (64 - bits)) >> (64 - bits);
 
 	return (uint64_t)s == a;
@@ -27,12 +22,12 @@ bool mem_canonical(const struct ictx *x, uint64_t a)
 /* SDM vol. 3 6.15: #SS for stack-segment accesses, #GP otherwise; no error code in real mode. */
 static int seg_fault(struct ictx *x, int seg)
 {
-	return ie_fault(x, seg == INTERP_SS ? X86_SS : X86_GP, (x->c.cr0 & CR0_PE) != 0, 0);
+	return ie_fault(x, seg == INTERP_SS ? X86_SS : X86_GP, (x->c->cr0 & CR0_PE) != 0, 0);
 }
 
 int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool write, uint64_t *lin)
 {
-	const struct interp_seg *s = &x->c.seg[seg];
+	const struct interp_seg *s = &x->c->seg[seg];
 
 	if (x->in.mode == 64) {
 		/* SDM vol. 3 3.4.4: only FS and GS bases apply; no limits; addresses must be canonical. */
@@ -41,7 +36,7 @@ int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool wr
 			return seg_fault(x, seg);
 		return 0;
 	}
-	if (x->c.cr0 & CR0_PE) {
+	if (x->c->cr0 & CR0_PE) {
 		/* SDM vol. 3 5.4-5.5: a null (unusable) segment, and the type's read/write rights. */
 		if (s->unusable || !s->present)
 			return seg_fault(x, seg);
@@ -53,7 +48,7 @@ int mem_linear(struct ictx *x, int seg, uint64_t off, unsigned int size, bool wr
 		}
 	}
 	/* SDM vol. 3 5.3: expand-up segments allow [0, limit]; expand-down (limit, top]. */
-	if (!(s->type & 8) && (s->type & 4) && (x->c.cr0 & CR0_PE)) {
+	if (!(s->type & 8) && (s->type & 4) && (x->c->cr0 & CR0_PE)) {
 		uint64_t top = s->db ? 0xffffffffULL : 0xffffULL;
 
 		if (off <= s->limit || off + size - 1 > top)
@@ -84,7 +79,7 @@ static int record_walk(struct ictx *x, const struct gva_walk *w, bool write, uin
 int mem_xlat(struct ictx *x, uint64_t lin, unsigned int len, unsigned int access, struct xlat *t)
 {
 	uint64_t amask = x->in.mode == 64 ? ~0ULL : 0xffffffffULL;
-	bool ac = (x->c.rflags & FL_AC) != 0;
+	bool ac = (x->c->rflags & FL_AC) != 0;
 	struct interp_tlb *tlb = x->mem->tlb;
 	uint16_t key;
 
@@ -134,7 +129,7 @@ int mem_xlat(struct ictx *x, uint64_t lin, unsigned int len, unsigned int access
 /* SDM vol. 3 6.15 (interrupt 17): CR0.AM, RFLAGS.AC, CPL 3 and a misaligned operand. */
 static int align_check(struct ictx *x, uint64_t lin, unsigned int size)
 {
-	if (size > 1 && (x->c.cr0 & CR0_AM) && (x->c.rflags & FL_AC) && x->cpl == 3 &&
+	if (size > 1 && (x->c->cr0 & CR0_AM) && (x->c->rflags & FL_AC) && x->cpl == 3 &&
 	    (lin & (size - 1)))
 		return ie_fault(x, X86_AC, true, 0);
 	return 0;
@@ -253,11 +248,11 @@ int mem_write_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int 
 	return add_write(x, &t, size, v);
 }
 
-int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all)
+int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all, struct xlat *tp)
 {
-	const struct interp_seg *cs = &x->c.seg[INTERP_CS];
+	const struct interp_seg *cs = &x->c->seg[INTERP_CS];
 	unsigned int want = X86_MAX_INSN_LEN;
-	uint64_t lin, rip = x->c.rip;
+	uint64_t lin, rip = x->c->rip;
 	struct xlat t;
 
 	if (x->in.mode == 64) {
@@ -266,7 +261,7 @@ int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all)
 		lin = rip;
 	} else {
 		if (rip > cs->limit)
-			return ie_fault(x, X86_GP, (x->c.cr0 & CR0_PE) != 0, 0);
+			return ie_fault(x, X86_GP, (x->c->cr0 & CR0_PE) != 0, 0);
 		if (cs->limit - rip + 1 < want)
 			want = (unsigned int)(cs->limit - rip + 1);
 		lin = (cs->base + rip) & 0xffffffffULL;
@@ -287,6 +282,7 @@ int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all)
 	if (want > t.n0)
 		memcpy(buf + t.n0, t.p[1], want - t.n0);
 	*n = want;
+	*tp = t;
 	return 0;
 }
 
@@ -395,6 +391,8 @@ static void note_written(const struct ictx *x)
 
 int mem_commit(struct ictx *x)
 {
+	if (!x->nwr && !x->nwalk && !x->lock_pending)
+		return 0;	/* registers only */
 	if (x->lock_pending && !cas(x->lock_p, x->lock_size, x->lock_old, x->lock_new))
 		return IE_RETRY;
 	for (unsigned int i = 0; i < x->nwr; i++)

@@ -10,13 +10,6 @@
 
 #include <string.h>
 
-uint64_t sext(uint64_t v, unsigned int size)
-{
-	unsigned int sh = 64 - size * 8;
-
-	return size >= 8 ? v : (uint64_t)((int64_t)(v << sh) >> sh);
-}
-
 int dec_prefixes(struct ictx *x)
 {
 	struct insn *in = &x->in;
@@ -106,9 +99,9 @@ static int ea16(struct ictx *x, unsigned int mod, unsigned int rm)
 		TRY(dec_bytes(x, 2, &disp));
 	if (!(mod == 0 && rm == 6)) {
 		if (base[rm] >= 0)
-			ea += x->c.gpr[base[rm]];
+			ea += x->c->gpr[base[rm]];
 		if (index[rm] >= 0)
-			ea += x->c.gpr[index[rm]];
+			ea += x->c->gpr[index[rm]];
 		in->eseg = base[rm] == INTERP_RBP ? INTERP_SS : INTERP_DS;
 	}
 	in->ea = (ea + disp) & 0xffff;
@@ -131,7 +124,7 @@ static int ea32(struct ictx *x, unsigned int mod, unsigned int rm)
 		idx = ((sib >> 3) & 7) | ((in->rex & 2) ? 8 : 0);
 		b = (sib & 7) | ((in->rex & 1) ? 8 : 0);
 		if (idx != 4)
-			ea += x->c.gpr[idx] << (sib >> 6);
+			ea += x->c->gpr[idx] << (sib >> 6);
 		if ((sib & 7) == 5 && mod == 0)
 			TRY(dec_bytes(x, 4, &disp));
 		else
@@ -139,7 +132,7 @@ static int ea32(struct ictx *x, unsigned int mod, unsigned int rm)
 	} else if (rm == 5 && mod == 0) {
 		TRY(dec_bytes(x, 4, &disp));
 		if (in->mode == 64)
-			ea = x->c.rip + in->len;	/* RIP-relative: from the next instruction */
+			ea = x->c->rip + in->len;	/* RIP-relative: from the next instruction */
 	} else {
 		basereg = (int)(rm | ((in->rex & 1) ? 8 : 0));
 	}
@@ -148,7 +141,7 @@ static int ea32(struct ictx *x, unsigned int mod, unsigned int rm)
 	else if (mod == 2)
 		TRY(dec_bytes(x, 4, &disp));
 	if (basereg >= 0) {
-		ea += x->c.gpr[basereg];
+		ea += x->c->gpr[basereg];
 		if (basereg == INTERP_RSP || basereg == INTERP_RBP)
 			in->eseg = INTERP_SS;
 	}
@@ -179,29 +172,6 @@ int dec_modrm(struct ictx *x)
 	if (in->seg >= 0)
 		in->eseg = in->seg;
 	return 0;
-}
-
-uint64_t reg_get(const struct ictx *x, unsigned int r, unsigned int size)
-{
-	if (size == 1 && !x->in.rex && r >= 4 && r < 8)
-		return (x->c.gpr[r - 4] >> 8) & 0xff;
-	return x->c.gpr[r] & mem_mask(size);
-}
-
-void reg_set(struct ictx *x, unsigned int r, unsigned int size, uint64_t v)
-{
-	uint64_t *g;
-
-	if (size == 1 && !x->in.rex && r >= 4 && r < 8) {
-		g = &x->c.gpr[r - 4];
-		*g = (*g & ~0xff00ULL) | ((v & 0xff) << 8);
-		return;
-	}
-	g = &x->c.gpr[r];
-	if (size >= 4)
-		*g = v & mem_mask(size);	/* a 32-bit result zero-extends (SDM vol. 1 3.4.1.1) */
-	else
-		*g = (*g & ~mem_mask(size)) | (v & mem_mask(size));
 }
 
 /*
@@ -268,13 +238,13 @@ unsigned int stack_size(const struct ictx *x)
 {
 	if (x->in.mode == 64)
 		return 8;
-	return x->c.seg[INTERP_SS].db ? 4 : 2;
+	return x->c->seg[INTERP_SS].db ? 4 : 2;
 }
 
 int push(struct ictx *x, unsigned int size, uint64_t v)
 {
 	unsigned int ss = stack_size(x);
-	uint64_t sp = (x->c.gpr[INTERP_RSP] - size) & mem_mask(ss);
+	uint64_t sp = (x->c->gpr[INTERP_RSP] - size) & mem_mask(ss);
 
 	TRY(mem_write(x, INTERP_SS, sp, size, v));
 	reg_set(x, INTERP_RSP, ss, sp);
@@ -284,7 +254,7 @@ int push(struct ictx *x, unsigned int size, uint64_t v)
 int pop(struct ictx *x, unsigned int size, uint64_t *v)
 {
 	unsigned int ss = stack_size(x);
-	uint64_t sp = x->c.gpr[INTERP_RSP] & mem_mask(ss);
+	uint64_t sp = x->c->gpr[INTERP_RSP] & mem_mask(ss);
 
 	TRY(mem_read(x, INTERP_SS, sp, size, v));
 	reg_set(x, INTERP_RSP, ss, sp + size);
@@ -300,13 +270,13 @@ int set_rip(struct ictx *x, uint64_t target, unsigned int size)
 {
 	target &= mem_mask(size);
 	if (x->in.mode == 64) {
-		unsigned int bits = (x->c.cr4 & CR4_LA57) ? 57 : 48;
+		unsigned int bits = (x->c->cr4 & CR4_LA57) ? 57 : 48;
 
 		if ((uint64_t)((int64_t)(target << (64 - bits)) >> (64 - bits)) != target)
 			return ie_fault(x, X86_GP, true, 0);
-	} else if (target > x->c.seg[INTERP_CS].limit) {
-		return ie_fault(x, X86_GP, (x->c.cr0 & CR0_PE) != 0, 0);
+	} else if (target > x->c->seg[INTERP_CS].limit) {
+		return ie_fault(x, X86_GP, (x->c->cr0 & CR0_PE) != 0, 0);
 	}
-	x->c.rip = target;
+	x->c->rip = target;
 	return 0;
 }

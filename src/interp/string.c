@@ -13,8 +13,8 @@ static int one_iteration(struct ictx *x)
 {
 	uint8_t op = x->in.op;
 	unsigned int size = (op & 1) ? x->in.osz : 1, asz = x->in.asz;
-	uint64_t am = mem_mask(asz), delta = (x->c.rflags & FL_DF) ? -(uint64_t)size : size;
-	uint64_t si = x->c.gpr[INTERP_RSI] & am, di = x->c.gpr[INTERP_RDI] & am, a, b, fl = x->c.rflags;
+	uint64_t am = mem_mask(asz), delta = (x->c->rflags & FL_DF) ? -(uint64_t)size : size;
+	uint64_t si = x->c->gpr[INTERP_RSI] & am, di = x->c->gpr[INTERP_RDI] & am, a, b, fl = x->c->rflags;
 	int src = x->in.seg >= 0 ? x->in.seg : INTERP_DS;
 
 	switch (op) {
@@ -31,7 +31,7 @@ static int one_iteration(struct ictx *x)
 		break;
 	case 0xaa:
 	case 0xab:
-		TRY(mem_write(x, INTERP_ES, di, size, x->c.gpr[INTERP_RAX]));
+		TRY(mem_write(x, INTERP_ES, di, size, x->c->gpr[INTERP_RAX]));
 		break;
 	case 0xac:
 	case 0xad:
@@ -40,10 +40,10 @@ static int one_iteration(struct ictx *x)
 		break;
 	default:
 		TRY(mem_read(x, INTERP_ES, di, size, &b));
-		alu(ALU_CMP, x->c.gpr[INTERP_RAX], b, size, &fl);
+		alu(ALU_CMP, x->c->gpr[INTERP_RAX], b, size, &fl);
 		break;
 	}
-	x->c.rflags = fl;
+	x->c->rflags = fl;
 	if (op <= 0xa7 || op == 0xac || op == 0xad)
 		reg_set(x, INTERP_RSI, asz, si + delta);
 	if (op != 0xac && op != 0xad)
@@ -74,7 +74,7 @@ int exec_string(struct ictx *x)
 	if (!x->in.rep && !x->in.repne)
 		return one_iteration(x);
 	for (unsigned int i = 0;; i++) {
-		uint64_t c = x->c.gpr[INTERP_RCX] & cm, before_fl = x->c.rflags;
+		uint64_t c = x->c->gpr[INTERP_RCX] & cm, before_fl = x->c->rflags;
 		uint64_t before[16];
 		int r;
 
@@ -85,14 +85,14 @@ int exec_string(struct ictx *x)
 			return 0;
 		}
 		/* An iteration changes only the GPRs and RFLAGS (one_iteration()). */
-		memcpy(before, x->c.gpr, sizeof(before));
+		memcpy(before, x->c->gpr, sizeof(before));
 		r = one_iteration(x);
 		if (r) {
 			if (i == 0)
 				return r;
 			/* Later iterations: stop where the next one would fault; it runs again. */
-			memcpy(x->c.gpr, before, sizeof(before));
-			x->c.rflags = before_fl;
+			memcpy(x->c->gpr, before, sizeof(before));
+			x->c->rflags = before_fl;
 			clear_outcome(x->res);
 			x->incomplete = x->branched = true;
 			return 0;
@@ -100,7 +100,7 @@ int exec_string(struct ictx *x)
 		reg_set(x, INTERP_RCX, x->in.asz, c - 1);
 		TRY(commit_iteration(x));
 		/* REPE ends on ZF = 0, REPNE on ZF = 1 (CMPS, SCAS only). */
-		if (cmp && (x->in.rep ? !(x->c.rflags & FL_ZF) : (x->c.rflags & FL_ZF)))
+		if (cmp && (x->in.rep ? !(x->c->rflags & FL_ZF) : (x->c->rflags & FL_ZF)))
 			return 0;
 	}
 }

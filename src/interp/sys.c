@@ -9,16 +9,16 @@
 
 static bool lma(const struct ictx *x)
 {
-	return (x->c.efer & EFER_LMA) != 0;
+	return (x->c->efer & EFER_LMA) != 0;
 }
 
 /* CD ib, CC, CE, F1: the return address is the next instruction (a trap). */
 int exec_int(struct ictx *x)
 {
-	struct event e = { .ret_rip = x->c.rip + x->in.len };
+	struct event e = { .ret_rip = x->c->rip + x->in.len };
 	uint64_t imm;
 
-	x->sys = true;
+	sys_begin(x);
 
 	switch (x->in.op) {
 	case 0xcd:
@@ -31,7 +31,7 @@ int exec_int(struct ictx *x)
 		e.soft = true;
 		break;
 	case 0xce:		/* INTO: #OF only when OF = 1 (not in 64-bit mode: the classifier refuses it) */
-		if (!(x->c.rflags & FL_OF))
+		if (!(x->c->rflags & FL_OF))
 			return 0;
 		e.vector = X86_OF;
 		e.soft = true;
@@ -51,9 +51,9 @@ int exec_int(struct ictx *x)
 static uint64_t iret_flags(const struct ictx *x, uint64_t v, unsigned int size)
 {
 	uint64_t mask = FL_ARITH | FL_TF | FL_DF | FL_NT | FL_RF | FL_AC | FL_ID;
-	unsigned int iopl = (x->c.rflags >> 12) & 3;
+	unsigned int iopl = (x->c->rflags >> 12) & 3;
 
-	if (!(x->c.cr0 & CR0_PE))
+	if (!(x->c->cr0 & CR0_PE))
 		mask |= FL_IF | FL_IOPL;
 	else {
 		if (x->cpl <= iopl)
@@ -62,7 +62,7 @@ static uint64_t iret_flags(const struct ictx *x, uint64_t v, unsigned int size)
 			mask |= FL_IOPL | FL_VIF | FL_VIP;
 	}
 	mask &= mem_mask(size);
-	return (x->c.rflags & ~mask) | (v & mask) | FL_FIXED;
+	return (x->c->rflags & ~mask) | (v & mask) | FL_FIXED;
 }
 
 /* A target offset: canonical into 64-bit code, within CS.limit elsewhere, or #GP(0). */
@@ -72,7 +72,7 @@ static int far_target(struct ictx *x, const struct interp_seg *cs, uint64_t off)
 		if (!mem_canonical(x, off))
 			return ie_fault(x, X86_GP, true, 0);
 	} else if (off > cs->limit) {
-		return ie_fault(x, X86_GP, (x->c.cr0 & CR0_PE) != 0, 0);
+		return ie_fault(x, X86_GP, (x->c->cr0 & CR0_PE) != 0, 0);
 	}
 	return 0;
 }
@@ -108,7 +108,7 @@ static void iret_null_segments(struct ictx *x, unsigned int cpl)
 	static const int regs[4] = { INTERP_ES, INTERP_FS, INTERP_GS, INTERP_DS };
 
 	for (unsigned int i = 0; i < 4; i++) {
-		struct interp_seg *s = &x->c.seg[regs[i]];
+		struct interp_seg *s = &x->c->seg[regs[i]];
 
 		if (s->unusable || !s->s)
 			continue;
@@ -124,7 +124,7 @@ static void iret_null_segments(struct ictx *x, unsigned int cpl)
 static int iret_real(struct ictx *x, unsigned int size)
 {
 	uint64_t ip, cs, fl;
-	struct interp_seg *c = &x->c.seg[INTERP_CS];
+	struct interp_seg *c = &x->c->seg[INTERP_CS];
 
 	TRY(pop(x, size, &ip));
 	TRY(pop(x, size, &cs));
@@ -132,12 +132,12 @@ static int iret_real(struct ictx *x, unsigned int size)
 	if (ip > c->limit)
 		return ie_fault(x, X86_GP, false, 0);
 	/* SDM IRET, REAL-ADDRESS-MODE: a 32-bit IRET keeps VM, VIF, VIP (and RF is ours to clear). */
-	x->c.rflags = iret_flags(x, fl, size) & ~(FL_VM | FL_VIF | FL_VIP);
-	x->c.rflags |= x->out->rflags & (FL_VM | FL_VIF | FL_VIP);
+	x->c->rflags = iret_flags(x, fl, size) & ~(FL_VM | FL_VIF | FL_VIP);
+	x->c->rflags |= x->undo.rflags & (FL_VM | FL_VIF | FL_VIP);
 	x->keep_rf = true;
 	c->sel = (uint16_t)cs;
 	c->base = (uint64_t)c->sel << 4;
-	x->c.rip = ip;
+	x->c->rip = ip;
 	return 0;
 }
 
@@ -149,12 +149,12 @@ int exec_iret(struct ictx *x)
 	struct interp_seg ss;
 	struct desc cs;
 
-	x->sys = true;
+	sys_begin(x);
 
 	x->branched = x->res->taken = true;
-	if (!(x->c.cr0 & CR0_PE))
+	if (!(x->c->cr0 & CR0_PE))
 		return iret_real(x, size);
-	if (x->c.rflags & FL_NT)
+	if (x->c->rflags & FL_NT)
 		return lma(x) ? ie_fault(x, X86_GP, true, 0)	/* no task return in IA-32e mode */
 			      : ie_fallback(x, INTERP_FB_DELIVERY);
 	TRY(pop(x, size, &ip));
@@ -175,43 +175,43 @@ int exec_iret(struct ictx *x)
 	}
 	TRY(far_target(x, &cs.seg, ip & mem_mask(size)));
 	TRY(desc_set_accessed(x, &cs));
-	x->c.rflags = iret_flags(x, fl, size);
+	x->c->rflags = iret_flags(x, fl, size);
 	x->keep_rf = true;	/* SDM vol. 3 18.3.1.1: IRET loads RF (a fault handler returns with it set) */
 	if (from64 || rpl > x->cpl) {
-		x->c.seg[INTERP_SS] = ss;
+		x->c->seg[INTERP_SS] = ss;
 		if (size == 2)
-			x->c.gpr[INTERP_RSP] = (x->c.gpr[INTERP_RSP] & ~0xffffULL) | (sp & 0xffff);
+			x->c->gpr[INTERP_RSP] = (x->c->gpr[INTERP_RSP] & ~0xffffULL) | (sp & 0xffff);
 		else
-			x->c.gpr[INTERP_RSP] = sp & mem_mask(size);
+			x->c->gpr[INTERP_RSP] = sp & mem_mask(size);
 	}
-	x->c.seg[INTERP_CS] = cs.seg;
-	x->c.rip = ip & mem_mask(size);
+	x->c->seg[INTERP_CS] = cs.seg;
+	x->c->rip = ip & mem_mask(size);
 	if (rpl > x->cpl)
 		iret_null_segments(x, rpl);
 	x->cpl = rpl;
-	x->c.nmi_masked = false;	/* SDM vol. 3 6.7.1: IRET ends the blocking of NMIs */
+	x->c->nmi_masked = false;	/* SDM vol. 3 6.7.1: IRET ends the blocking of NMIs */
 	return 0;
 }
 
 /* SDM vol. 2 SYSCALL (APM vol. 3 SYSCALL for the modes only AMD has). */
 static int exec_syscall(struct ictx *x)
 {
-	uint16_t sel = (uint16_t)(x->c.star >> 32) & 0xfffc;
-	uint64_t next = x->c.rip + x->in.len;
+	uint16_t sel = (uint16_t)(x->c->star >> 32) & 0xfffc;
+	uint64_t next = x->c->rip + x->in.len;
 
-	if (!(x->c.efer & EFER_SCE))
+	if (!(x->c->efer & EFER_SCE))
 		return ie_fault(x, X86_UD, false, 0);
 	if (!lma(x))	/* AMD's legacy-mode SYSCALL (STAR[31:0]); Intel's #UD */
-		return x->c.amd ? ie_fallback(x, INTERP_FB_MODE) : ie_fault(x, X86_UD, false, 0);
-	if (x->in.mode != 64 && !x->c.amd)
+		return x->c->amd ? ie_fallback(x, INTERP_FB_MODE) : ie_fault(x, X86_UD, false, 0);
+	if (x->in.mode != 64 && !x->c->amd)
 		return ie_fault(x, X86_UD, false, 0);	/* Intel: 64-bit mode only */
-	x->c.gpr[INTERP_RCX] = x->in.mode == 64 ? next : next & 0xffffffffULL;
-	x->c.gpr[INTERP_R11] = x->c.rflags;
-	x->c.rip = x->in.mode == 64 ? x->c.lstar : x->c.cstar;
-	x->c.rflags &= ~(x->c.sfmask | FL_RF);
-	x->c.rflags |= FL_FIXED;
-	seg_flat(&x->c.seg[INTERP_CS], sel, true, 0, true);
-	seg_flat(&x->c.seg[INTERP_SS], (uint16_t)(sel + 8), false, 0, false);
+	x->c->gpr[INTERP_RCX] = x->in.mode == 64 ? next : next & 0xffffffffULL;
+	x->c->gpr[INTERP_R11] = x->c->rflags;
+	x->c->rip = x->in.mode == 64 ? x->c->lstar : x->c->cstar;
+	x->c->rflags &= ~(x->c->sfmask | FL_RF);
+	x->c->rflags |= FL_FIXED;
+	seg_flat(&x->c->seg[INTERP_CS], sel, true, 0, true);
+	seg_flat(&x->c->seg[INTERP_SS], (uint16_t)(sel + 8), false, 0, false);
 	x->branched = x->res->taken = true;
 	return 0;
 }
@@ -225,23 +225,23 @@ static int exec_syscall(struct ictx *x)
  */
 static int exec_sysret(struct ictx *x)
 {
-	uint16_t base = (uint16_t)(x->c.star >> 48);
+	uint16_t base = (uint16_t)(x->c->star >> 48);
 	bool q = (x->in.rex & 8) != 0;
 
-	if (!(x->c.efer & EFER_SCE))
+	if (!(x->c->efer & EFER_SCE))
 		return ie_fault(x, X86_UD, false, 0);
 	if (!lma(x))
-		return x->c.amd ? ie_fallback(x, INTERP_FB_MODE) : ie_fault(x, X86_UD, false, 0);
-	if (x->in.mode != 64 && !x->c.amd)
+		return x->c->amd ? ie_fallback(x, INTERP_FB_MODE) : ie_fault(x, X86_UD, false, 0);
+	if (x->in.mode != 64 && !x->c->amd)
 		return ie_fault(x, X86_UD, false, 0);
 	if (x->cpl != 0)
 		return ie_fault(x, X86_GP, true, 0);
-	if (q && !x->c.amd && !mem_canonical(x, x->c.gpr[INTERP_RCX]))
+	if (q && !x->c->amd && !mem_canonical(x, x->c->gpr[INTERP_RCX]))
 		return ie_fault(x, X86_GP, true, 0);
-	x->c.rip = q ? x->c.gpr[INTERP_RCX] : x->c.gpr[INTERP_RCX] & 0xffffffffULL;
-	x->c.rflags = (x->c.gpr[INTERP_R11] & 0x3c7fd7ULL) | FL_FIXED;
-	seg_flat(&x->c.seg[INTERP_CS], (uint16_t)((q ? base + 16 : base) | 3), true, 3, q);
-	seg_flat(&x->c.seg[INTERP_SS], (uint16_t)((base + 8) | 3), false, 3, false);
+	x->c->rip = q ? x->c->gpr[INTERP_RCX] : x->c->gpr[INTERP_RCX] & 0xffffffffULL;
+	x->c->rflags = (x->c->gpr[INTERP_R11] & 0x3c7fd7ULL) | FL_FIXED;
+	seg_flat(&x->c->seg[INTERP_CS], (uint16_t)((q ? base + 16 : base) | 3), true, 3, q);
+	seg_flat(&x->c->seg[INTERP_SS], (uint16_t)((base + 8) | 3), false, 3, false);
 	x->branched = x->res->taken = true;
 	return 0;
 }
@@ -249,18 +249,18 @@ static int exec_sysret(struct ictx *x)
 /* SDM vol. 2 SYSENTER; AMD has it in legacy mode only (APM vol. 3 SYSENTER: #UD in long mode). */
 static int exec_sysenter(struct ictx *x)
 {
-	uint16_t sel = (uint16_t)x->c.sysenter_cs & 0xfffc;
+	uint16_t sel = (uint16_t)x->c->sysenter_cs & 0xfffc;
 	bool l = lma(x);
 
-	if (l && x->c.amd)
+	if (l && x->c->amd)
 		return ie_fault(x, X86_UD, false, 0);
-	if (!(x->c.cr0 & CR0_PE) || !sel)
-		return ie_fault(x, X86_GP, (x->c.cr0 & CR0_PE) != 0, 0);
-	x->c.rflags &= ~(FL_VM | FL_IF | FL_RF);
-	x->c.rip = l ? x->c.sysenter_eip : x->c.sysenter_eip & 0xffffffffULL;
-	x->c.gpr[INTERP_RSP] = l ? x->c.sysenter_esp : x->c.sysenter_esp & 0xffffffffULL;
-	seg_flat(&x->c.seg[INTERP_CS], sel, true, 0, l);
-	seg_flat(&x->c.seg[INTERP_SS], (uint16_t)(sel + 8), false, 0, false);
+	if (!(x->c->cr0 & CR0_PE) || !sel)
+		return ie_fault(x, X86_GP, (x->c->cr0 & CR0_PE) != 0, 0);
+	x->c->rflags &= ~(FL_VM | FL_IF | FL_RF);
+	x->c->rip = l ? x->c->sysenter_eip : x->c->sysenter_eip & 0xffffffffULL;
+	x->c->gpr[INTERP_RSP] = l ? x->c->sysenter_esp : x->c->sysenter_esp & 0xffffffffULL;
+	seg_flat(&x->c->seg[INTERP_CS], sel, true, 0, l);
+	seg_flat(&x->c->seg[INTERP_SS], (uint16_t)(sel + 8), false, 0, false);
 	x->branched = x->res->taken = true;
 	return 0;
 }
@@ -268,19 +268,19 @@ static int exec_sysenter(struct ictx *x)
 /* SDM vol. 2 SYSEXIT: to 64-bit code with REX.W (RCX, RDX canonical), else to 32-bit code. */
 static int exec_sysexit(struct ictx *x)
 {
-	uint16_t sel = (uint16_t)x->c.sysenter_cs;
+	uint16_t sel = (uint16_t)x->c->sysenter_cs;
 	bool q = (x->in.rex & 8) != 0;
 
-	if (lma(x) && x->c.amd)
+	if (lma(x) && x->c->amd)
 		return ie_fault(x, X86_UD, false, 0);
-	if (!(x->c.cr0 & CR0_PE) || !(sel & 0xfffc) || x->cpl != 0)
-		return ie_fault(x, X86_GP, (x->c.cr0 & CR0_PE) != 0, 0);
-	if (q && (!mem_canonical(x, x->c.gpr[INTERP_RCX]) || !mem_canonical(x, x->c.gpr[INTERP_RDX])))
+	if (!(x->c->cr0 & CR0_PE) || !(sel & 0xfffc) || x->cpl != 0)
+		return ie_fault(x, X86_GP, (x->c->cr0 & CR0_PE) != 0, 0);
+	if (q && (!mem_canonical(x, x->c->gpr[INTERP_RCX]) || !mem_canonical(x, x->c->gpr[INTERP_RDX])))
 		return ie_fault(x, X86_GP, true, 0);
-	x->c.rip = q ? x->c.gpr[INTERP_RDX] : x->c.gpr[INTERP_RDX] & 0xffffffffULL;
-	x->c.gpr[INTERP_RSP] = q ? x->c.gpr[INTERP_RCX] : x->c.gpr[INTERP_RCX] & 0xffffffffULL;
-	seg_flat(&x->c.seg[INTERP_CS], (uint16_t)((sel + (q ? 32 : 16)) | 3), true, 3, q);
-	seg_flat(&x->c.seg[INTERP_SS], (uint16_t)((sel + (q ? 40 : 24)) | 3), false, 3, false);
+	x->c->rip = q ? x->c->gpr[INTERP_RDX] : x->c->gpr[INTERP_RDX] & 0xffffffffULL;
+	x->c->gpr[INTERP_RSP] = q ? x->c->gpr[INTERP_RCX] : x->c->gpr[INTERP_RCX] & 0xffffffffULL;
+	seg_flat(&x->c->seg[INTERP_CS], (uint16_t)((sel + (q ? 32 : 16)) | 3), true, 3, q);
+	seg_flat(&x->c->seg[INTERP_SS], (uint16_t)((sel + (q ? 40 : 24)) | 3), false, 3, false);
 	x->branched = x->res->taken = true;
 	return 0;
 }
@@ -288,14 +288,14 @@ static int exec_sysexit(struct ictx *x)
 /* 0F 01 F8 SWAPGS: 64-bit mode, CPL 0 (SDM vol. 2 SWAPGS). */
 static int exec_swapgs(struct ictx *x)
 {
-	uint64_t t = x->c.seg[INTERP_GS].base;
+	uint64_t t = x->c->seg[INTERP_GS].base;
 
 	if (x->in.mode != 64)
 		return ie_fault(x, X86_UD, false, 0);
 	if (x->cpl != 0)
 		return ie_fault(x, X86_GP, true, 0);
-	x->c.seg[INTERP_GS].base = x->c.kernel_gs_base;
-	x->c.kernel_gs_base = t;
+	x->c->seg[INTERP_GS].base = x->c->kernel_gs_base;
+	x->c->kernel_gs_base = t;
 	return 0;
 }
 
@@ -308,15 +308,15 @@ static int exec_swapgs(struct ictx *x)
 int exec_far(struct ictx *x, unsigned int kind, uint64_t off, uint16_t sel)
 {
 	unsigned int size = x->in.osz;
-	struct interp_seg *cs = &x->c.seg[INTERP_CS];
-	uint64_t next = (x->c.rip + x->in.len) & (x->in.mode == 64 ? ~0ULL : mem_mask(x->in.mode / 8));
+	struct interp_seg *cs = &x->c->seg[INTERP_CS];
+	uint64_t next = (x->c->rip + x->in.len) & (x->in.mode == 64 ? ~0ULL : mem_mask(x->in.mode / 8));
 	uint16_t old_cs = cs->sel;
 	struct desc d;
 
-	x->sys = true;
+	sys_begin(x);
 
 	x->branched = x->res->taken = true;
-	if (!(x->c.cr0 & CR0_PE)) {
+	if (!(x->c->cr0 & CR0_PE)) {
 		if (off > cs->limit)
 			return ie_fault(x, X86_GP, false, 0);
 		if (kind == 1) {
@@ -325,7 +325,7 @@ int exec_far(struct ictx *x, unsigned int kind, uint64_t off, uint16_t sel)
 		}
 		cs->sel = sel;
 		cs->base = (uint64_t)sel << 4;
-		x->c.rip = off;
+		x->c->rip = off;
 		return 0;
 	}
 	if (kind == 2) {
@@ -345,7 +345,7 @@ int exec_far(struct ictx *x, unsigned int kind, uint64_t off, uint16_t sel)
 	TRY(desc_set_accessed(x, &d));
 	*cs = d.seg;
 	cs->sel = (uint16_t)((sel & ~3u) | x->cpl);
-	x->c.rip = off;
+	x->c->rip = off;
 	return 0;
 }
 
@@ -365,7 +365,7 @@ int exec_sreg(struct ictx *x)
 	int sreg;
 	uint64_t v;
 
-	x->sys = true;
+	sys_begin(x);
 
 	if (op == 0x8e) {
 		TRY(dec_modrm(x));
@@ -376,11 +376,11 @@ int exec_sreg(struct ictx *x)
 	} else {
 		sreg = x->in.map0f ? ((op >> 3) & 1 ? INTERP_GS : INTERP_FS) : (op >> 3) & 3;
 		if (!(op & 1)) {		/* PUSH */
-			uint64_t sp = (x->c.gpr[INTERP_RSP] - size) & mem_mask(stack_size(x));
+			uint64_t sp = (x->c->gpr[INTERP_RSP] - size) & mem_mask(stack_size(x));
 
 			if (size != 4)
-				return push(x, size, x->c.seg[sreg].sel);
-			TRY(mem_write(x, INTERP_SS, sp, 2, x->c.seg[sreg].sel));
+				return push(x, size, x->c->seg[sreg].sel);
+			TRY(mem_write(x, INTERP_SS, sp, 2, x->c->seg[sreg].sel));
 			reg_set(x, INTERP_RSP, stack_size(x), sp);
 			return 0;
 		}
@@ -394,7 +394,7 @@ int exec_sreg(struct ictx *x)
 
 int exec_sys0f(struct ictx *x)
 {
-	x->sys = true;
+	sys_begin(x);
 	switch (x->in.op) {
 	case 0x01:
 		if (x->in.pos < x->in.len && x->in.b[x->in.pos] == 0xf8) {

@@ -18,6 +18,7 @@ void interp_tlb_flush(struct interp_tlb *t)
 	if (++t->gen == 0) {
 		/* The generation wrapped: no entry may still look valid. */
 		memset(t->e, 0, sizeof(t->e));
+		memset(t->insn, 0, sizeof(t->insn));
 		t->gen = 1;
 	}
 }

@@ -72,6 +72,13 @@ class Mapping(unittest.TestCase):
         self.assertIn('--pmu-lbr=on', self.plan('lbr', 'soft-intel')[0])
         self.assertNotIn('--pmu-lbr=on', self.plan('lbr', 'soft-amd')[0])
         self.assertNotIn('--pmu-lbr=on', self.plan('with_args', 'soft-intel')[0])
+        # The -always modes: the same plan, and the interpreter also for uncounted code.
+        opts = self.plan('lbr', 'soft-intel-always')[0]
+        self.assertEqual(opts[:3], ['--pmu=soft', '--cpu-vendor=intel', '--soft-interp=always'])
+        self.assertIn('--pmu-lbr=on', opts)
+        self.assertIsNone(self.plan('intel_only', 'soft-intel-always')[2])
+        self.assertEqual(self.plan('smp_mem', 'soft-amd-always')[0][:3],
+                         ['--pmu=soft', '--cpu-vendor=amd', '--soft-interp=always'])
 
     def test_needs(self):
         for name, mode, why in (

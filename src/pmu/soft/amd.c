@@ -191,7 +191,22 @@ bool amd_counting(const struct softpmu *p)
 	return false;
 }
 
-/* Retirements of in until the first counter that counts it overflows (softpmu_retire_repeat). */
+/* The live set: the counters amd_live() says count, with what amd_retire() reads of them. */
+void amd_live_set(const struct softpmu *p, struct softpmu_live *l)
+{
+	enum pmu_arch_event ev;
+
+	for (unsigned int i = 0; i < p->nr_gp; i++) {
+		uint64_t sel = p->evtsel[i];
+
+		if (amd_live(p, i, &ev))
+			softpmu_live_add(l, false, i, ev, sel & EVTSEL_USR, sel & EVTSEL_OS,
+					 p->shape.perfmon_v2 ? i : SOFTPMU_NO_STATUS, sel & EVTSEL_INT,
+					 p->gp_value_mask);
+	}
+	l->lbr = false;
+}
+
 /* Counter i counts the instruction in (its event, at in's CPL). */
 static bool amd_counts(const struct softpmu *p, unsigned int i, const struct softpmu_insn *in,
 		       enum pmu_arch_event *ev)
@@ -201,6 +216,7 @@ static bool amd_counts(const struct softpmu *p, unsigned int i, const struct sof
 	return amd_live(p, i, ev) && softpmu_cpl_match(sel & EVTSEL_USR, sel & EVTSEL_OS, in->cpl);
 }
 
+/* Retirements of in until the first counter that counts it overflows (softpmu_retire_repeat). */
 uint64_t amd_headroom(const struct softpmu *p, const struct softpmu_insn *in)
 {
 	uint64_t room = UINT64_MAX, r;

@@ -420,12 +420,42 @@ bool intel_counting(const struct softpmu *p)
 }
 
 /*
+ * The live set: the counters intel_gp_live() and intel_fixed_live() say
+ * count, with what intel_retire_gp() and intel_retire_fixed() read of them
+ * at every instruction (CPL filter, event, status bit, PMI), and
+ * lbr_active().
+ */
+void intel_live_set(const struct softpmu *p, struct softpmu_live *l)
+{
+	unsigned int status = p->shape.version >= 2;	/* intel_overflow() */
+	enum pmu_arch_event ev;
+
+	for (unsigned int i = 0; i < p->nr_gp; i++) {
+		uint64_t sel = p->evtsel[i];
+
+		if (intel_gp_live(p, i, &ev))
+			softpmu_live_add(l, false, i, ev, sel & EVTSEL_USR, sel & EVTSEL_OS,
+					 status ? i : SOFTPMU_NO_STATUS, sel & EVTSEL_INT, p->gp_value_mask);
+	}
+	for (unsigned int i = 0; i < PMU_MAX_FIXED; i++) {
+		unsigned int f = intel_fixed_field(p, i);
+
+		if (intel_fixed_live(p, i))
+			softpmu_live_add(l, true, i, intel_fixed_events[i], f & FIXED_CTRL_USR,
+					 f & FIXED_CTRL_OS, status ? 32 + i : SOFTPMU_NO_STATUS,
+					 f & FIXED_CTRL_PMI, p->fixed_value_mask);
+	}
+	l->lbr = lbr_active(p);
+}
+
+/*
  * SDM 20.4.7 freeze on PMI. Legacy (v2/v3): FREEZE_LBRS_ON_PMI clears
  * DEBUGCTL.LBR, FREEZE_PERFMON_ON_PMI clears GLOBAL_CTRL. Streamlined (v4+):
  * LBR_FRZ / CTR_FRZ are set in GLOBAL_STATUS instead and hold the freeze
- * until software clears them through GLOBAL_STATUS_RESET.
+ * until software clears them through GLOBAL_STATUS_RESET. Either way what
+ * counts may change: the live set follows.
  */
-static void intel_raise_pmi(struct softpmu *p)
+void intel_raise_pmi(struct softpmu *p)
 {
 	bool frz_lbr = p->debugctl & DEBUGCTL_FREEZE_LBRS_ON_PMI;
 	bool frz_ctr = p->debugctl & DEBUGCTL_FREEZE_PERFMON_ON_PMI;
@@ -442,6 +472,7 @@ static void intel_raise_pmi(struct softpmu *p)
 		if (frz_ctr)
 			p->global_ctrl = 0;
 	}
+	softpmu_live_update(p);
 }
 
 /* Overflow of global counter bit (GP i = i, fixed i = 32 + i): SDM 20.2.2. */

@@ -66,13 +66,36 @@ static inline bool softpmu_is_intel(const struct softpmu *p)
 	return p->shape.vendor == PMU_VENDOR_INTEL;
 }
 
-uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *in);
-uint64_t softpmu_event_delta_once(enum pmu_arch_event ev, const struct softpmu_insn *in);
-
 /* How many times in a row in retires (softpmu_insn.times; 0 means once). */
 static inline uint64_t softpmu_insn_times(const struct softpmu_insn *in)
 {
 	return in->times ? in->times : 1;
+}
+
+/*
+ * What one retired instruction adds to an architectural event (cycle model
+ * in softpmu.h). Inline, like softpmu_counter_add(): both run for every
+ * counter that counts, at every instruction.
+ */
+static inline uint64_t softpmu_event_delta_once(enum pmu_arch_event ev, const struct softpmu_insn *in)
+{
+	switch (ev) {
+	case PMU_EV_INSTRUCTIONS:
+		return 1;
+	case PMU_EV_BRANCHES:
+		return in->is_branch;
+	case PMU_EV_CORE_CYCLES:
+	case PMU_EV_REF_CYCLES:
+		return in->cycles;
+	default:
+		return 0;
+	}
+}
+
+/* ... and in->times retirements of it (softpmu_retire_repeat keeps the product in range). */
+static inline uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *in)
+{
+	return softpmu_event_delta_once(ev, in) * softpmu_insn_times(in);
 }
 
 /*
@@ -83,7 +106,14 @@ static inline uint64_t softpmu_insn_times(const struct softpmu_insn *in)
 uint64_t softpmu_steps_to_overflow(uint64_t ctr, uint64_t mask, uint64_t delta);
 
 /* Add delta to a counter of the given width; true on overflow (wrap). */
-bool softpmu_counter_add(uint64_t *ctr, uint64_t mask, uint64_t delta);
+static inline bool softpmu_counter_add(uint64_t *ctr, uint64_t mask, uint64_t delta)
+{
+	uint64_t sum = *ctr + delta;
+	bool ovf = mask == ~0ull ? sum < *ctr : sum > mask;
+
+	*ctr = sum & mask;
+	return ovf;
+}
 
 /* USR counts at CPL > 0, OS at CPL 0 (SDM 20.2.1.1; APM 13.2.1). */
 static inline bool softpmu_cpl_match(bool usr, bool os, unsigned int cpl)
@@ -104,6 +134,8 @@ int intel_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
 bool intel_counting(const struct softpmu *p);
 void intel_retire(struct softpmu *p, const struct softpmu_insn *in);
 uint64_t intel_headroom(const struct softpmu *p, const struct softpmu_insn *in);
+void intel_live_set(const struct softpmu *p, struct softpmu_live *l);
+void intel_raise_pmi(struct softpmu *p);
 
 /* Intel LBR stack (lbr.c) */
 bool lbr_msr(struct softpmu *p, uint32_t msr, uint64_t **reg);
@@ -122,6 +154,19 @@ int amd_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
 bool amd_counting(const struct softpmu *p);
 void amd_retire(struct softpmu *p, const struct softpmu_insn *in);
 uint64_t amd_headroom(const struct softpmu *p, const struct softpmu_insn *in);
+void amd_live_set(const struct softpmu *p, struct softpmu_live *l);
+
+/*
+ * The live set (live.c, which also holds softpmu_retire()).
+ * softpmu_live_update() after anything that changes an input of a
+ * counter's liveness; softpmu_live_add() appends a counter that counts (the
+ * vendors' *_live_set()); softpmu_live_headroom() is intel_headroom() /
+ * amd_headroom() over the live counters.
+ */
+void softpmu_live_update(struct softpmu *p);
+void softpmu_live_add(struct softpmu_live *l, bool fixed, unsigned int idx, enum pmu_arch_event ev,
+		      bool usr, bool os, unsigned int status_bit, bool pmi, uint64_t mask);
+uint64_t softpmu_live_headroom(const struct softpmu *p, const struct softpmu_insn *in);
 
 /* MSR index ranges the model owns, per vendor (softpmu.c) */
 struct softpmu_msr_range {

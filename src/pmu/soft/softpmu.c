@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Software PMU model: vendor-independent part (init, MSR ownership, event
- * filter, dispatch to intel.c / amd.c, PMI state).
+ * filter, dispatch to intel.c / amd.c, PMI state, keeping the live set of
+ * live.c up to date).
  */
 #include "pmu/soft/internal.h"
 
@@ -137,6 +138,7 @@ void softpmu_reset(struct softpmu *p)
 		intel_reset(p);
 	else
 		amd_reset(p);
+	softpmu_live_update(p);
 }
 
 int softpmu_rdmsr(struct softpmu *p, uint32_t msr, uint64_t *val)
@@ -146,11 +148,16 @@ int softpmu_rdmsr(struct softpmu *p, uint32_t msr, uint64_t *val)
 	return softpmu_is_intel(p) ? intel_rdmsr(p, msr, val) : amd_rdmsr(p, msr, val);
 }
 
+/* Every register the model has is written here: the live set follows each write. */
 int softpmu_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val)
 {
+	int r;
+
 	if (!softpmu_handles(p, msr))
 		return -ENOENT;
-	return softpmu_is_intel(p) ? intel_wrmsr(p, msr, val) : amd_wrmsr(p, msr, val);
+	r = softpmu_is_intel(p) ? intel_wrmsr(p, msr, val) : amd_wrmsr(p, msr, val);
+	softpmu_live_update(p);
+	return r;
 }
 
 int softpmu_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val)
@@ -158,12 +165,12 @@ int softpmu_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val)
 	return softpmu_is_intel(p) ? intel_rdpmc(p, ecx, val) : amd_rdpmc(p, ecx, val);
 }
 
-bool softpmu_counting(const struct softpmu *p)
+bool softpmu_counting_ref(const struct softpmu *p)
 {
 	return softpmu_is_intel(p) ? intel_counting(p) : amd_counting(p);
 }
 
-void softpmu_retire(struct softpmu *p, const struct softpmu_insn *insn)
+void softpmu_retire_ref(struct softpmu *p, const struct softpmu_insn *insn)
 {
 	if (softpmu_is_intel(p))
 		intel_retire(p, insn);
@@ -171,7 +178,12 @@ void softpmu_retire(struct softpmu *p, const struct softpmu_insn *insn)
 		amd_retire(p, insn);
 }
 
-uint64_t softpmu_retire_repeat(struct softpmu *p, const struct softpmu_insn *insn, uint64_t n)
+static uint64_t softpmu_headroom_ref(const struct softpmu *p, const struct softpmu_insn *in)
+{
+	return softpmu_is_intel(p) ? intel_headroom(p, in) : amd_headroom(p, in);
+}
+
+static uint64_t softpmu_repeat(struct softpmu *p, const struct softpmu_insn *insn, uint64_t n, bool ref)
 {
 	struct softpmu_insn in = *insn;
 	uint64_t done = 0;
@@ -183,13 +195,26 @@ uint64_t softpmu_retire_repeat(struct softpmu *p, const struct softpmu_insn *ins
 	 * retirement puts them.
 	 */
 	while (done < n && !p->pmi_pending) {
-		uint64_t room = softpmu_is_intel(p) ? intel_headroom(p, &in) : amd_headroom(p, &in);
+		uint64_t room = ref ? softpmu_headroom_ref(p, &in) : softpmu_live_headroom(p, &in);
 
 		in.times = n - done < room ? n - done : room;
-		softpmu_retire(p, &in);
+		if (ref)
+			softpmu_retire_ref(p, &in);
+		else
+			softpmu_retire(p, &in);
 		done += in.times;
 	}
 	return done;
+}
+
+uint64_t softpmu_retire_repeat(struct softpmu *p, const struct softpmu_insn *insn, uint64_t n)
+{
+	return softpmu_repeat(p, insn, n, false);
+}
+
+uint64_t softpmu_retire_repeat_ref(struct softpmu *p, const struct softpmu_insn *insn, uint64_t n)
+{
+	return softpmu_repeat(p, insn, n, true);
 }
 
 void softpmu_insn_from_class(struct softpmu_insn *in, const struct x86_insn_class *c,
@@ -206,36 +231,9 @@ void softpmu_insn_from_class(struct softpmu_insn *in, const struct x86_insn_clas
 		in->taken = c->conditional ? next_rip != rip + c->len : true;
 }
 
-bool softpmu_pmi_pending(const struct softpmu *p)
-{
-	return p->pmi_pending;
-}
-
 void softpmu_pmi_ack(struct softpmu *p)
 {
 	p->pmi_pending = false;
-}
-
-/* What one retired instruction adds to an architectural event (cycle model in softpmu.h). */
-uint64_t softpmu_event_delta_once(enum pmu_arch_event ev, const struct softpmu_insn *in)
-{
-	switch (ev) {
-	case PMU_EV_INSTRUCTIONS:
-		return 1;
-	case PMU_EV_BRANCHES:
-		return in->is_branch;
-	case PMU_EV_CORE_CYCLES:
-	case PMU_EV_REF_CYCLES:
-		return in->cycles;
-	default:
-		return 0;
-	}
-}
-
-/* ... and in->times retirements of it (softpmu_retire_repeat keeps the product in range). */
-uint64_t softpmu_event_delta(enum pmu_arch_event ev, const struct softpmu_insn *in)
-{
-	return softpmu_event_delta_once(ev, in) * softpmu_insn_times(in);
 }
 
 uint64_t softpmu_steps_to_overflow(uint64_t ctr, uint64_t mask, uint64_t delta)
@@ -243,15 +241,6 @@ uint64_t softpmu_steps_to_overflow(uint64_t ctr, uint64_t mask, uint64_t delta)
 	if (!delta)
 		return UINT64_MAX;
 	return (mask - (ctr & mask)) / delta + 1;
-}
-
-bool softpmu_counter_add(uint64_t *ctr, uint64_t mask, uint64_t delta)
-{
-	uint64_t sum = *ctr + delta;
-	bool ovf = mask == ~0ull ? sum < *ctr : sum > mask;
-
-	*ctr = sum & mask;
-	return ovf;
 }
 
 /*

@@ -73,6 +73,36 @@ struct softpmu_insn {
 #define SOFTPMU_MAX_GP 8	/* max(PMU_MAX_GP, PMU_MAX_AMD_CORE) */
 #define SOFTPMU_MAX_MSRS 160
 
+/* softpmu_live_ctr.rings: the CPLs a counter counts at (USR: CPL > 0, OS: CPL 0). */
+#define SOFTPMU_RING_0		0x1
+#define SOFTPMU_RING_NOT_0	0x2
+/* softpmu_live_ctr.status_bit when an overflow sets no status bit (Intel v1, AMD without PerfMonV2) */
+#define SOFTPMU_NO_STATUS	0xff
+
+/* One counter that counts, as the per-instruction path needs it (live.c). */
+struct softpmu_live_ctr {
+	uint64_t mask;			/* counter width */
+	uint8_t fixed;			/* 0: ctr[idx], 1: fixed[idx] */
+	uint8_t idx;
+	uint8_t ev;			/* enum pmu_arch_event: the delta rule, softpmu_event_delta() */
+	uint8_t rings;			/* SOFTPMU_RING_* it counts at */
+	uint8_t status_bit;		/* GLOBAL_STATUS bit an overflow sets, or SOFTPMU_NO_STATUS */
+	bool pmi;			/* an overflow raises a PMI (INT, fixed PMI bit) */
+};
+
+/*
+ * The live set: what counts, derived from the registers by the per-counter
+ * rules of intel.c and amd.c and recomputed whenever one of their inputs
+ * changes (reset, every MSR write, a PMI and its freeze). Plain data
+ * without pointers, so that a copy of a struct softpmu is a whole model.
+ */
+struct softpmu_live {
+	bool counting;			/* softpmu_counting(): a counter is live or LBR records */
+	bool lbr;			/* lbr_active() */
+	uint8_t n;			/* entries of c, GP counters first, in index order */
+	struct softpmu_live_ctr c[SOFTPMU_MAX_GP + PMU_MAX_FIXED];
+};
+
 struct softpmu {
 	struct pmu_shape shape;
 	bool has_filter;
@@ -102,6 +132,8 @@ struct softpmu {
 	uint64_t lbr_to[PMU_MAX_LBR];
 	uint64_t lbr_info[PMU_MAX_LBR];
 	bool pmi_pending;
+
+	struct softpmu_live live;	/* derived: what counts (softpmu_live_update()) */
 };
 
 /*
@@ -141,11 +173,23 @@ int softpmu_wrmsr(struct softpmu *p, uint32_t msr, uint64_t val);
  */
 int softpmu_rdpmc(struct softpmu *p, uint32_t ecx, uint64_t *val);
 
-/* Could retiring an instruction change a counter or the LBR stack? */
-bool softpmu_counting(const struct softpmu *p);
+/* Could retiring an instruction change a counter or the LBR stack? O(1): the live set says. */
+static inline bool softpmu_counting(const struct softpmu *p)
+{
+	return p->live.counting;
+}
 
-/* Account one retired guest instruction. */
+/* Account one retired guest instruction: only the live counters are visited. */
 void softpmu_retire(struct softpmu *p, const struct softpmu_insn *insn);
+
+/*
+ * The engines' per-instruction call: softpmu_insn_from_class() and
+ * softpmu_retire() for the instruction c at rip that retired at cpl, with
+ * execution going on at next, skipped entirely while nothing counts
+ * (retiring changes nothing then). Returns softpmu_pmi_pending().
+ */
+bool softpmu_retire_class(struct softpmu *p, const struct x86_insn_class *c, unsigned int cpl,
+			  uint64_t rip, uint64_t next);
 
 /*
  * Account the same instruction retiring up to n times in a row (a LOOP to
@@ -171,7 +215,22 @@ void softpmu_insn_from_class(struct softpmu_insn *in, const struct x86_insn_clas
  * AMD INT) overflows, at that very instruction. The engine delivers it
  * through the local APIC's LVTPC (and sets the LVTPC mask bit), then acks.
  */
-bool softpmu_pmi_pending(const struct softpmu *p);
+static inline bool softpmu_pmi_pending(const struct softpmu *p)
+{
+	return p->pmi_pending;
+}
+
 void softpmu_pmi_ack(struct softpmu *p);
+
+/*
+ * The reference path: softpmu_counting(), softpmu_retire() and
+ * softpmu_retire_repeat() as the per-counter rules define them, every
+ * counter's liveness recomputed from the registers at every call, the
+ * live set unused. The unit tests and bench/ hold the live set to it; the
+ * engines use the functions above.
+ */
+bool softpmu_counting_ref(const struct softpmu *p);
+void softpmu_retire_ref(struct softpmu *p, const struct softpmu_insn *insn);
+uint64_t softpmu_retire_repeat_ref(struct softpmu *p, const struct softpmu_insn *insn, uint64_t n);
 
 #endif

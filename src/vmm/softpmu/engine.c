@@ -111,23 +111,15 @@ static int classify_at(const struct soft_vcpu *s, uint64_t rip, struct x86_insn_
 	return classify_in(s, sregs_of(s), rip, c);
 }
 
-/* The one accounting path of both engines: the instruction c at rip retired at cpl, execution went on at next. */
-void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
-		      uint64_t next)
+/*
+ * The one accounting path of both engines: the instruction c at rip retired at cpl, execution went on at
+ * next. One call into the model, which does nothing while nothing counts (--soft-interp=always).
+ */
+bool retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
+	       uint64_t next)
 {
-	struct softpmu_insn in;
-
 	s->retired++;
-	/* --soft-interp=always: the model ignores what retires while nothing counts; skip its cost. */
-	if (s->always && !softpmu_counting(&s->model))
-		return;
-	softpmu_insn_from_class(&in, c, cpl, rip, next);
-	softpmu_retire(&s->model, &in);
-}
-
-bool soft_follows(const struct soft_vcpu *s)
-{
-	return s->always || softpmu_counting(&s->model);
+	return softpmu_retire_class(&s->model, c, cpl, rip, next);
 }
 
 static void retire(struct soft_vcpu *s, const struct x86_insn_class *c, uint64_t rip, uint64_t next)
@@ -281,7 +273,7 @@ static void account_step(struct soft_vcpu *s, uint64_t rip)
 }
 
 /* The guest's TSC now (KVM_GET_MSRS of IA32_TSC: offset and scaling included). */
-static int guest_tsc(struct soft_vcpu *s, uint64_t *tsc)
+int guest_tsc(struct soft_vcpu *s, uint64_t *tsc)
 {
 	struct {
 		struct kvm_msrs hdr;
@@ -697,6 +689,11 @@ static int set_stepping(struct soft_vcpu *s, bool on)
 	if (!on)
 		s->pending.valid = false;
 	return set_debug(s, on, false, 0);
+}
+
+int stop_stepping(struct soft_vcpu *s)
+{
+	return set_stepping(s, false);
 }
 
 /*

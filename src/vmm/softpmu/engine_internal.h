@@ -16,15 +16,27 @@ int engine_fail(struct soft_vcpu *s, const char *what, int code);
 /* The segment registers KVM handed back at the last exit (KVM_CAP_SYNC_REGS). */
 const struct kvm_sregs *sregs_of(const struct soft_vcpu *s);
 
-/* The one accounting path of both engines: c at rip retired at cpl, execution went on at next. */
-void retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
+/*
+ * The one accounting path of both engines: c at rip retired at cpl, execution went on at next.
+ * Returns whether a PMI is pending now (softpmu_pmi_pending()).
+ */
+bool retire_at(struct soft_vcpu *s, const struct x86_insn_class *c, unsigned int cpl, uint64_t rip,
 	       uint64_t next);
 
-/* The engine follows the guest: while it counts, or always under --soft-interp=always. */
-bool soft_follows(const struct soft_vcpu *s);
+/* The engine follows the guest: while it counts, or always under --soft-interp=always. O(1), inline. */
+static inline bool soft_follows(const struct soft_vcpu *s)
+{
+	return s->always || softpmu_counting(&s->model);
+}
 
 /* KVM_SET_GUEST_DEBUG: single-stepping, and the breakpoint at bp_addr. */
 int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr);
+
+/* The guest's TSC now (IA32_TSC through KVM_GET_MSRS: offset and scaling included). */
+int guest_tsc(struct soft_vcpu *s, uint64_t *tsc);
+
+/* Stop following the guest until its next exit, which starts again if the engine still follows it. */
+int stop_stepping(struct soft_vcpu *s);
 
 /* The handler of vector from the guest's IDT. */
 bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_t *handler);

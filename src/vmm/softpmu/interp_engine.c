@@ -228,6 +228,28 @@ static bool interp_fence(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 	return true;
 }
 
+/*
+ * HLT with RFLAGS.IF clear at CPL 0 (a parked vCPU: only an NMI, INIT or
+ * SMI wakes it, SDM vol. 2A HLT): retired here, RIP past it, and the vCPU
+ * then sleeps in KVM without single-stepping (KVM_MP_STATE_HALTED, which
+ * KVM leaves on such an event: arch/x86/kvm/x86.c
+ * kvm_arch_vcpu_ioctl_set_mpstate, vcpu_block). Single-stepped, a HLT
+ * halts on this host without the trap completing, and a vCPU reset in
+ * that state may halt again after its next start (docs/soft-pmu.md). The
+ * engine follows the guest again from its next exit.
+ */
+static bool interp_hlt_parked(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res)
+{
+	uint64_t rip = cpu->rip;
+
+	if (res->cls.exit != X86_EXIT_HLT || (cpu->rflags & RFLAGS_IF) || interp_cpl(cpu) != 0)
+		return false;
+	cpu->rip += res->cls.len;
+	retire_at(s, &res->cls, 0, rip, cpu->rip);
+	s->executed++;
+	return true;
+}
+
 /* The x87 state across one run of the interpreter: read at its first x87 instruction, written back at its end. */
 struct interp_fpu {
 	bool loaded, dirty;
@@ -303,6 +325,41 @@ static bool interp_rdpmc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 		return false;
 	cpu->gpr[INTERP_RAX] = (uint32_t)val;
 	cpu->gpr[INTERP_RDX] = val >> 32;
+	cpu->rip += res->cls.len;
+	retire_at(s, &res->cls, cpl, rip, cpu->rip);
+	s->executed++;
+	return true;
+}
+
+/*
+ * RDTSC (0F 31), which the interpreter leaves to the VMM, executed in
+ * place rather than handed to KVM (which at CPL 3 would let user code run
+ * unseen up to the next exit on hosts without debug exits there): EDX:EAX
+ * the guest's TSC as KVM reads it (kvm_get_msr_common() in
+ * arch/x86/kvm/x86.c, MSR_IA32_TSC: the host TSC scaled, plus the
+ * guest's offset), or #GP(0) at CPL > 0 with CR4.TSD (SDM vol. 2B RDTSC).
+ */
+static bool interp_rdtsc(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_mem *mem,
+			 const struct interp_result *res)
+{
+	unsigned int cpl = interp_cpl(cpu);
+	uint64_t tsc, rip = cpu->rip;
+
+	if (res->cls.map != X86_MAP_0F || res->cls.opcode != 0x31)
+		return false;
+	if (cpl > 0 && (cpu->cr4 & CR4_TSD)) {
+		struct interp_event e = { INTERP_EV_EXCEPTION, X86_GP, true, 0, 0 };
+		struct interp_result r;
+
+		if (interp_deliver(cpu, mem, &e, &r) != INTERP_RETIRED)
+			return false;
+		s->delivered++;
+		return true;
+	}
+	if (guest_tsc(s, &tsc) < 0)
+		return false;
+	cpu->gpr[INTERP_RAX] = (uint32_t)tsc;
+	cpu->gpr[INTERP_RDX] = tsc >> 32;
 	cpu->rip += res->cls.len;
 	retire_at(s, &res->cls, cpl, rip, cpu->rip);
 	s->executed++;
@@ -552,7 +609,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	struct kvm_regs *r = &run->s.regs.regs;
 	struct kvm_sregs *sr = &run->s.regs.sregs;
 	struct vm *vm = s->vcpu->vm;
-	struct interp_mem mem = { vm->mem, vm->mem_size, 0 };
+	struct interp_mem mem = { vm->mem, vm->mem_size, 0 }, ram = mem;
 	struct interp_cpu cpu, before;
 	struct interp_result res = { 0 };
 	struct kvm_vcpu_events events;
@@ -560,7 +617,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	enum interp_status st = INTERP_RETIRED;
 	uint64_t handler, done = 0;	/* instructions and events that changed the state */
 	int event = -1, rr;
-	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false, recheck = false;
+	bool check = s->check, shadow = false, mov_ss = false, nmi_masked = false, recheck = false, parked = false;
 
 	if (interp_load_msrs(s) < 0)
 		return;
@@ -572,6 +629,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			return;
 		mem.ram = s->ram.copy;
 		mem.written = s->ram.written;
+		ram.written = s->ram.written;
 	} else {
 		/*
 		 * The guest ran in KVM since the last run, and another vCPU may
@@ -644,8 +702,12 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			if (c == 0)
 				break;
 		}
+		/* Under --soft-check RDTSC's #GP frame goes to guest RAM, which the copy then follows. */
 		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res) ||
+					      interp_rdtsc(s, &cpu, check ? &ram : &mem, &res) ||
 					      (!check && interp_x87(s, &cpu, &res, &fpu)))) {
+			if (check)
+				soft_check_sync(&s->ram, vm->mem);
 			done++;
 			if (softpmu_pmi_pending(&s->model))
 				break;
@@ -660,6 +722,11 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		if (ud2 && !check && interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0)) {
 			done++;
 			continue;
+		}
+		if (st == INTERP_FALLBACK && !check && !shadow && interp_hlt_parked(s, &cpu, &res)) {
+			done++;
+			parked = true;
+			break;
 		}
 		if (st == INTERP_FALLBACK)
 			s->fallbacks[res.reason < INTERP_FB_COUNT ? res.reason : 0]++;
@@ -785,6 +852,18 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		return;
 	if (event < -1 || !soft_follows(s))
 		return;
+	if (parked) {
+		struct kvm_mp_state mp = { KVM_MP_STATE_HALTED };
+
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_MP_STATE, &mp);
+		if (rr < 0) {
+			engine_fail(s, "KVM_SET_MP_STATE (a HLT with interrupts disabled)", -rr);
+			return;
+		}
+		s->msrs_valid = false;
+		stop_stepping(s);
+		return;
+	}
 	/* Hand the instruction at RIP to KVM, under the stepping engine's rules. */
 	s->handed++;
 	if (interp_cpl(&cpu) == 3)
