@@ -53,8 +53,9 @@ struct cli_option {
 	{ "cpu-vendor", 0, CLI_PMU, 0, "intel|amd", "PMU vendor the soft PMU models", 0, 0 }, \
 	{ "soft-engine", 0, CLI_PMU, 0, "interp|step", "how the soft PMU follows the guest while it counts: " \
 	  "execute it in the VMM's interpreter (default) or single-step it through KVM", 0, 0 }, \
-	{ "soft-check", 0, CLI_PMU_FLAG, 0, NULL, "check every instruction the interpreter executes against " \
-	  "a KVM single-step of it; stop at the first difference (slow)", 0, 0 }, \
+	{ "soft-check", 0, CLI_PMU_FLAG, 0, NULL, "check every instruction the interpreter executes at CPL 0 " \
+	  "against a KVM single-step of it (registers; RAM written, with one vCPU); stop at the first " \
+	  "difference (a single-step each)", 0, 0 }, \
 	{ "soft-interp", 0, CLI_PMU, 0, "counting|always", "when the interpreter engine interprets the guest: " \
 	  "while a counter counts (default) or also while nothing counts", 0, 0 }
 
@@ -102,6 +103,7 @@ static const struct cli_option selftest_options[] = {
 	{ "no-seccomp", 0, CLI_FLAG, OPT(no_seccomp), NULL, "pass --no-seccomp to every vmm run", 0, 0 },
 	{ "soft-engine", 0, CLI_PMU, 0, "step|interp", "pass --soft-engine to every soft-mode vmm run", 0, 0 },
 	{ "soft-check", 0, CLI_PMU_FLAG, 0, NULL, "pass --soft-check to every soft-mode vmm run", 0, 0 },
+	{ "soft-interp", 0, CLI_PMU, 0, "counting|always", "pass --soft-interp to every soft-mode vmm run", 0, 0 },
 	{ "guest-dir", 0, CLI_STRING, OPT(guest_dir), "DIR", "where the guest images are (default: found "
 	  "beside vmm)", 0, 0 },
 	OPT_HELP,

@@ -37,7 +37,7 @@ static void selftest_modes_available(struct vmm *vmm, const struct selftest_opts
 {
 	for (unsigned int m = 0; m < ST_NR_MODES; m++) {
 		const struct selftest_mode_info *mode = &selftest_modes[m];
-		struct vmm_pmu_option opts[3];
+		struct vmm_pmu_option opts[4];
 		struct vmm_error err = { 0 };
 		struct vmm_plan *plan = NULL;
 		size_t n = 0;
@@ -48,6 +48,8 @@ static void selftest_modes_available(struct vmm *vmm, const struct selftest_opts
 			opts[n++] = (struct vmm_pmu_option){ "soft-engine", o->soft_engine };
 		if (!strcmp(mode->pmu, "soft") && o->soft_check)
 			opts[n++] = (struct vmm_pmu_option){ "soft-check", "on" };
+		if (!strcmp(mode->pmu, "soft") && o->soft_interp)
+			opts[n++] = (struct vmm_pmu_option){ "soft-interp", o->soft_interp };
 		if (vmm_plan(vmm, mode->pmu, opts, n, &plan, &err) < 0)
 			snprintf(env->unavailable[m], sizeof(env->unavailable[m]), "%s", err.message);
 		vmm_plan_free(plan);
@@ -80,10 +82,12 @@ int cmd_selftest(const struct vmm_config *cfg)
 	ssize_t n;
 	int r;
 
-	/* --soft-engine and --soft-check go to every soft-mode run. */
+	/* --soft-engine, --soft-check and --soft-interp go to every soft-mode run. */
 	for (size_t i = 0; i < cfg->nr_pmu; i++) {
 		if (!strcmp(cfg->pmu[i].name, "soft-engine"))
 			o.soft_engine = cfg->pmu[i].value;
+		else if (!strcmp(cfg->pmu[i].name, "soft-interp"))
+			o.soft_interp = cfg->pmu[i].value;
 		else if (!strcmp(cfg->pmu[i].name, "soft-check"))
 			o.soft_check = !strcmp(cfg->pmu[i].value, "on");
 	}

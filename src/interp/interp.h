@@ -66,6 +66,13 @@ struct interp_mem {
 	uint64_t ram_size;
 	unsigned int maxphyaddr;
 	struct interp_tlb *tlb;		/* NULL: every access walks the page tables */
+	/*
+	 * NULL, or a bitmap of RAM's 4 KiB pages (bit gpa >> 12 of word
+	 * gpa >> 18): each commit sets the bit of every page it may have
+	 * written (stores, a locked operand, the paging entries whose
+	 * accessed and dirty bits it sets). Never cleared here.
+	 */
+	uint64_t *written;
 };
 
 /*

@@ -359,6 +359,36 @@ static void tlb_commit(struct ictx *x)
 		tlb_written(tlb, (uint64_t)(x->lock_p - ram), x->lock_size);
 }
 
+/* The pages of [gpa, gpa + len) in interp_mem.written. */
+static void mark_written(const struct interp_mem *m, uint64_t gpa, uint64_t len)
+{
+	if (!len || gpa >= m->ram_size)
+		return;
+	if (len > m->ram_size - gpa)
+		len = m->ram_size - gpa;
+	for (uint64_t p = gpa >> 12; p <= (gpa + len - 1) >> 12; p++)
+		m->written[p >> 6] |= 1ULL << (p & 63);
+}
+
+/* Every page the commit may write, for the caller that keeps a copy of RAM in step. */
+static void note_written(const struct ictx *x)
+{
+	const struct interp_mem *m = x->mem;
+
+	for (unsigned int i = 0; i < x->nwr; i++) {
+		const struct pending_write *w = &x->wr[i];
+
+		mark_written(m, (uint64_t)(w->p[0] - m->ram), w->n0);
+		if (w->len > w->n0)
+			mark_written(m, (uint64_t)(w->p[1] - m->ram), w->len - w->n0);
+	}
+	if (x->lock_pending)
+		mark_written(m, (uint64_t)(x->lock_p - m->ram), x->lock_size);
+	for (unsigned int i = 0; i < x->nwalk; i++)
+		for (unsigned int e = 0; e < x->walk[i].nentries; e++)
+			mark_written(m, x->walk[i].entry[e], x->walk[i].entry_size);
+}
+
 int mem_commit(struct ictx *x)
 {
 	if (!x->nwr && !x->nwalk && !x->lock_pending)
@@ -369,6 +399,8 @@ int mem_commit(struct ictx *x)
 		store(&x->wr[i]);
 	for (unsigned int i = 0; i < x->nwalk; i++)
 		gva_set_ad(x->mem->ram, x->mem->ram_size, &x->walk[i], x->walk_write[i]);
+	if (x->mem->written)
+		note_written(x);
 	if (x->mem->tlb)
 		tlb_commit(x);
 	return 0;

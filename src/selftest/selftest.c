@@ -70,8 +70,8 @@ static void child_exec(const struct selftest_pair *p, const struct selftest_env 
 		       const struct selftest_opts *o, int out_fd, int err_fd)
 {
 	const struct selftest_mode_info *mode = &selftest_modes[p->mode];
-	char timeout[32], image[4096], pmu[64], vendor[64], engine[64];
-	const char *argv[4 + 6 + 2 * ST_MAX_ARGS + 3];
+	char timeout[32], image[4096], pmu[64], vendor[64], engine[64], interp[64];
+	const char *argv[4 + 7 + 2 * ST_MAX_ARGS + 3];
 	int n = 0;
 
 	snprintf(timeout, sizeof(timeout), "--timeout=%llu.%03llu", (unsigned long long)(o->timeout_ms / 1000),
@@ -94,6 +94,10 @@ static void child_exec(const struct selftest_pair *p, const struct selftest_env 
 	}
 	if (!strcmp(mode->pmu, "soft") && o->soft_check)
 		argv[n++] = "--soft-check";
+	if (!strcmp(mode->pmu, "soft") && o->soft_interp) {
+		snprintf(interp, sizeof(interp), "--soft-interp=%s", o->soft_interp);
+		argv[n++] = interp;
+	}
 	for (int i = 0; i < ST_MAX_ARGS && p->guest->args[i]; i++)
 		argv[n++] = p->guest->args[i];
 	argv[n++] = image;

@@ -53,6 +53,7 @@ struct selftest_opts {
 	bool no_seccomp;		/* pass --no-seccomp to vmm run */
 	const char *soft_engine;	/* soft modes: pass --soft-engine=this (NULL: vmm run's default) */
 	bool soft_check;		/* soft modes: pass --soft-check */
+	const char *soft_interp;	/* soft modes: pass --soft-interp=this (NULL: vmm run's default) */
 };
 
 struct selftest_env {

@@ -93,6 +93,8 @@ static const struct {
 	  .args = { 7, KVM_RUN | 1ull << 32 } }, ALLOW },
 	{ "ioctl KVM_SIGNAL_MSI", { .nr = __NR_ioctl, .arch = AUDIT_ARCH_X86_64, .args = { 5, KVM_SIGNAL_MSI } },
 	  ALLOW },
+	{ "ioctl KVM_GET_DIRTY_LOG", { .nr = __NR_ioctl, .arch = AUDIT_ARCH_X86_64,
+	  .args = { 5, KVM_GET_DIRTY_LOG } }, ALLOW },
 	{ "ioctl KVM_CREATE_VCPU", { .nr = __NR_ioctl, .arch = AUDIT_ARCH_X86_64, .args = { 5, KVM_CREATE_VCPU } },
 	  DENY },
 	{ "ioctl KVM_SET_USER_MEMORY_REGION", { .nr = __NR_ioctl, .arch = AUDIT_ARCH_X86_64,

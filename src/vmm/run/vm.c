@@ -56,8 +56,10 @@ static int vm_setup_memory(struct vm *vm, struct vmm_err *err)
 		return vmm_errf(err, r, "cannot map %llu MiB of guest RAM: %s",
 				(unsigned long long)(vm->mem_size >> 20), strerror(r));
 	}
+	vm->log_dirty = vm->opt.pmu && vm->opt.pmu->soft_check && vm->nr_vcpus == 1;
 	region = (struct kvm_userspace_memory_region){
 		.slot = 0,
+		.flags = vm->log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0,
 		.guest_phys_addr = 0,
 		.memory_size = vm->mem_size,
 		.userspace_addr = (uintptr_t)vm->mem,
@@ -825,6 +827,7 @@ int vm_run(struct vm *vm, int timeout_ms, int stop_fd, struct vm_result *res, st
 		return r;
 
 	vm->ended = false;
+	vm->runs++;
 	atomic_store(&vm->stopping, false);
 	/* A previous run's end notification must not end this one. */
 	while (read(vm->end_efd, &(uint64_t){ 0 }, sizeof(uint64_t)) > 0)

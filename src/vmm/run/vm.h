@@ -91,6 +91,14 @@ struct vm {
 	int fd;
 	uint8_t *mem;
 	uint64_t mem_size;
+	/*
+	 * KVM logs the pages the guest writes (KVM_MEM_LOG_DIRTY_PAGES on slot
+	 * 0, read with KVM_GET_DIRTY_LOG): for --soft-check with one vCPU,
+	 * whose engine is then the log's only reader (docs/soft-pmu.md).
+	 */
+	bool log_dirty;
+	/* vm_run() calls so far: between two, the caller may have written RAM (vmm_vm_mem_write(), vm_load()). */
+	uint64_t runs;
 	struct vm_options opt;
 	struct io_bus bus;
 	struct serial serial;

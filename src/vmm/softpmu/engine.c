@@ -263,6 +263,7 @@ static void note_cpl3_blind(struct soft_vcpu *s)
 	memcpy(&v, flags, sizeof(v));
 	v |= VMM_PMU_FLAG_CPL3_UNCOUNTED;
 	memcpy(flags, &v, sizeof(v));
+	check_ram_wrote(s, VMM_BOOT_INFO + offsetof(struct vmm_bootinfo, pmu_flags), sizeof(v));
 }
 
 static void account_step(struct soft_vcpu *s, uint64_t rip)
@@ -585,7 +586,7 @@ int emul_read(void *ctx, uint64_t addr, void *buf, size_t len)
 /* Guest linear memory, page by page through the guest's page tables, RAM only. */
 int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
-	const struct soft_vcpu *s = ctx;
+	struct soft_vcpu *s = ctx;
 	const struct kvm_sregs *sr = sregs_of(s);
 	struct vm *vm = s->vcpu->vm;
 	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
@@ -603,8 +604,11 @@ int emul_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 	if (len > 64 || gpa[0] + first > vm->mem_size)
 		return -EFAULT;
 	memcpy(vm->mem + gpa[0], buf, first);
-	if (first < len)
+	check_ram_wrote(s, gpa[0], first);
+	if (first < len) {
 		memcpy(vm->mem + gpa[1], (const uint8_t *)buf + first, len - first);
+		check_ram_wrote(s, gpa[1], len - first);
+	}
 	return 0;
 }
 
@@ -904,11 +908,18 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run)
 	return handled;
 }
 
+void soft_vcpu_destroy(struct soft_vcpu *s)
+{
+	check_ram_free(s);
+}
+
 int soft_vcpu_reset(struct soft_vcpu *s)
 {
 	bool trapping = s->gp_armed || s->gp_skip;
 
 	softpmu_reset(&s->model);
+	/* The VMM reloads the image and clears its bss behind the copy of RAM: all of it again. */
+	s->ram_valid = false;
 	s->gp_armed = false;
 	s->gp_skip = false;
 	if (s->stepping || trapping)

@@ -19,6 +19,7 @@
 #include "pmu/soft/softpmu.h"
 #include "vmm/run/exit.h"
 #include "vmm/softpmu/account.h"
+#include "vmm/softpmu/check.h"
 #include "vmm/softpmu/interp_cpu.h"
 
 struct vcpu;
@@ -53,7 +54,9 @@ struct soft_vcpu {
 	bool entered_counting;	/* the model counted at the last KVM_RUN */
 	bool msrs_valid;	/* msr_val holds the SYSCALL/SYSENTER MSRs (read again after a handover) */
 	uint64_t msr_val[SOFT_INTERP_NR_MSRS];
-	uint8_t *shadow;	/* --soft-check: the interpreter's copy of guest RAM */
+	struct soft_check_ram ram;	/* --soft-check: the interpreter's copy of guest RAM (check_ram.c) */
+	bool ram_valid;		/* ram.copy equals RAM but for the pages in its sets */
+	uint64_t ram_run;	/* the vm_run() it was made in (struct vm runs) */
 	struct interp_tlb tlb;	/* translations within one run of the interpreter (interp_run()) */
 	uint64_t interpreted;	/* instructions the interpreter retired (statistics) */
 	uint64_t handed;	/* instructions handed to a KVM single-step while counting */
@@ -88,5 +91,8 @@ int soft_vcpu_after_exit(struct soft_vcpu *s, struct kvm_run *run);
 
 /* Guest-visible reset of the PMU and of the stepping state. */
 int soft_vcpu_reset(struct soft_vcpu *s);
+
+/* What soft_vcpu_init() and the run allocated (s itself is the caller's). */
+void soft_vcpu_destroy(struct soft_vcpu *s);
 
 #endif

@@ -64,4 +64,17 @@ int deliver_pmi(struct soft_vcpu *s);
 /* While counting, at a debug exit: run the guest in the interpreter (interp_engine.c). */
 void interp_run(struct soft_vcpu *s, struct kvm_run *run);
 
+/*
+ * --soft-check's copy of guest RAM (check_ram.c). check_ram_begin(), before
+ * a run of the interpreter, makes it equal to RAM: all of it the first time,
+ * after a reset and in another vm_run() (or with more than one vCPU), else
+ * the pages in its sets. check_ram_log() adds the pages KVM logged as written since the last
+ * read. check_ram_wrote(): the VMM wrote guest RAM itself. 0 or -1 with
+ * s->error set.
+ */
+int check_ram_begin(struct soft_vcpu *s);
+int check_ram_log(struct soft_vcpu *s);
+void check_ram_wrote(struct soft_vcpu *s, uint64_t gpa, uint64_t len);
+void check_ram_free(struct soft_vcpu *s);
+
 #endif

@@ -114,6 +114,7 @@ static void hook_stats(const void *pmu, struct vcpu_pmu_stats *st)
 
 static void hook_destroy(void *pmu)
 {
+	soft_vcpu_destroy(pmu);
 	free(pmu);
 }
 

@@ -26,6 +26,10 @@
 #define INTERP_BUDGET 4096
 #define RFLAGS_IF (1ULL << 9)
 #define RFLAGS_TF (1ULL << 8)
+#define RFLAGS_RF (1ULL << 16)
+#define DR7_L0 (1ULL << 0)	/* SDM vol. 3 18.2.4: local enable of DR0, an execute breakpoint (R/W0, LEN0 0) */
+/* --soft-check: REP string instructions of at most this many iterations are checked, one single-step each. */
+#define CHECK_REP_MAX 1024
 
 /*
  * The SYSCALL/SYSENTER MSRs the interpreter needs. KVM handles a guest
@@ -363,9 +367,11 @@ static bool interp_rdtsc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 }
 
 /*
- * --soft-check: compare the interpreter's result (cpu, shadow RAM) with
- * KVM's (r, guest RAM); RAM only with one vCPU, whose writes are the only
- * ones. Returns true when they agree; else s->error and the report.
+ * --soft-check: compare the interpreter's result (cpu, its copy of RAM)
+ * with KVM's (r, guest RAM); RAM only with one vCPU, whose writes are the
+ * only ones, and there only the pages either wrote (the copy was equal to
+ * RAM before the instruction, check_ram.c). Returns true when they agree;
+ * else s->error and the report.
  */
 static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, const struct interp_cpu *cpu,
 			  const struct kvm_regs *r)
@@ -375,8 +381,9 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
 	struct gva_ctx g = { vm->mem, vm->mem_size, sr->cr0, sr->cr3, sr->cr4, sr->efer };
 	struct interp_cpu k;
 	uint8_t b[X86_MAX_INSN_LEN];
-	bool one = vm->nr_vcpus == 1;
-	struct soft_check c = { before, cpu, &k, one ? s->shadow : NULL, one ? vm->mem : NULL, vm->mem_size, b, 0 };
+	bool one = vm->log_dirty;
+	struct soft_check c = { before, cpu, &k, one ? s->ram.copy : NULL, one ? vm->mem : NULL, vm->mem_size, b, 0,
+				{ s->ram.written, s->ram.logged } };
 	char msg[sizeof(s->errmsg) - 32];
 
 	soft_interp_from_kvm(&k, r, sr);
@@ -393,29 +400,83 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
 }
 
 /*
+ * KVM pushes RFLAGS with the TF of its own single-stepping when it delivers
+ * an event while the VMM steps (that TF is the VMM's: see interp_run()),
+ * where the interpreter pushes the guest's. The frame's RFLAGS at linear
+ * address lin gets the interpreter's TF back before RAM is compared.
+ */
+static void check_frame_tf(struct soft_vcpu *s, const struct interp_cpu *cpu, uint64_t lin)
+{
+	struct vm *vm = s->vcpu->vm;
+	struct gva_ctx g = { vm->mem, vm->mem_size, cpu->cr0, cpu->cr3, cpu->cr4, cpu->efer };
+	uint64_t gpa, k, i;
+
+	if (gva_translate(&g, lin, &gpa) < 0 || (gpa & 7) || gpa >= vm->mem_size)
+		return;
+	memcpy(&k, vm->mem + gpa, sizeof(k));
+	memcpy(&i, s->ram.copy + gpa, sizeof(i));
+	if ((k ^ i) == RFLAGS_TF)
+		memcpy(vm->mem + gpa, &i, sizeof(i));
+}
+
+/*
  * --soft-check: run the instruction at *before in KVM too, one single-step
  * from the same registers, and compare. *cpu holds the interpreter's result
- * (its writes in s->shadow). Returns 1 when both agree (cpu then holds
+ * (its writes in s->ram.copy). Returns 1 when both agree (cpu then holds
  * KVM's state, which is the same), 0 when the instruction cannot be
- * checked (the vCPU is kicked, or KVM stops elsewhere: left as it was
- * before), -1 after a difference (s->error set).
+ * checked (the vCPU is kicked: left as it was before), 2 when KVM cannot
+ * run it (to be executed unchecked), 3 when a kick stopped KVM within a REP
+ * string instruction (*cpu then holds KVM's state), -1 after a difference
+ * (s->error set). iterations: a REP string instruction's, else 0. bp: an
+ * address to stop at with a breakpoint too (the target of an IRET, an
+ * exception's handler), or 0. frame: the linear address of the RFLAGS of the
+ * frame an exception's delivery pushed, or 0.
  */
 static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct interp_cpu *before,
-		      struct interp_cpu *cpu)
+		      struct interp_cpu *cpu, uint64_t iterations, uint64_t bp, uint64_t frame)
 {
 	struct kvm_regs *r = &run->s.regs.regs;
 	struct kvm_regs r0 = *r;
 	int rr;
 
-	soft_interp_to_kvm(before, r, &run->s.regs.sregs);
+	/*
+	 * The segment registers too when an instruction the interpreter ran
+	 * unchecked changed them (an INT n at CPL 3, into CPL 0): KVM's are
+	 * the ones of the last exit.
+	 */
+	if (soft_interp_to_kvm(before, r, &run->s.regs.sregs)) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_SREGS, &run->s.regs.sregs);
+		if (rr < 0)
+			return engine_fail(s, "KVM_SET_SREGS", -rr), -1;
+	}
 	/* gp_trap_sync() arms DR1 again at the end of the exit. */
 	s->gp_armed = false;
 	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP };
 
-	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
-	if (rr < 0)
-		return engine_fail(s, "KVM_SET_REGS", -rr), -1;
-	/* Single-step only: a breakpoint of the engine's (DR1 on the #GP handler) would stop it before. */
+	/*
+	 * After an IRET that starts with TF clear this host traps only after
+	 * the next instruction (docs/soft-pmu.md): a breakpoint on its target
+	 * (DR0, execute; SDM vol. 3 18.2.4) stops KVM there first. A host that
+	 * traps at once stops at the same place.
+	 */
+	if (bp) {
+		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
+		dbg.arch.debugreg[0] = bp;
+		dbg.arch.debugreg[7] = DR7_L0;
+	}
+
+	/* Right after a checked instruction KVM is there already (its registers of that exit). */
+	if (memcmp(&r0, r, sizeof(r0))) {
+		rr = kvm_ioctl(s->vcpu->fd, KVM_SET_REGS, r);
+		if (rr < 0)
+			return engine_fail(s, "KVM_SET_REGS", -rr), -1;
+	}
+	/*
+	 * Single-step only: a breakpoint of the engine's (DR1 on the #GP
+	 * handler) would stop it before. Every time: it sets TF again for this
+	 * RIP (arch/x86/kvm/x86.c, kvm_arch_vcpu_ioctl_set_guest_debug()), which
+	 * the last instruction may have cleared (a POPF).
+	 */
 	rr = kvm_ioctl(s->vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
 	if (rr < 0)
 		return engine_fail(s, "KVM_SET_GUEST_DEBUG", -rr), -1;
@@ -431,6 +492,14 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 	}
 	if (rr < 0)
 		return engine_fail(s, "KVM_RUN (--soft-check single-step)", -rr), -1;
+	/*
+	 * The host's instruction emulator cannot run it: this one fails INT n
+	 * under single-stepping (docs/soft-pmu.md, "Instructions the host
+	 * cannot run"). Nothing to compare with; the interpreter's result
+	 * stands, as without the check.
+	 */
+	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR && run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
+		return 2;
 	if (run->exit_reason != KVM_EXIT_DEBUG) {
 		if (!s->error) {
 			s->error = -EPROTO;
@@ -440,10 +509,84 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 		}
 		return -1;
 	}
+	/*
+	 * A REP string instruction: this host single-steps it an iteration at
+	 * a time, RIP on it until the last one is done. KVM goes on while RIP
+	 * stays, up to the number of iterations the interpreter ran (a host
+	 * that runs it whole moves RIP at the first step), and both are
+	 * compared at the end.
+	 */
+	for (uint64_t n = 1; n <= iterations && run->exit_reason == KVM_EXIT_DEBUG && r->rip == before->rip; n++) {
+		rr = kvm_ioctl_once(s->vcpu->fd, KVM_RUN, NULL);
+		if (rr == -EINTR || rr == -EAGAIN) {
+			struct interp_cpu k;
+
+			/* Some iterations ran in KVM: its state stands (running it again would repeat them). */
+			rr = kvm_ioctl(s->vcpu->fd, KVM_GET_REGS, r);
+			if (rr < 0)
+				return engine_fail(s, "KVM_GET_REGS", -rr), -1;
+			soft_interp_from_kvm(&k, r, &run->s.regs.sregs);
+			memcpy(cpu->gpr, k.gpr, sizeof(cpu->gpr));
+			cpu->rip = k.rip;
+			cpu->rflags = k.rflags;
+			return 3;
+		}
+		if (rr < 0)
+			return engine_fail(s, "KVM_RUN (--soft-check single-step)", -rr), -1;
+	}
+	if (run->exit_reason != KVM_EXIT_DEBUG) {
+		if (!s->error) {
+			s->error = -EPROTO;
+			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
+				 "REP string instruction at %llx the interpreter retired (exit reason %u)",
+				 (unsigned long long)before->rip, run->exit_reason);
+		}
+		return -1;
+	}
 	s->checked++;
+	if (check_ram_log(s) < 0)
+		return -1;
+	if (frame && s->vcpu->vm->log_dirty)
+		check_frame_tf(s, cpu, frame);
 	if (!check_compare(s, before, cpu, r))
 		return -1;
+	/* The pages compared are equal: the copy is RAM again. */
+	soft_check_sync(&s->ram, s->vcpu->vm->mem);
 	return 1;
+}
+
+/*
+ * --soft-check, an exception the interpreter found at CPL 0 in 64-bit mode
+ * (a fault, or the #UD of UD2): delivered by the interpreter through the
+ * guest's IDT on its copy of RAM and by KVM from the same state, where a
+ * breakpoint on the handler stops it (delivery through an interrupt or trap
+ * gate clears TF, SDM vol. 3 6.12.1.3, so no single-step trap comes), and
+ * compared there. *cpu is the state before the instruction; it is at the
+ * handler after 1. Returns check_step()'s values, and 2 also when the
+ * interpreter leaves the delivery to KVM or it goes to CPL 3 (nothing
+ * changed then).
+ */
+static int check_fault(struct soft_vcpu *s, struct kvm_run *run, struct interp_cpu *cpu,
+		       const struct interp_mem *mem, uint8_t vector, bool has_error, uint32_t error, uint64_t cr2)
+{
+	struct interp_event e = { INTERP_EV_EXCEPTION, vector, has_error, error, cr2 };
+	struct interp_cpu d = *cpu;
+	struct interp_result res;
+	int c;
+
+	if (interp_code_size(cpu) != 64 || interp_cpl(cpu) != 0)
+		return 2;
+	if (interp_deliver(&d, mem, &e, &res) != INTERP_RETIRED)
+		return 2;
+	if (interp_cpl(&d) != 0 || interp_code_size(&d) != 64 || d.rip == cpu->rip) {
+		soft_check_sync(&s->ram, s->vcpu->vm->mem);	/* the frame in the copy, undone */
+		return 2;
+	}
+	/* SDM vol. 3 6.14.2, figure 6-9: RIP, CS, RFLAGS above the error code. */
+	c = check_step(s, run, cpu, &d, 0, d.rip, d.gpr[INTERP_RSP] + (res.has_error ? 24 : 16));
+	if (c == 1)
+		*cpu = d;
+	return c;
 }
 
 /*
@@ -482,13 +625,11 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	soft_interp_set_msrs(&cpu, s->msr_val);
 	cpu.amd = !s->lvtpc_automask;	/* the guest's vendor, the shape's (soft_vcpu_init) */
 	if (check) {
-		s->shadow = malloc(vm->mem_size);
-		if (!s->shadow) {
-			engine_fail(s, "allocating the copy of guest RAM for --soft-check", ENOMEM);
+		if (check_ram_begin(s) < 0)
 			return;
-		}
-		memcpy(s->shadow, vm->mem, vm->mem_size);
-		mem.ram = s->shadow;
+		mem.ram = s->ram.copy;
+		mem.written = s->ram.written;
+		ram.written = s->ram.written;
 	} else {
 		/*
 		 * The guest ran in KVM since the last run, and another vCPU may
@@ -542,12 +683,31 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			done++;
 			continue;
 		}
-		/* Under --soft-check RDTSC's #GP frame goes to guest RAM, which the shadow copy then follows. */
+		/* SDM vol. 2B UD2: raises #UD, always; the fault does not retire it. */
+		bool ud2 = st == INTERP_FALLBACK && res.cls.map == X86_MAP_0F && res.cls.opcode == 0x0b;
+
+		if (check && (st == INTERP_FAULT || ud2)) {
+			int c = ud2 ? check_fault(s, run, &cpu, &mem, X86_UD, false, 0, 0) :
+				check_fault(s, run, &cpu, &mem, res.vector, res.has_error, res.error, res.cr2);
+
+			if (c < 0)
+				break;
+			if (c == 1) {
+				s->faults += !ud2;
+				s->delivered++;
+				done++;
+				continue;
+			}
+			cpu = before;
+			if (c == 0)
+				break;
+		}
+		/* Under --soft-check RDTSC's #GP frame goes to guest RAM, which the copy then follows. */
 		if (st == INTERP_FALLBACK && (interp_fence(s, &cpu, &res) || interp_rdpmc(s, &cpu, &res) ||
 					      interp_rdtsc(s, &cpu, check ? &ram : &mem, &res) ||
 					      (!check && interp_x87(s, &cpu, &res, &fpu)))) {
 			if (check)
-				memcpy(s->shadow, vm->mem, vm->mem_size);
+				soft_check_sync(&s->ram, vm->mem);
 			done++;
 			if (softpmu_pmi_pending(&s->model))
 				break;
@@ -559,9 +719,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			done++;
 			continue;
 		}
-		/* SDM vol. 2B UD2: raises #UD, always; the fault does not retire it. */
-		if (st == INTERP_FALLBACK && res.cls.map == X86_MAP_0F && res.cls.opcode == 0x0b && !check &&
-		    interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0)) {
+		if (ud2 && !check && interp_deliver_fault(s, &cpu, &mem, X86_UD, false, 0, 0)) {
 			done++;
 			continue;
 		}
@@ -577,7 +735,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		if (st == INTERP_INCOMPLETE) {
 			/* A REP chunk is not one single-step of KVM: left to KVM under --soft-check. */
 			cpu = before;
-			memcpy(s->shadow, vm->mem, vm->mem_size);
+			soft_check_sync(&s->ram, vm->mem);
 			break;
 		}
 		if (st != INTERP_RETIRED)
@@ -585,28 +743,47 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		/*
 		 * --soft-check at CPL 0 only: KVM gives no debug exit at CPL 3 on
 		 * some hosts; not for fences, after which some hosts trap only
-		 * after the next instruction, and IRET, after which the same hosts
-		 * trap late when it starts with TF clear (docs/soft-pmu.md); not
-		 * for REP string instructions, which KVM single-steps one
-		 * iteration at a time.
+		 * after the next instruction (docs/soft-pmu.md); an IRET with a
+		 * breakpoint on its target (check_step()); REP string
+		 * instructions up to CHECK_REP_MAX iterations, each a single-step
+		 * of KVM.
 		 */
-		if (check && cpl == 0 && res.cls.fence == X86_FENCE_NONE && !res.cls.rep_string &&
-		    res.cls.branch != X86_BR_IRET) {
-			int c = check_step(s, run, &before, &cpu);
+		uint64_t iterations = res.cls.rep_string ? before.gpr[INTERP_RCX] - cpu.gpr[INTERP_RCX] : 0;
+		bool iret = res.cls.branch == X86_BR_IRET;
+		bool checkable = cpl == 0 && res.cls.fence == X86_FENCE_NONE && iterations <= CHECK_REP_MAX;
+		int c = 2;
 
-			if (c < 0)
+		/*
+		 * An IRET to CPL 0 in 64-bit mode, stopped at its target by a
+		 * breakpoint, unless RF from the frame would suppress it (SDM
+		 * vol. 3 18.3.1.1).
+		 */
+		if (iret && (interp_cpl(&cpu) != 0 || interp_code_size(&cpu) != 64 || (cpu.rflags & RFLAGS_RF) ||
+			     cpu.rip == before.rip))
+			checkable = false;
+		if (check && checkable) {
+			c = check_step(s, run, &before, &cpu, iterations, iret ? cpu.rip : 0, 0);
+			if (c < 0 || c == 3)
 				break;
 			if (c == 0) {
 				cpu = before;
 				break;
 			}
-		} else if (check) {
+			/*
+			 * KVM ran the IRET, which unblocked NMIs there: a pending one
+			 * goes to KVM before the next instruction, not into its
+			 * single-step.
+			 */
+			if (iret)
+				recheck = true;
+		}
+		if (check && c == 2) {
 			/* Unchecked: its writes go to guest RAM as they would without the check. */
-			struct interp_mem real = { vm->mem, vm->mem_size, 0 };
+			struct interp_mem real = { vm->mem, vm->mem_size, 0, NULL, s->ram.written };
 
 			cpu = before;
 			interp_step(&cpu, &real, &res);
-			memcpy(s->shadow, vm->mem, vm->mem_size);
+			soft_check_sync(&s->ram, vm->mem);
 		}
 		retire_at(s, &res.cls, cpl, rip, cpu.rip);
 		s->interpreted++;
@@ -622,9 +799,10 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		/*
 		 * A LOOP to itself that just went round (the calibration loop of
 		 * kvm-unit-tests runs 10^9 times): its remaining iterations at
-		 * once, as the stepping engine does (docs/soft-pmu.md).
+		 * once, as the stepping engine does (docs/soft-pmu.md); under
+		 * --soft-check once the first was checked.
 		 */
-		if (cpu.rip == rip && !check && !softpmu_pmi_pending(&s->model))
+		if (cpu.rip == rip && !softpmu_pmi_pending(&s->model))
 			loop_self_bulk(s, &res.cls, cpl, interp_code_size(&cpu), &cpu.rip, &cpu.gpr[INTERP_RCX],
 				       cpu.rflags);
 		shadow = res.irq_shadow;
@@ -641,8 +819,9 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		if (softpmu_pmi_pending(&s->model) || !soft_follows(s))
 			break;
 	}
-	free(s->shadow);
-	s->shadow = NULL;
+	/* What the interpreter wrote to its copy and KVM did not run (a kick), undone. */
+	if (check)
+		soft_check_sync(&s->ram, vm->mem);
 	if (s->error)
 		return;
 	if (soft_interp_to_kvm(&cpu, r, sr)) {
