@@ -176,6 +176,8 @@ int mem_write(struct ictx *x, int seg, uint64_t off, unsigned int size, uint64_t
 int mem_write_x(struct ictx *x, int seg, uint64_t off, unsigned int size, struct xlat *t);
 int mem_fetch(struct ictx *x, uint8_t *buf, unsigned int *n, bool need_all, struct xlat *t);
 int mem_commit(struct ictx *x);
+/* The pages of [gpa, gpa + len) in interp_mem.written (which must be there): for writes made without mem_commit(). */
+void mark_written(const struct interp_mem *m, uint64_t gpa, uint64_t len);
 /* Linear-address accesses without segmentation (descriptor tables, TSS, event frames). */
 int mem_read_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int access, uint64_t *v);
 int mem_write_lin(struct ictx *x, uint64_t lin, unsigned int size, unsigned int access, uint64_t v);

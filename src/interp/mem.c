@@ -359,8 +359,7 @@ static void tlb_commit(struct ictx *x)
 		tlb_written(tlb, (uint64_t)(x->lock_p - ram), x->lock_size);
 }
 
-/* The pages of [gpa, gpa + len) in interp_mem.written. */
-static void mark_written(const struct interp_mem *m, uint64_t gpa, uint64_t len)
+void mark_written(const struct interp_mem *m, uint64_t gpa, uint64_t len)
 {
 	if (!len || gpa >= m->ram_size)
 		return;

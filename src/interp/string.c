@@ -126,6 +126,8 @@ static int bulk_iterations(struct ictx *x, uint64_t count, unsigned int room)
 	}
 	if (x->mem->tlb)
 		tlb_written(x->mem->tlb, (uint64_t)(dp - x->mem->ram), (unsigned int)(n * size));
+	if (x->mem->written)
+		mark_written(x->mem, (uint64_t)(dp - x->mem->ram), n * size);
 	x->c->gpr[INTERP_RDI] = di + n * size;
 	if (movs)
 		x->c->gpr[INTERP_RSI] = si + n * size;
