@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "interp/interp.h"
+#include "flat64.h"
 
 #define RAM 0x40000
 #define PML4 0x1000
@@ -58,22 +59,7 @@ static void machine(struct interp_cpu *c)
 		put64(PT + p * 8, (p << 12) | 7);
 	put64(DATA, 0x1111);
 	put64(OTHER, 0x2222);
-	memset(c, 0, sizeof(*c));
-	for (unsigned int s = 0; s < 6; s++) {
-		c->seg[s].limit = 0xffffffff;
-		c->seg[s].type = 3;
-		c->seg[s].present = c->seg[s].s = c->seg[s].db = c->seg[s].g = true;
-	}
-	c->seg[INTERP_CS].type = 11;
-	c->seg[INTERP_CS].l = true;
-	c->seg[INTERP_CS].db = false;
-	c->cr0 = 0x80050033;
-	c->cr3 = PML4;
-	c->cr4 = 0x20;
-	c->efer = 0xd00;
-	c->rflags = 2;
-	c->rip = CODE;
-	c->gpr[INTERP_RSP] = STACK;
+	flat64_cpu(c, PML4, CODE, STACK);
 }
 
 /* What happens before one step of a row. */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "interp/interp.h"
+#include "flat64.h"
 
 #define RAM (4u << 20)
 #define PAGES (RAM >> 12)
@@ -32,22 +33,7 @@ static void machine(struct interp_cpu *c, bool ad_set)
 	memcpy(ram + PML4, &(uint64_t){ PDPT | 7 | (ad_set ? PTE_AD : 0) }, 8);
 	memcpy(ram + PDPT, &(uint64_t){ PD | 7 | (ad_set ? PTE_AD : 0) }, 8);
 	memcpy(ram + PD, &(uint64_t){ 0x87 | (ad_set ? PTE_AD : 0) }, 8);
-	memset(c, 0, sizeof(*c));
-	for (unsigned int s = 0; s < 6; s++) {
-		c->seg[s].limit = 0xffffffff;
-		c->seg[s].type = 3;
-		c->seg[s].present = c->seg[s].s = c->seg[s].db = c->seg[s].g = true;
-	}
-	c->seg[INTERP_CS].type = 11;
-	c->seg[INTERP_CS].l = true;
-	c->seg[INTERP_CS].db = false;
-	c->cr0 = 0x80050033;
-	c->cr3 = PML4;
-	c->cr4 = 0x20;
-	c->efer = 0xd00;
-	c->rip = CODE;
-	c->rflags = 2;
-	c->gpr[INTERP_RSP] = STACK;
+	flat64_cpu(c, PML4, CODE, STACK);
 }
 
 #define B(s) s, sizeof(s) - 1
