@@ -683,17 +683,12 @@ static bool emulate_unrunnable(struct soft_vcpu *s, struct kvm_run *run)
 }
 
 /* Counting on or off: single-stepping follows. */
-static int set_stepping(struct soft_vcpu *s, bool on)
+int set_stepping(struct soft_vcpu *s, bool on)
 {
 	s->stepping = on;
 	if (!on)
 		s->pending.valid = false;
 	return set_debug(s, on, false, 0);
-}
-
-int stop_stepping(struct soft_vcpu *s)
-{
-	return set_stepping(s, false);
 }
 
 /*

@@ -35,8 +35,8 @@ int set_debug(struct soft_vcpu *s, bool step, bool breakpoint, uint64_t bp_addr)
 /* The guest's TSC now (IA32_TSC through KVM_GET_MSRS: offset and scaling included). */
 int guest_tsc(struct soft_vcpu *s, uint64_t *tsc);
 
-/* Stop following the guest until its next exit, which starts again if the engine still follows it. */
-int stop_stepping(struct soft_vcpu *s);
+/* Follow every instruction of the guest (single-stepping it), or stop until an exit starts it again. */
+int set_stepping(struct soft_vcpu *s, bool on);
 
 /* The handler of vector from the guest's IDT. */
 bool gate_handler(const struct soft_vcpu *s, unsigned int vector, uint64_t *handler);

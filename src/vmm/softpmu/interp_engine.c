@@ -7,6 +7,7 @@
  * interpreter engine".
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,15 +348,8 @@ static bool interp_rdtsc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 
 	if (res->cls.map != X86_MAP_0F || res->cls.opcode != 0x31)
 		return false;
-	if (cpl > 0 && (cpu->cr4 & CR4_TSD)) {
-		struct interp_event e = { INTERP_EV_EXCEPTION, X86_GP, true, 0, 0 };
-		struct interp_result r;
-
-		if (interp_deliver(cpu, mem, &e, &r) != INTERP_RETIRED)
-			return false;
-		s->delivered++;
-		return true;
-	}
+	if (cpl > 0 && (cpu->cr4 & CR4_TSD))
+		return interp_deliver_fault(s, cpu, mem, X86_GP, true, 0, 0);
 	if (guest_tsc(s, &tsc) < 0)
 		return false;
 	cpu->gpr[INTERP_RAX] = (uint32_t)tsc;
@@ -364,6 +358,21 @@ static bool interp_rdtsc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 	retire_at(s, &res->cls, cpl, rip, cpu->rip);
 	s->executed++;
 	return true;
+}
+
+/* --soft-check: the first difference found, as the engine's error (s->error, s->errmsg). */
+static void __attribute__((format(printf, 2, 3))) check_fail(struct soft_vcpu *s, const char *fmt, ...)
+{
+	char msg[sizeof(s->errmsg) - 32];
+	va_list ap;
+
+	if (s->error)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->error = -EPROTO;
+	snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: %s", msg);
 }
 
 /*
@@ -392,10 +401,7 @@ static bool check_compare(struct soft_vcpu *s, const struct interp_cpu *before, 
 	c.nbytes = gva_read(&g, interp_code_size(before) == 64 ? before->rip :
 			    before->seg[INTERP_CS].base + before->rip, b, sizeof(b));
 	soft_check_compare(&c, msg, sizeof(msg));
-	if (!s->error) {
-		s->error = -EPROTO;
-		snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: %s", msg);
-	}
+	check_fail(s, "%s", msg);
 	return false;
 }
 
@@ -500,15 +506,6 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 	 */
 	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR && run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
 		return 2;
-	if (run->exit_reason != KVM_EXIT_DEBUG) {
-		if (!s->error) {
-			s->error = -EPROTO;
-			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
-				 "instruction at %llx the interpreter retired (exit reason %u)",
-				 (unsigned long long)before->rip, run->exit_reason);
-		}
-		return -1;
-	}
 	/*
 	 * A REP string instruction: this host single-steps it an iteration at
 	 * a time, RIP on it until the last one is done. KVM goes on while RIP
@@ -534,13 +531,10 @@ static int check_step(struct soft_vcpu *s, struct kvm_run *run, const struct int
 		if (rr < 0)
 			return engine_fail(s, "KVM_RUN (--soft-check single-step)", -rr), -1;
 	}
+	/* The first step's exit, or one of the iterations'. */
 	if (run->exit_reason != KVM_EXIT_DEBUG) {
-		if (!s->error) {
-			s->error = -EPROTO;
-			snprintf(s->errmsg, sizeof(s->errmsg), "software PMU check: KVM did not single-step the "
-				 "REP string instruction at %llx the interpreter retired (exit reason %u)",
-				 (unsigned long long)before->rip, run->exit_reason);
-		}
+		check_fail(s, "KVM did not single-step the %sinstruction at %llx the interpreter retired (exit reason %u)",
+			   iterations ? "REP string " : "", (unsigned long long)before->rip, run->exit_reason);
 		return -1;
 	}
 	s->checked++;
@@ -609,6 +603,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 	struct kvm_regs *r = &run->s.regs.regs;
 	struct kvm_sregs *sr = &run->s.regs.sregs;
 	struct vm *vm = s->vcpu->vm;
+	/* mem: what the interpreter runs on (the copy under --soft-check); ram: guest RAM itself. */
 	struct interp_mem mem = { vm->mem, vm->mem_size, 0 }, ram = mem;
 	struct interp_cpu cpu, before;
 	struct interp_result res = { 0 };
@@ -779,10 +774,8 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 		}
 		if (check && c == 2) {
 			/* Unchecked: its writes go to guest RAM as they would without the check. */
-			struct interp_mem real = { vm->mem, vm->mem_size, 0, NULL, s->ram.written };
-
 			cpu = before;
-			interp_step(&cpu, &real, &res);
+			interp_step(&cpu, &ram, &res);
 			soft_check_sync(&s->ram, vm->mem);
 		}
 		retire_at(s, &res.cls, cpl, rip, cpu.rip);
@@ -861,7 +854,7 @@ void interp_run(struct soft_vcpu *s, struct kvm_run *run)
 			return;
 		}
 		s->msrs_valid = false;
-		stop_stepping(s);
+		set_stepping(s, false);
 		return;
 	}
 	/* Hand the instruction at RIP to KVM, under the stepping engine's rules. */
