@@ -176,6 +176,29 @@ static void check_widths(struct softpmu *p, const struct fuzz_pmu *f, const stru
 	}
 }
 
+/* Every MSR of p's list and RDPMC indices 0-7 (and 1 << 30 | 0-7) read the same from p and q. */
+static void check_same_reads(struct softpmu *p, struct softpmu *q, const char *pname, const char *qname)
+{
+	size_t n;
+	const uint32_t *list = softpmu_msr_list(p, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = 0, b = 0;
+		int ra = softpmu_rdmsr(p, list[i], &a), rb = softpmu_rdmsr(q, list[i], &b);
+
+		FUZZ_CHECK(ra == rb && a == b, "MSR 0x%x reads %d/0x%llx %s, %d/0x%llx %s", list[i], ra,
+			   (unsigned long long)a, pname, rb, (unsigned long long)b, qname);
+	}
+	for (uint32_t k = 0; k < 16; k++) {
+		uint32_t ecx = (k & 7) | (k & 8 ? 1u << 30 : 0);
+		uint64_t a = 0, b = 0;
+		int ra = softpmu_rdpmc(p, ecx, &a), rb = softpmu_rdpmc(q, ecx, &b);
+
+		FUZZ_CHECK(ra == rb && a == b, "RDPMC 0x%x reads %d/0x%llx %s, %d/0x%llx %s", ecx, ra,
+			   (unsigned long long)a, pname, rb, (unsigned long long)b, qname);
+	}
+}
+
 /* p after RESET against fresh, a model that only ever was initialised. */
 static void check_like_fresh(struct softpmu *p, struct softpmu *fresh)
 {
@@ -186,46 +209,17 @@ static void check_like_fresh(struct softpmu *p, struct softpmu *fresh)
 	FUZZ_CHECK(n == nf && !memcmp(list, flist, n * sizeof(*list)), "the MSR list changed");
 	FUZZ_CHECK(!softpmu_pmi_pending(p), "a PMI pending after RESET");
 	FUZZ_CHECK(softpmu_counting(p) == softpmu_counting(fresh), "counting() differs after RESET");
-	for (size_t i = 0; i < n; i++) {
-		uint64_t a = 0, b = 0;
-		int ra = softpmu_rdmsr(p, list[i], &a), rb = softpmu_rdmsr(fresh, list[i], &b);
-
-		FUZZ_CHECK(ra == rb && a == b, "after RESET MSR 0x%x reads %d/0x%llx, fresh %d/0x%llx",
-			   list[i], ra, (unsigned long long)a, rb, (unsigned long long)b);
-	}
-	for (uint32_t k = 0; k < 16; k++) {
-		uint32_t ecx = (k & 7) | (k & 8 ? 1u << 30 : 0);
-		uint64_t a = 0, b = 0;
-		int ra = softpmu_rdpmc(p, ecx, &a), rb = softpmu_rdpmc(fresh, ecx, &b);
-
-		FUZZ_CHECK(ra == rb && a == b, "after RESET RDPMC 0x%x differs", ecx);
-	}
+	check_same_reads(p, fresh, "after RESET", "fresh");
 }
 
 /* p, retired through the live set, against ref, retired through the reference path. */
 static void check_like_ref(struct softpmu *p, struct softpmu *ref)
 {
-	size_t n;
-	const uint32_t *list = softpmu_msr_list(p, &n);
-
 	FUZZ_CHECK(softpmu_pmi_pending(p) == softpmu_pmi_pending(ref), "PMI pending: live set %d, reference %d",
 		   softpmu_pmi_pending(p), softpmu_pmi_pending(ref));
 	FUZZ_CHECK(softpmu_counting(p) == softpmu_counting_ref(ref), "counting(): live set %d, reference %d",
 		   softpmu_counting(p), softpmu_counting_ref(ref));
-	for (size_t i = 0; i < n; i++) {
-		uint64_t a = 0, b = 0;
-		int ra = softpmu_rdmsr(p, list[i], &a), rb = softpmu_rdmsr(ref, list[i], &b);
-
-		FUZZ_CHECK(ra == rb && a == b, "MSR 0x%x reads %d/0x%llx, through the reference path %d/0x%llx",
-			   list[i], ra, (unsigned long long)a, rb, (unsigned long long)b);
-	}
-	for (uint32_t k = 0; k < 16; k++) {
-		uint32_t ecx = (k & 7) | (k & 8 ? 1u << 30 : 0);
-		uint64_t a = 0, b = 0;
-		int ra = softpmu_rdpmc(p, ecx, &a), rb = softpmu_rdpmc(ref, ecx, &b);
-
-		FUZZ_CHECK(ra == rb && a == b, "RDPMC 0x%x differs from the reference path", ecx);
-	}
+	check_same_reads(p, ref, "through the live set", "through the reference path");
 }
 
 /* A WRMSR to both models. */
