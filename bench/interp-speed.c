@@ -143,12 +143,9 @@ int main(int argc, char **argv)
 					return 1;
 				}
 			}
-			qsort(a, runs, sizeof(a[0]), cmp_double);
-			qsort(b, runs, sizeof(b[0]), cmp_double);
-			qsort(t, runs, sizeof(t[0]), cmp_double);
-			ns = a[runs / 2];
-			ref = b[runs / 2];
-			nt = t[runs / 2];
+			ns = median(a, runs);
+			ref = median(b, runs);
+			nt = median(t, runs);
 			printf("%-20s %3u %10.1f %10.1f %10.1f %7.2f %7.2f %8.2fx\n", loops[i].name, cpl, ns, nt,
 			       ref, ns / ref, nt / ref, ns / nt);
 		}

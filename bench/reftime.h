@@ -3,12 +3,13 @@
  * What the pure benchmarks (interp-speed, softpmu-speed) share: the
  * thread's CPU clock, a fixed reference loop of host arithmetic that each
  * measurement alternates with, so that its figure is also a ratio a loaded
- * machine moves less, and the comparison for sorting medians.
+ * machine moves less, and the median of the runs.
  */
 #ifndef VMM_BENCH_REFTIME_H
 #define VMM_BENCH_REFTIME_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
 
 /* The thread's CPU time: a run that loses the CPU to another process on a shared host does not count that time. */
@@ -42,6 +43,13 @@ static inline int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
+}
+
+/* The median of v[0..n), n > 0 (v is sorted on the way). */
+static inline double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	return v[n / 2];
 }
 
 #endif

@@ -145,12 +145,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		qsort(a, runs, sizeof(a[0]), cmp_double);
-		qsort(b, runs, sizeof(b[0]), cmp_double);
-		qsort(u, runs, sizeof(u[0]), cmp_double);
-		ns_ref = a[runs / 2];
-		ns_live = b[runs / 2];
-		unit = u[runs / 2];
+		ns_ref = median(a, runs);
+		ns_live = median(b, runs);
+		unit = median(u, runs);
 		printf("%-26s %4u %10.2f %10.2f %8.2f %7.2f %7.2f %7.2fx\n", setups[i].name, setups[i].live, ns_ref,
 		       ns_live, unit, ns_ref / unit, ns_live / unit, ns_ref / ns_live);
 	}
