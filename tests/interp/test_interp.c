@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "interp/interp.h"
+#include "flat64.h"
 
 #define RAM (4u << 20)
 #define CODE 0x10000
@@ -62,22 +63,9 @@ static void machine(struct interp_cpu *c, unsigned int cpl)
 	memcpy(ram + 0x1000, &(uint64_t){ 0x2000 | 7 }, 8);
 	memcpy(ram + 0x2000, &(uint64_t){ 0x3000 | 7 }, 8);
 	memcpy(ram + 0x3000, &(uint64_t){ 0x87 }, 8);
-	memset(c, 0, sizeof(*c));
-	for (unsigned int s = 0; s < 6; s++) {
-		c->seg[s].limit = 0xffffffff;
-		c->seg[s].type = 3;
-		c->seg[s].present = c->seg[s].s = c->seg[s].db = c->seg[s].g = true;
+	flat64_cpu(c, 0x1000, CODE, STACK);
+	for (unsigned int s = 0; s < 6; s++)
 		c->seg[s].dpl = (uint8_t)cpl;
-	}
-	c->seg[INTERP_CS].type = 11;
-	c->seg[INTERP_CS].l = true;
-	c->seg[INTERP_CS].db = false;
-	c->cr0 = 0x80050033;
-	c->cr3 = 0x1000;
-	c->cr4 = 0x20;
-	c->efer = 0xd00;
-	c->rip = CODE;
-	c->gpr[INTERP_RSP] = STACK;
 }
 
 static const struct row rows[] = {
