@@ -75,6 +75,9 @@ struct interp_mem {
 	uint64_t *written;
 };
 
+/* Set the bits of the pages of [gpa, gpa + len) in a bitmap of interp_mem.written's layout (none beyond ram_size). */
+void interp_mark_pages(uint64_t *bitmap, uint64_t ram_size, uint64_t gpa, uint64_t len);
+
 /*
  * A software TLB: the translations of earlier instructions, kept across
  * interp_step() calls (SDM vol. 3 4.10: a processor may cache a

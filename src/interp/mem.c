@@ -359,14 +359,19 @@ static void tlb_commit(struct ictx *x)
 		tlb_written(tlb, (uint64_t)(x->lock_p - ram), x->lock_size);
 }
 
+void interp_mark_pages(uint64_t *bitmap, uint64_t ram_size, uint64_t gpa, uint64_t len)
+{
+	if (!len || gpa >= ram_size)
+		return;
+	if (len > ram_size - gpa)
+		len = ram_size - gpa;
+	for (uint64_t p = gpa >> 12; p <= (gpa + len - 1) >> 12; p++)
+		bitmap[p >> 6] |= 1ULL << (p & 63);
+}
+
 void mark_written(const struct interp_mem *m, uint64_t gpa, uint64_t len)
 {
-	if (!len || gpa >= m->ram_size)
-		return;
-	if (len > m->ram_size - gpa)
-		len = m->ram_size - gpa;
-	for (uint64_t p = gpa >> 12; p <= (gpa + len - 1) >> 12; p++)
-		m->written[p >> 6] |= 1ULL << (p & 63);
+	interp_mark_pages(m->written, m->ram_size, gpa, len);
 }
 
 /* Every page the commit may write, for the caller that keeps a copy of RAM in step. */

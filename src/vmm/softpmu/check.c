@@ -28,16 +28,6 @@ size_t soft_check_words(uint64_t size)
 	return (size_t)((size / 4096 + 63) / 64);
 }
 
-void soft_check_mark(uint64_t *bitmap, uint64_t size, uint64_t gpa, uint64_t len)
-{
-	if (!len || gpa >= size)
-		return;
-	if (len > size - gpa)
-		len = size - gpa;
-	for (uint64_t p = gpa / 4096; p <= (gpa + len - 1) / 4096; p++)
-		bitmap[p / 64] |= 1ULL << (p % 64);
-}
-
 uint64_t soft_check_sync(struct soft_check_ram *r, const uint8_t *ram)
 {
 	size_t words = soft_check_words(r->size);

@@ -52,9 +52,6 @@ struct soft_check_ram {
 /* 64-bit words of a bitmap of the pages of size bytes (KVM_GET_DIRTY_LOG's layout on x86-64). */
 size_t soft_check_words(uint64_t size);
 
-/* Add the pages of [gpa, gpa + len) to the bitmap (nothing beyond size). */
-void soft_check_mark(uint64_t *bitmap, uint64_t size, uint64_t gpa, uint64_t len);
-
 /*
  * Copy the pages of written and logged from ram into the copy and empty
  * both sets: the copy then equals ram. Returns the number of pages copied.

@@ -78,7 +78,7 @@ int check_ram_begin(struct soft_vcpu *s)
 void check_ram_wrote(struct soft_vcpu *s, uint64_t gpa, uint64_t len)
 {
 	if (s->ram.written)
-		soft_check_mark(s->ram.written, s->ram.size, gpa, len);
+		interp_mark_pages(s->ram.written, s->ram.size, gpa, len);
 }
 
 void check_ram_free(struct soft_vcpu *s)
