@@ -311,6 +311,20 @@ static bool interp_x87(struct soft_vcpu *s, struct interp_cpu *cpu, const struct
 	return true;
 }
 
+/* An instruction executed in place whose result is EDX:EAX (RDPMC, RDTSC): RIP past it, retired. */
+static bool retire_edx_eax(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res,
+			   unsigned int cpl, uint64_t val)
+{
+	uint64_t rip = cpu->rip;
+
+	cpu->gpr[INTERP_RAX] = (uint32_t)val;
+	cpu->gpr[INTERP_RDX] = val >> 32;
+	cpu->rip += res->cls.len;
+	retire_at(s, &res->cls, cpl, rip, cpu->rip);
+	s->executed++;
+	return true;
+}
+
 /*
  * RDPMC, which the interpreter leaves to the VMM, executed in place when
  * the guest may (SDM vol. 2B RDPMC: CPL 0 or CR4.PCE, an index the model
@@ -319,17 +333,12 @@ static bool interp_x87(struct soft_vcpu *s, struct interp_cpu *cpu, const struct
 static bool interp_rdpmc(struct soft_vcpu *s, struct interp_cpu *cpu, const struct interp_result *res)
 {
 	unsigned int cpl = interp_cpl(cpu);
-	uint64_t val, rip = cpu->rip;
+	uint64_t val;
 
 	if (res->cls.exit != X86_EXIT_RDPMC || !soft_rdpmc_permitted(cpl, cpu->cr4 & CR4_PCE) ||
 	    softpmu_rdpmc(&s->model, (uint32_t)cpu->gpr[INTERP_RCX], &val) < 0)
 		return false;
-	cpu->gpr[INTERP_RAX] = (uint32_t)val;
-	cpu->gpr[INTERP_RDX] = val >> 32;
-	cpu->rip += res->cls.len;
-	retire_at(s, &res->cls, cpl, rip, cpu->rip);
-	s->executed++;
-	return true;
+	return retire_edx_eax(s, cpu, res, cpl, val);
 }
 
 /*
@@ -344,7 +353,7 @@ static bool interp_rdtsc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 			 const struct interp_result *res)
 {
 	unsigned int cpl = interp_cpl(cpu);
-	uint64_t tsc, rip = cpu->rip;
+	uint64_t tsc;
 
 	if (res->cls.map != X86_MAP_0F || res->cls.opcode != 0x31)
 		return false;
@@ -352,12 +361,7 @@ static bool interp_rdtsc(struct soft_vcpu *s, struct interp_cpu *cpu, const stru
 		return interp_deliver_fault(s, cpu, mem, X86_GP, true, 0, 0);
 	if (guest_tsc(s, &tsc) < 0)
 		return false;
-	cpu->gpr[INTERP_RAX] = (uint32_t)tsc;
-	cpu->gpr[INTERP_RDX] = tsc >> 32;
-	cpu->rip += res->cls.len;
-	retire_at(s, &res->cls, cpl, rip, cpu->rip);
-	s->executed++;
-	return true;
+	return retire_edx_eax(s, cpu, res, cpl, tsc);
 }
 
 /* --soft-check: the first difference found, as the engine's error (s->error, s->errmsg). */
